@@ -1,0 +1,53 @@
+import type { Tx } from "@/lib/db";
+
+export type AuditActor =
+  | { type: "USER"; id: string; identity: string }
+  | { type: "SERVICE_ACCOUNT"; id: string; identity: string }
+  | { type: "SYSTEM"; identity: "system" }
+  | { type: "ANONYMOUS"; identity: string };
+
+export type AuditEventInput = {
+  orgId: string | null;
+  actor: AuditActor;
+  action: string;
+  target?: { type: string; id: string; name?: string };
+  metadata?: Record<string, unknown>;
+  ip?: string | null;
+  userAgent?: string | null;
+};
+
+// Keys that could carry credential material; dropped wherever they appear, as a second line of
+// defence behind callers that never pass secrets in the first place.
+const SECRET_KEY_PATTERN = /secret|password|hash|token|apikey|api_key|credential/i;
+
+/** Deep-copies metadata without any secret-looking key. */
+export function scrubMetadata(value: unknown): unknown {
+  if (Array.isArray(value)) return value.map(scrubMetadata);
+  if (value && typeof value === "object" && !(value instanceof Date)) {
+    const out: Record<string, unknown> = {};
+    for (const [key, inner] of Object.entries(value)) {
+      if (!SECRET_KEY_PATTERN.test(key)) out[key] = scrubMetadata(inner);
+    }
+    return out;
+  }
+  return value;
+}
+
+/** Appends an audit event inside the caller's transaction, so it commits with the change. */
+export async function recordAudit(tx: Tx, event: AuditEventInput): Promise<void> {
+  await tx.auditEvent.create({
+    data: {
+      orgId: event.orgId,
+      actorType: event.actor.type,
+      actorId: "id" in event.actor ? event.actor.id : null,
+      actorIdentity: event.actor.identity,
+      action: event.action,
+      targetType: event.target?.type ?? null,
+      targetId: event.target?.id ?? null,
+      targetName: event.target?.name ?? null,
+      metadata: JSON.stringify(scrubMetadata(event.metadata ?? {})),
+      ip: event.ip?.slice(0, 64) ?? null,
+      userAgent: event.userAgent?.slice(0, 512) ?? null,
+    },
+  });
+}

@@ -1,0 +1,58 @@
+import type { NextAuthOptions } from "next-auth";
+import CredentialsProvider from "next-auth/providers/credentials";
+import { config } from "@/lib/config/env";
+import { resolveAuthSecret } from "@/lib/config/auth-secret";
+import { AppError } from "@/lib/errors";
+import { CLIENT_IP_HEADER } from "@/lib/request-headers";
+import { attemptSignIn } from "./sign-in";
+
+process.env.NEXTAUTH_URL ??= config().publicUrl;
+
+function headerOf(req: unknown, name: string): string | null {
+  const headers = (req as { headers?: unknown } | undefined)?.headers;
+  if (!headers) return null;
+  if (headers instanceof Headers) return headers.get(name);
+  const value = (headers as Record<string, unknown>)[name];
+  return typeof value === "string" ? value : null;
+}
+
+/**
+ * next-auth with email + password. The session token carries only the user id: every page and
+ * action reads the person's rights from the database, so changes apply on the next request.
+ * Cookies are HttpOnly and SameSite=Lax, and Secure when DEPUTY_PUBLIC_URL is https.
+ */
+export const authOptions: NextAuthOptions = {
+  secret: resolveAuthSecret(config().authSecret),
+  session: { strategy: "jwt", maxAge: 12 * 60 * 60 },
+  pages: { signIn: "/login" },
+  useSecureCookies: config().publicUrl.startsWith("https://"),
+  providers: [
+    CredentialsProvider({
+      name: "Email",
+      credentials: { email: { label: "Email", type: "email" }, password: { label: "Password", type: "password" } },
+      async authorize(credentials, req) {
+        try {
+          return await attemptSignIn({
+            email: credentials?.email,
+            password: credentials?.password,
+            ip: headerOf(req, CLIENT_IP_HEADER),
+            userAgent: headerOf(req, "user-agent"),
+          });
+        } catch (error) {
+          // next-auth passes a thrown message through to the sign-in form.
+          if (error instanceof AppError) throw new Error(error.message);
+          throw error;
+        }
+      },
+    }),
+  ],
+  callbacks: {
+    jwt({ token, user }) {
+      if (user) token.sub = user.id;
+      return { sub: token.sub, iat: token.iat, exp: token.exp, jti: token.jti };
+    },
+    session({ session, token }) {
+      return { expires: session.expires, user: { id: token.sub ?? "" } } as typeof session;
+    },
+  },
+};

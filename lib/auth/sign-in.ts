@@ -1,0 +1,93 @@
+import { z } from "zod";
+import { db } from "@/lib/db";
+import { config } from "@/lib/config/env";
+import { recordAudit } from "@/lib/audit/record";
+import { AppError } from "@/lib/errors";
+import { FailureRateLimiter } from "./rate-limiter";
+import { dummyPasswordHash, verifyPassword } from "./password";
+
+/** Failed sign-ins allowed per account in ACCOUNT_WINDOW_MS before the account is paused. */
+export const ACCOUNT_FAIL_LIMIT = 10;
+const ACCOUNT_WINDOW_MS = 15 * 60_000;
+const ADDRESS_WINDOW_MS = 60_000;
+
+type Limiters = { byAccount: FailureRateLimiter; byAddress: FailureRateLimiter };
+const globalForLimits = globalThis as unknown as { deputySignInLimits?: Limiters };
+
+function limiters(): Limiters {
+  globalForLimits.deputySignInLimits ??= {
+    byAccount: new FailureRateLimiter(ACCOUNT_FAIL_LIMIT, ACCOUNT_WINDOW_MS),
+    byAddress: new FailureRateLimiter(config().authFailLimit, ADDRESS_WINDOW_MS),
+  };
+  return globalForLimits.deputySignInLimits;
+}
+
+/** Forgets every failure count (tests). */
+export function resetSignInLimits(): void {
+  delete globalForLimits.deputySignInLimits;
+}
+
+const ZCredentials = z.object({
+  email: z.string().trim().toLowerCase().min(1).max(254),
+  password: z.string().min(1).max(1024),
+});
+
+export type SignInAttempt = { email: unknown; password: unknown; ip: string | null; userAgent: string | null };
+export type SignedInUser = { id: string; email: string; name: string };
+
+const WRONG_CREDENTIALS = "Wrong email or password.";
+
+function tooMany(ms: number): AppError {
+  const minutes = Math.max(1, Math.ceil(ms / 60_000));
+  return new AppError(
+    "RATE_LIMITED",
+    `Too many failed sign-in attempts. Wait ${minutes} minute${minutes === 1 ? "" : "s"} and try again.`,
+  );
+}
+
+/**
+ * Checks an email and password. Failed attempts are limited per account and per client address;
+ * the attempt that reaches an account's limit writes one audit event per org of that account.
+ */
+export async function attemptSignIn(attempt: SignInAttempt): Promise<SignedInUser> {
+  const parsed = ZCredentials.safeParse(attempt);
+  if (!parsed.success) throw new AppError("INVALID", "Enter your email and password.");
+  const { email, password } = parsed.data;
+  const accountKey = `account:${email}`;
+  const addressKey = `address:${attempt.ip ?? "unknown"}`;
+  const { byAccount, byAddress } = limiters();
+
+  const waitMs = Math.max(byAccount.retryAfterMs(accountKey), byAddress.retryAfterMs(addressKey));
+  if (waitMs > 0) throw tooMany(waitMs);
+
+  const user = await db.user.findUnique({
+    where: { email },
+    select: { id: true, email: true, name: true, passwordHash: true },
+  });
+  // Hash even for an unknown email so timing does not reveal which emails have accounts.
+  const ok = await verifyPassword(password, user?.passwordHash ?? (await dummyPasswordHash()));
+  if (user && ok) {
+    byAccount.reset(accountKey);
+    return { id: user.id, email: user.email, name: user.name };
+  }
+
+  byAddress.recordFailure(addressKey);
+  const accountFailures = byAccount.recordFailure(accountKey);
+  if (user && accountFailures === ACCOUNT_FAIL_LIMIT) {
+    const orgs = await db.orgMembership.findMany({ where: { userId: user.id }, select: { orgId: true } });
+    await db.$transaction(async (tx) => {
+      for (const { orgId } of orgs) {
+        await recordAudit(tx, {
+          orgId,
+          actor: { type: "ANONYMOUS", identity: attempt.ip ?? "unknown address" },
+          action: "auth.sign_in_failures_burst",
+          target: { type: "user", id: user.id, name: user.email },
+          metadata: { failures: accountFailures, windowMinutes: ACCOUNT_WINDOW_MS / 60_000 },
+          ip: attempt.ip,
+          userAgent: attempt.userAgent,
+        });
+      }
+    });
+  }
+  throw new AppError("INVALID", WRONG_CREDENTIALS);
+}

@@ -1,0 +1,37 @@
+import { db } from "@/lib/db";
+import { AppError } from "@/lib/errors";
+import type { OrgActor, OrgRoleName, TeamRoleName } from "./policy";
+
+/** Loads a person's roles in one org from the database (fresh on every request). */
+export async function loadOrgActor(userId: string, orgId: string): Promise<OrgActor> {
+  const [membership, teamMemberships] = await Promise.all([
+    db.orgMembership.findUnique({ where: { orgId_userId: { orgId, userId } }, select: { role: true } }),
+    db.teamMembership.findMany({
+      where: { userId, team: { orgId } },
+      select: { teamId: true, role: true },
+    }),
+  ]);
+  const teamRoles: Record<string, TeamRoleName> = {};
+  for (const m of teamMemberships) teamRoles[m.teamId] = m.role;
+  return { userId, orgId, orgRole: (membership?.role as OrgRoleName | undefined) ?? null, teamRoles };
+}
+
+/** Finds an org by slug or throws NOT_FOUND. */
+export async function findOrgBySlug(slug: string) {
+  const org = await db.organization.findUnique({
+    where: { slug },
+    select: { id: true, slug: true, name: true, seatLimit: true },
+  });
+  if (!org) throw new AppError("NOT_FOUND", `Organization "${slug}" was not found.`);
+  return org;
+}
+
+/** Finds a team by slug (with its org) or throws NOT_FOUND. */
+export async function findTeamBySlug(slug: string) {
+  const team = await db.team.findUnique({
+    where: { slug },
+    select: { id: true, slug: true, name: true, orgId: true, org: { select: { slug: true, name: true } } },
+  });
+  if (!team) throw new AppError("NOT_FOUND", `Team "${slug}" was not found.`);
+  return team;
+}

@@ -1,0 +1,25 @@
+export type AppErrorCode =
+  | "UNAUTHENTICATED"
+  | "FORBIDDEN"
+  | "NOT_FOUND"
+  | "CONFLICT"
+  | "LIMIT_REACHED"
+  | "INVALID"
+  | "RATE_LIMITED";
+
+/** An expected failure, with a message written for the person who must fix it. */
+export class AppError extends Error {
+  constructor(
+    readonly code: AppErrorCode,
+    message: string,
+    readonly fieldErrors?: Record<string, string>,
+  ) {
+    super(message);
+    this.name = "AppError";
+  }
+}
+
+export const forbidden = (message = "You don't have permission to do that.") =>
+  new AppError("FORBIDDEN", message);
+
+export const notFound = (what: string) => new AppError("NOT_FOUND", `${what} was not found.`);

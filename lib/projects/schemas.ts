@@ -1,0 +1,32 @@
+import { z } from "zod";
+import { ZEmail } from "@/lib/validation/slug";
+
+export const VISIBILITIES = ["OPEN", "PUBLIC", "TEAM", "RESTRICTED"] as const;
+export const ZVisibility = z.enum(VISIBILITIES, { message: "Choose Open, Public, Team or Restricted." });
+
+/** What each visibility means, in the words the console shows. */
+export const VISIBILITY_HELP: Record<(typeof VISIBILITIES)[number], string> = {
+  OPEN: "Everyone in the organization can read and write",
+  PUBLIC: "Everyone in the organization can read; the team writes",
+  TEAM: "Only the team can read and write",
+  RESTRICTED: "Only people and service accounts granted access",
+};
+
+export const ZProjectName = z
+  .string()
+  .trim()
+  .min(1, "Enter a project name.")
+  .max(64, "Use at most 64 characters.")
+  .regex(/^[A-Za-z0-9][A-Za-z0-9._-]*$/, "Use letters, digits, dots, dashes and underscores, starting with a letter or digit.");
+
+const ZId = z.string().min(1).max(64);
+
+export const ZCreateProjectInput = z.object({
+  name: ZProjectName,
+  visibility: ZVisibility.default("TEAM"),
+  description: z.string().trim().max(500, "Use at most 500 characters.").default(""),
+});
+export type TCreateProjectInput = z.input<typeof ZCreateProjectInput>;
+export const ZChangeVisibilityInput = z.object({ projectId: ZId, visibility: ZVisibility });
+export const ZGrantProjectAccessInput = z.object({ projectId: ZId, email: ZEmail });
+export const ZRevokeProjectAccessInput = z.object({ projectId: ZId, accessId: ZId });

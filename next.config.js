@@ -1,0 +1,11 @@
+// @ts-check
+
+/** @type {import('next').NextConfig} */
+const nextConfig = {
+  // Native and WebAssembly database drivers are loaded by Node at run time, not bundled.
+  serverExternalPackages: ["better-sqlite3", "@prisma/adapter-better-sqlite3", "@prisma/client"],
+  poweredByHeader: false,
+  typedRoutes: false,
+};
+
+module.exports = nextConfig;
