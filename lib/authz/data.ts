@@ -18,6 +18,8 @@ export async function loadOrgActor(userId: string, orgId: string): Promise<OrgAc
 
 /** Finds an org by slug or throws NOT_FOUND. */
 export async function findOrgBySlug(slug: string) {
+  // Action arguments come from the network: anything but a plain short string names nothing.
+  if (typeof slug !== "string" || slug.length > 64) throw new AppError("NOT_FOUND", "Organization was not found.");
   const org = await db.organization.findUnique({
     where: { slug },
     select: { id: true, slug: true, name: true, seatLimit: true },
@@ -28,6 +30,7 @@ export async function findOrgBySlug(slug: string) {
 
 /** Finds a team by slug (with its org) or throws NOT_FOUND. */
 export async function findTeamBySlug(slug: string) {
+  if (typeof slug !== "string" || slug.length > 64) throw new AppError("NOT_FOUND", "Team was not found.");
   const team = await db.team.findUnique({
     where: { slug },
     select: { id: true, slug: true, name: true, orgId: true, org: { select: { slug: true, name: true } } },

@@ -1,5 +1,5 @@
 import { z } from "zod";
-import { MIN_PASSWORD_LENGTH } from "@/lib/auth/password";
+import { MIN_PASSWORD_LENGTH } from "@/lib/auth/password-policy";
 import { ZDisplayName, ZEmail, ZSlug } from "@/lib/validation/slug";
 
 export const ZOrgRole = z.enum(["ADMIN", "MEMBER"], { message: "Choose Admin or Member." });

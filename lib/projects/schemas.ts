@@ -1,16 +1,8 @@
 import { z } from "zod";
 import { ZEmail } from "@/lib/validation/slug";
+import { VISIBILITIES } from "./visibility";
 
-export const VISIBILITIES = ["OPEN", "PUBLIC", "TEAM", "RESTRICTED"] as const;
 export const ZVisibility = z.enum(VISIBILITIES, { message: "Choose Open, Public, Team or Restricted." });
-
-/** What each visibility means, in the words the console shows. */
-export const VISIBILITY_HELP: Record<(typeof VISIBILITIES)[number], string> = {
-  OPEN: "Everyone in the organization can read and write",
-  PUBLIC: "Everyone in the organization can read; the team writes",
-  TEAM: "Only the team can read and write",
-  RESTRICTED: "Only people and service accounts granted access",
-};
 
 export const ZProjectName = z
   .string()

@@ -115,7 +115,8 @@ export async function getTeamContext(caller: Caller, teamSlug: string) {
   return {
     team,
     actor,
-    canManage: canInTeam(actor, team, "team.manage_members"),
+    canManageMembers: canInTeam(actor, team, "team.manage_members"),
+    canManageProjects: canInTeam(actor, team, "team.manage_projects"),
     canCreateProject: canInTeam(actor, team, "team.create_project"),
     isOrgAdmin: actor.orgRole === "ADMIN",
   };

@@ -1,0 +1,23 @@
+import { ProjectsPanel } from "@/components/team/projects-panel";
+import { getTeamContext } from "@/lib/teams/data";
+import { listProjects } from "@/lib/projects/data";
+import { loadOrFail } from "@/lib/pages/guard";
+import { pageCaller } from "@/lib/pages/caller";
+
+export const metadata = { title: "Projects" };
+
+export default async function TeamProjectsPage({ params }: { params: Promise<{ team: string }> }) {
+  const { team: teamSlug } = await params;
+  const caller = await pageCaller();
+  const [context, projects] = await loadOrFail(
+    Promise.all([getTeamContext(caller, teamSlug), listProjects(caller, teamSlug)]),
+  );
+  return (
+    <ProjectsPanel
+      teamSlug={context.team.slug}
+      projects={projects}
+      canCreate={context.canCreateProject}
+      canManage={context.canManageProjects}
+    />
+  );
+}

@@ -1,0 +1,42 @@
+import { EmptyRow, Table, Td } from "@/components/ui/table";
+import { listAuditEvents } from "@/lib/audit/data";
+import { loadOrFail } from "@/lib/pages/guard";
+import { pageCaller } from "@/lib/pages/caller";
+
+export const metadata = { title: "Audit log" };
+
+const ACTOR_LABEL = { USER: "Person", SERVICE_ACCOUNT: "Service account", SYSTEM: "System", ANONYMOUS: "Anonymous" };
+
+export default async function OrgAuditLogPage({ params }: { params: Promise<{ org: string }> }) {
+  const { org } = await params;
+  const events = await loadOrFail(listAuditEvents(await pageCaller(), org));
+  return (
+    <section aria-labelledby="audit-heading" className="space-y-4">
+      <div>
+        <h2 id="audit-heading" className="text-lg font-semibold">
+          Audit log
+        </h2>
+        <p className="text-sm text-slate-600">The 100 most recent events. Search and filters come later.</p>
+      </div>
+      <Table caption="Audit events" head={["Time (UTC)", "Actor", "Action", "Target", "Details"]}>
+        {events.length === 0 && <EmptyRow colSpan={5}>No events yet.</EmptyRow>}
+        {events.map((e) => (
+          <tr key={e.id}>
+            <Td className="whitespace-nowrap px-4 py-2 font-mono text-xs text-slate-600">
+              {e.createdAt.toISOString().replace("T", " ").slice(0, 19)}
+            </Td>
+            <Td>
+              <span className="block">{e.actorIdentity}</span>
+              <span className="text-xs text-slate-500">{ACTOR_LABEL[e.actorType]}</span>
+            </Td>
+            <Td>
+              <code className="text-xs">{e.action}</code>
+            </Td>
+            <Td>{e.targetName ?? "—"}</Td>
+            <Td className="px-4 py-2 font-mono text-xs text-slate-600">{e.metadata === "{}" ? "" : e.metadata}</Td>
+          </tr>
+        ))}
+      </Table>
+    </section>
+  );
+}

@@ -1,0 +1,34 @@
+import type { ReactNode } from "react";
+import { TabsNav } from "@/components/ui/tabs-nav";
+import { getOrgOverview } from "@/lib/orgs/data";
+import { loadOrFail } from "@/lib/pages/guard";
+import { pageCaller } from "@/lib/pages/caller";
+
+export const dynamic = "force-dynamic";
+
+/** Org Dashboard: org admins only; anyone else gets the 403 page. */
+export default async function OrgLayout({ children, params }: { children: ReactNode; params: Promise<{ org: string }> }) {
+  const { org: orgSlug } = await params;
+  const org = await loadOrFail(getOrgOverview(await pageCaller(), orgSlug));
+  const base = `/org/${org.slug}`;
+  return (
+    <div className="space-y-6">
+      <div>
+        <p className="text-sm text-slate-500">Org Dashboard</p>
+        <h1 className="text-2xl font-semibold">{org.name}</h1>
+      </div>
+      <TabsNav
+        label="Org Dashboard"
+        tabs={[
+          { href: base, label: "Members" },
+          { href: `${base}/teams`, label: "Teams" },
+          { href: `${base}/service-accounts`, label: "Service Accounts", prefix: true },
+          { href: `${base}/identity-providers`, label: "Identity providers" },
+          { href: `${base}/audit-log`, label: "Audit log" },
+          { href: `${base}/settings`, label: "Settings" },
+        ]}
+      />
+      {children}
+    </div>
+  );
+}

@@ -1,0 +1,14 @@
+export const metadata = { title: "Service Accounts" };
+
+export default function OrgServiceAccountsPage() {
+  return (
+    <section aria-labelledby="sa-heading">
+      <h2 id="sa-heading" className="text-lg font-semibold">
+        Service Accounts
+      </h2>
+      <p className="mt-2 text-sm text-slate-600">
+        Managing org-scoped service accounts from the console is not built yet; it is the next piece of work.
+      </p>
+    </section>
+  );
+}

@@ -1,0 +1,19 @@
+import { OrgSettingsForm } from "@/components/org/org-settings-form";
+import { getOrgSettings } from "@/lib/orgs/data";
+import { loadOrFail } from "@/lib/pages/guard";
+import { pageCaller } from "@/lib/pages/caller";
+
+export const metadata = { title: "Settings" };
+
+export default async function OrgSettingsPage({ params }: { params: Promise<{ org: string }> }) {
+  const { org } = await params;
+  const settings = await loadOrFail(getOrgSettings(await pageCaller(), org));
+  return (
+    <section aria-labelledby="settings-heading" className="space-y-4">
+      <h2 id="settings-heading" className="text-lg font-semibold">
+        Settings
+      </h2>
+      <OrgSettingsForm orgSlug={org} settings={settings} />
+    </section>
+  );
+}

@@ -1,0 +1,34 @@
+import Link from "next/link";
+import { getSessionUser } from "@/lib/auth/session";
+import { listPlacesOf } from "@/lib/orgs/data";
+import { PlaceSwitcher } from "./place-switcher";
+import { SignOutButton } from "./sign-out-button";
+
+/** The bar on every page: home, the org/team switcher and the signed-in person. */
+export async function TopNav() {
+  const user = await getSessionUser();
+  const places = user ? await listPlacesOf(user.id) : [];
+  return (
+    <header className="border-b border-slate-200 bg-white">
+      <div className="mx-auto flex h-14 max-w-6xl items-center gap-4 px-4 sm:px-6">
+        <Link href="/" className="flex items-center gap-2 font-semibold text-slate-900">
+          <span aria-hidden className="inline-block h-6 w-6 rounded bg-indigo-600 text-center text-sm leading-6 text-white">
+            D
+          </span>
+          Deputy
+        </Link>
+        {user && <PlaceSwitcher places={places} />}
+        <div className="ml-auto flex items-center gap-3 text-sm">
+          {user && (
+            <>
+              <span className="text-slate-600" data-testid="signed-in-as">
+                {user.email}
+              </span>
+              <SignOutButton />
+            </>
+          )}
+        </div>
+      </div>
+    </header>
+  );
+}

@@ -1,0 +1,192 @@
+"use client";
+
+import { useState, type FormEvent } from "react";
+import { Alert } from "@/components/ui/alert";
+import { Button } from "@/components/ui/button";
+import { ConfirmDialog } from "@/components/ui/confirm-dialog";
+import { Dialog, DialogClose, DialogContent, DialogTrigger } from "@/components/ui/dialog";
+import { SelectField, TextField } from "@/components/ui/field";
+import { EmptyRow, Table, Td } from "@/components/ui/table";
+import { useActionMutation } from "@/lib/hooks/use-action-mutation";
+import { addOrgMemberAction, changeOrgMemberRoleAction, removeOrgMemberAction } from "@/lib/orgs/actions";
+
+type Member = {
+  userId: string;
+  email: string;
+  name: string;
+  role: "ADMIN" | "MEMBER";
+  teams: { slug: string; role: string }[];
+};
+
+const ORG_ROLE_OPTIONS = [
+  { value: "MEMBER", label: "Member" },
+  { value: "ADMIN", label: "Admin" },
+] as const;
+
+export function MembersPanel({
+  orgSlug,
+  members,
+  seatsUsed,
+  seatLimit,
+}: {
+  orgSlug: string;
+  members: Member[];
+  seatsUsed: number;
+  seatLimit: number;
+}) {
+  const [removing, setRemoving] = useState<Member | null>(null);
+  const changeRole = useActionMutation((input: { userId: string; role: string }) =>
+    changeOrgMemberRoleAction(orgSlug, input),
+  );
+  const remove = useActionMutation((input: { userId: string }) => removeOrgMemberAction(orgSlug, input), {
+    onSuccess: () => setRemoving(null),
+  });
+
+  return (
+    <section aria-labelledby="members-heading" className="space-y-4">
+      <div className="flex flex-wrap items-center justify-between gap-3">
+        <div>
+          <h2 id="members-heading" className="text-lg font-semibold">
+            Members
+          </h2>
+          <p className="text-sm text-slate-600" data-testid="seat-usage">
+            Seats: {seatsUsed} of {seatLimit} used
+            <span className="text-slate-400"> · service accounts never use seats</span>
+          </p>
+        </div>
+        <AddMemberDialog orgSlug={orgSlug} />
+      </div>
+      {changeRole.error && <Alert>{changeRole.error.message}</Alert>}
+      <Table caption="Organization members" head={["Name", "Email", "Role", "Teams", ""]}>
+        {members.length === 0 && <EmptyRow colSpan={5}>No members yet.</EmptyRow>}
+        {members.map((m) => (
+          <tr key={m.userId}>
+            <Td>{m.name}</Td>
+            <Td>{m.email}</Td>
+            <Td>
+              <select
+                aria-label={`Role for ${m.email}`}
+                className="rounded-md border-0 py-1 pl-2 pr-8 text-sm ring-1 ring-inset ring-slate-300"
+                value={m.role}
+                disabled={changeRole.isPending}
+                onChange={(e) => changeRole.mutate({ userId: m.userId, role: e.target.value })}
+              >
+                {ORG_ROLE_OPTIONS.map((o) => (
+                  <option key={o.value} value={o.value}>
+                    {o.label}
+                  </option>
+                ))}
+              </select>
+            </Td>
+            <Td>
+              {m.teams.length === 0 ? (
+                <span className="text-slate-400">None</span>
+              ) : (
+                m.teams.map((t) => `${t.slug} (${t.role.toLowerCase()})`).join(", ")
+              )}
+            </Td>
+            <Td className="px-4 py-2 text-right">
+              <Button
+                variant="ghost"
+                size="sm"
+                aria-label={`Remove ${m.email}`}
+                onClick={() => {
+                  remove.reset();
+                  setRemoving(m);
+                }}
+              >
+                Remove
+              </Button>
+            </Td>
+          </tr>
+        ))}
+      </Table>
+      <ConfirmDialog
+        open={removing !== null}
+        onOpenChange={(open) => !open && setRemoving(null)}
+        title="Remove member"
+        description={`${removing?.email ?? ""} loses access to this organization and all its teams.`}
+        confirmLabel="Remove"
+        pending={remove.isPending}
+        error={remove.error?.message}
+        onConfirm={() => removing && remove.mutate({ userId: removing.userId })}
+      />
+    </section>
+  );
+}
+
+function AddMemberDialog({ orgSlug }: { orgSlug: string }) {
+  const [open, setOpen] = useState(false);
+  const add = useActionMutation((input: Record<string, string>) => addOrgMemberAction(orgSlug, input));
+  const errors = add.error?.fieldErrors ?? {};
+  const oneTimePassword = add.data?.oneTimePassword;
+
+  function onOpenChange(next: boolean) {
+    setOpen(next);
+    // Forget the one-time password as soon as the dialog closes.
+    if (!next) add.reset();
+  }
+
+  function onSubmit(event: FormEvent<HTMLFormElement>) {
+    event.preventDefault();
+    add.mutate(Object.fromEntries(new FormData(event.currentTarget)) as Record<string, string>);
+  }
+
+  return (
+    <Dialog open={open} onOpenChange={onOpenChange}>
+      <DialogTrigger asChild>
+        <Button>Add member</Button>
+      </DialogTrigger>
+      <DialogContent
+        title="Add member"
+        description="Add a person by email. Someone new gets an account with a one-time password."
+      >
+        {add.isSuccess ? (
+          <div className="space-y-4">
+            <Alert tone="success">{add.data.email} was added.</Alert>
+            {oneTimePassword ? (
+              <div className="space-y-2">
+                <label htmlFor="one-time-password" className="block text-sm font-medium">
+                  One-time password
+                </label>
+                <input
+                  id="one-time-password"
+                  readOnly
+                  value={oneTimePassword}
+                  className="block w-full rounded-md bg-slate-50 px-3 py-2 font-mono text-sm ring-1 ring-slate-300"
+                  onFocus={(e) => e.currentTarget.select()}
+                />
+                <p className="text-sm text-slate-600">
+                  Give it to {add.data.email} privately. You won&apos;t be able to see it again; they choose a new
+                  password when they first sign in.
+                </p>
+              </div>
+            ) : (
+              <p className="text-sm text-slate-600">They already had an account and can sign in as before.</p>
+            )}
+            <div className="flex justify-end">
+              <DialogClose asChild>
+                <Button>Done</Button>
+              </DialogClose>
+            </div>
+          </div>
+        ) : (
+          <form onSubmit={onSubmit} className="space-y-4" noValidate>
+            {add.error && <Alert>{add.error.message}</Alert>}
+            <TextField label="Email" name="email" type="email" required error={errors.email} />
+            <TextField label="Name" name="name" hint="Optional, for new accounts." error={errors.name} />
+            <SelectField label="Role" name="role" defaultValue="MEMBER" options={ORG_ROLE_OPTIONS} error={errors.role} />
+            <div className="flex justify-end gap-2">
+              <DialogClose asChild>
+                <Button variant="secondary">Cancel</Button>
+              </DialogClose>
+              <Button type="submit" disabled={add.isPending}>
+                Add
+              </Button>
+            </div>
+          </form>
+        )}
+      </DialogContent>
+    </Dialog>
+  );
+}

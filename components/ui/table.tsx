@@ -1,0 +1,36 @@
+import type { ReactNode } from "react";
+
+export function Table({ caption, head, children }: { caption: string; head: string[]; children: ReactNode }) {
+  return (
+    <div className="overflow-x-auto rounded-lg ring-1 ring-slate-200">
+      <table className="min-w-full divide-y divide-slate-200 bg-white text-sm">
+        <caption className="sr-only">{caption}</caption>
+        <thead className="bg-slate-50">
+          <tr>
+            {head.map((h, i) => (
+              <th key={i} scope="col" className="px-4 py-2 text-left font-semibold text-slate-700">
+                {h}
+              </th>
+            ))}
+          </tr>
+        </thead>
+        <tbody className="divide-y divide-slate-100">{children}</tbody>
+      </table>
+    </div>
+  );
+}
+
+/** The row a table shows when it has nothing to list, saying so in words. */
+export function EmptyRow({ colSpan, children }: { colSpan: number; children: ReactNode }) {
+  return (
+    <tr>
+      <td colSpan={colSpan} className="px-4 py-8 text-center text-slate-500">
+        {children}
+      </td>
+    </tr>
+  );
+}
+
+export const Td = ({ children, className }: { children: ReactNode; className?: string }) => (
+  <td className={className ?? "px-4 py-2 align-middle text-slate-800"}>{children}</td>
+);

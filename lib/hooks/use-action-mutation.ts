@@ -1,0 +1,38 @@
+"use client";
+
+import { useMutation } from "@tanstack/react-query";
+import { useRouter } from "next/navigation";
+import type { ActionResult } from "@/lib/actions/result";
+
+/** An action's failure, carrying its message and field errors for the form. */
+export class ActionFailure extends Error {
+  constructor(
+    message: string,
+    readonly code: string,
+    readonly fieldErrors: Record<string, string> = {},
+  ) {
+    super(message);
+  }
+}
+
+/**
+ * Wraps a server action in a react-query mutation: failures become errors with field messages,
+ * and success refreshes the server-rendered page so lists show the change.
+ */
+export function useActionMutation<TInput, TData>(
+  action: (input: TInput) => Promise<ActionResult<TData>>,
+  options: { onSuccess?: (data: TData) => void; refresh?: boolean } = {},
+) {
+  const router = useRouter();
+  return useMutation<TData, ActionFailure, TInput>({
+    mutationFn: async (input) => {
+      const result = await action(input);
+      if (!result.ok) throw new ActionFailure(result.error, result.code, result.fieldErrors);
+      return result.data;
+    },
+    onSuccess: (data) => {
+      options.onSuccess?.(data);
+      if (options.refresh !== false) router.refresh();
+    },
+  });
+}

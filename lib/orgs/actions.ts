@@ -1,0 +1,34 @@
+"use server";
+
+import { requestSource } from "@/lib/request-context";
+import { requireActionCaller } from "@/lib/auth/session";
+import { runAction } from "@/lib/actions/result";
+import {
+  addOrgMember,
+  changeOrgMemberRole,
+  createFirstOrganization,
+  removeOrgMember,
+  updateOrgSettings,
+} from "./data";
+
+// Every action authenticates and authorizes itself: each one is a public POST endpoint.
+
+export async function setupAction(input: unknown) {
+  return runAction(async () => createFirstOrganization(input, await requestSource()));
+}
+
+export async function addOrgMemberAction(orgSlug: string, input: unknown) {
+  return runAction(async () => addOrgMember(await requireActionCaller(), orgSlug, input));
+}
+
+export async function changeOrgMemberRoleAction(orgSlug: string, input: unknown) {
+  return runAction(async () => changeOrgMemberRole(await requireActionCaller(), orgSlug, input));
+}
+
+export async function removeOrgMemberAction(orgSlug: string, input: unknown) {
+  return runAction(async () => removeOrgMember(await requireActionCaller(), orgSlug, input));
+}
+
+export async function updateOrgSettingsAction(orgSlug: string, input: unknown) {
+  return runAction(async () => updateOrgSettings(await requireActionCaller(), orgSlug, input));
+}

@@ -1,0 +1,16 @@
+import { forbidden, notFound, redirect } from "next/navigation";
+import { AppError } from "@/lib/errors";
+
+/** Runs a page's data load, turning expected refusals into a 403 page, a 404 page or sign-in. */
+export async function loadOrFail<T>(load: Promise<T>): Promise<T> {
+  try {
+    return await load;
+  } catch (error) {
+    if (error instanceof AppError) {
+      if (error.code === "FORBIDDEN") forbidden();
+      if (error.code === "NOT_FOUND") notFound();
+      if (error.code === "UNAUTHENTICATED") redirect("/login");
+    }
+    throw error;
+  }
+}

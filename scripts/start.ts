@@ -1,0 +1,85 @@
+// `npm start`: validate configuration, migrate the database, seed the demo data when asked,
+// build when there is no up-to-date build, and serve on PORT.
+import { spawnSync } from "node:child_process";
+import fs from "node:fs";
+import http from "node:http";
+import path from "node:path";
+import next from "next";
+import { resolveAuthSecret } from "../lib/config/auth-secret";
+import { createPrismaClient } from "../lib/db";
+import { CLIENT_IP_HEADER } from "../lib/request-headers";
+import { seedDemo } from "../lib/seed/demo";
+import { ROOT, loadConfigOrExit, migrate } from "./lib";
+
+const started = Date.now();
+const dev = process.argv.includes("--dev");
+const config = loadConfigOrExit();
+process.env.NEXT_TELEMETRY_DISABLED = "1";
+process.env.NEXTAUTH_URL ??= config.publicUrl;
+// Create the session secret now, before any request races to create it.
+resolveAuthSecret(config.authSecret, ROOT);
+
+migrate(config);
+
+if (config.demo) {
+  const db = createPrismaClient(config.databaseUrl);
+  const isEmpty = (await db.organization.count()) === 0 && (await db.user.count()) === 0;
+  if (isEmpty && (await seedDemo(db))) {
+    console.log("Seeded the demo organization acme (DEMO CREDENTIALS: see the README; never use them in production).");
+  }
+  await db.$disconnect();
+}
+
+if (!dev && buildIsStale()) {
+  console.log("Building Deputy (first start or changed sources; about a minute)…");
+  const build = spawnSync(process.execPath, [path.join(ROOT, "node_modules", "next", "dist", "bin", "next"), "build"], {
+    cwd: ROOT,
+    stdio: "inherit",
+    env: process.env,
+  });
+  if (build.status !== 0) {
+    console.error("The build failed; see the output above.");
+    process.exit(1);
+  }
+}
+
+const app = next({ dev, dir: ROOT, port: config.port });
+await app.prepare();
+const handle = app.getRequestHandler();
+
+const server = http.createServer((req, res) => {
+  // The socket address is the only client address we trust: replace whatever the client sent.
+  req.headers[CLIENT_IP_HEADER] = req.socket.remoteAddress ?? "unknown";
+  void handle(req, res);
+});
+server.listen(config.port, () => {
+  console.log(`Deputy is ready on http://localhost:${config.port} (started in ${((Date.now() - started) / 1000).toFixed(1)} s)`);
+});
+
+for (const signal of ["SIGINT", "SIGTERM"] as const) {
+  process.once(signal, () => {
+    server.close(() => process.exit(0));
+    setTimeout(() => process.exit(0), 3000).unref();
+  });
+}
+
+/** True when there is no production build, or a source file changed after it was made. */
+function buildIsStale(): boolean {
+  const buildId = path.join(ROOT, ".next", "BUILD_ID");
+  if (!fs.existsSync(buildId)) return true;
+  const builtAt = fs.statSync(buildId).mtimeMs;
+  const sources = ["app", "components", "lib", "public", "proxy.ts", "next.config.js", "package-lock.json"];
+  return sources.some((source) => newestMtime(path.join(ROOT, source)) > builtAt);
+}
+
+function newestMtime(target: string): number {
+  if (!fs.existsSync(target)) return 0;
+  const stat = fs.statSync(target);
+  if (!stat.isDirectory()) return stat.mtimeMs;
+  let newest = stat.mtimeMs;
+  for (const entry of fs.readdirSync(target, { withFileTypes: true })) {
+    if (entry.name === "generated" || entry.name.startsWith(".")) continue;
+    newest = Math.max(newest, newestMtime(path.join(target, entry.name)));
+  }
+  return newest;
+}
