@@ -10,4 +10,4 @@ const nextConfig = {
   experimental: { authInterrupts: true },
 };
 
-module.exports = nextConfig;
+export default nextConfig;

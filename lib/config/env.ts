@@ -40,8 +40,10 @@ const ZEnv = z.object({
     .max(100000, "DEPUTY_AUTH_FAIL_LIMIT must be at most 100000")
     .default(30),
   DEPUTY_PUBLIC_URL: z
-    .url({ message: "DEPUTY_PUBLIC_URL must be an absolute URL such as https://deputy.example.com" })
-    .refine((v) => /^https?:\/\//.test(v), "DEPUTY_PUBLIC_URL must start with http:// or https://")
+    .url({
+      protocol: /^https?$/,
+      message: "DEPUTY_PUBLIC_URL must be an absolute http(s) URL such as https://deputy.example.com",
+    })
     .optional(),
 });
 
