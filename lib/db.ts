@@ -2,7 +2,6 @@ import { PrismaBetterSQLite3 } from "@prisma/adapter-better-sqlite3";
 import { PrismaClient, type Prisma } from "@/lib/generated/prisma/client";
 import { sqliteFileUrl } from "@/lib/config/database-url";
 
-
 /** Creates a client for a database URL; the app uses the single shared `db` below. */
 export function createPrismaClient(databaseUrl: string | undefined): PrismaClient {
   return new PrismaClient({ adapter: new PrismaBetterSQLite3({ url: sqliteFileUrl(databaseUrl) }) });

@@ -25,18 +25,24 @@ if (config.demo) {
   const db = createPrismaClient(config.databaseUrl);
   const isEmpty = (await db.organization.count()) === 0 && (await db.user.count()) === 0;
   if (isEmpty && (await seedDemo(db))) {
-    console.log("Seeded the demo organization acme (DEMO CREDENTIALS: see the README; never use them in production).");
+    console.log(
+      "Seeded the demo organization acme (DEMO CREDENTIALS: see the README; never use them in production).",
+    );
   }
   await db.$disconnect();
 }
 
 if (!dev && buildIsStale()) {
   console.log("Building Deputy (first start or changed sources; about a minute)…");
-  const build = spawnSync(process.execPath, [path.join(ROOT, "node_modules", "next", "dist", "bin", "next"), "build"], {
-    cwd: ROOT,
-    stdio: "inherit",
-    env: process.env,
-  });
+  const build = spawnSync(
+    process.execPath,
+    [path.join(ROOT, "node_modules", "next", "dist", "bin", "next"), "build"],
+    {
+      cwd: ROOT,
+      stdio: "inherit",
+      env: process.env,
+    },
+  );
   if (build.status !== 0) {
     console.error("The build failed; see the output above.");
     process.exit(1);
@@ -53,7 +59,9 @@ const server = http.createServer((req, res) => {
   void handle(req, res);
 });
 server.listen(config.port, () => {
-  console.log(`Deputy is ready on http://localhost:${config.port} (started in ${((Date.now() - started) / 1000).toFixed(1)} s)`);
+  console.log(
+    `Deputy is ready on http://localhost:${config.port} (started in ${((Date.now() - started) / 1000).toFixed(1)} s)`,
+  );
 });
 
 for (const signal of ["SIGINT", "SIGTERM"] as const) {

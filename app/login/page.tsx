@@ -8,7 +8,11 @@ import { LoginForm } from "@/components/auth/login-form";
 export const metadata: Metadata = { title: "Sign in" };
 export const dynamic = "force-dynamic";
 
-export default async function LoginPage({ searchParams }: { searchParams: Promise<{ callbackUrl?: string }> }) {
+export default async function LoginPage({
+  searchParams,
+}: {
+  searchParams: Promise<{ callbackUrl?: string }>;
+}) {
   const returnTo = safeReturnPath((await searchParams).callbackUrl);
   if (!(await isSetUp())) redirect("/setup");
   if (await getSessionUser()) redirect(returnTo);

@@ -6,6 +6,7 @@ import { useState, type FormEvent } from "react";
 import { Alert } from "@/components/ui/alert";
 import { Button } from "@/components/ui/button";
 import { TextField } from "@/components/ui/field";
+import { formValues } from "@/components/ui/form-values";
 
 export function LoginForm({ returnTo }: { returnTo: string }) {
   const router = useRouter();
@@ -14,18 +15,20 @@ export function LoginForm({ returnTo }: { returnTo: string }) {
 
   async function onSubmit(event: FormEvent<HTMLFormElement>) {
     event.preventDefault();
-    const form = new FormData(event.currentTarget);
+    const form = formValues(event.currentTarget);
     setPending(true);
     setError(null);
     const result = await signIn("credentials", {
-      email: String(form.get("email") ?? ""),
-      password: String(form.get("password") ?? ""),
+      email: form.email ?? "",
+      password: form.password ?? "",
       redirect: false,
     });
     if (!result || result.error) {
       setPending(false);
       setError(
-        !result || result.error === "CredentialsSignin" ? "Wrong email or password." : result.error ?? "Sign-in failed.",
+        !result || result.error === "CredentialsSignin"
+          ? "Wrong email or password."
+          : (result.error ?? "Sign-in failed."),
       );
       return;
     }

@@ -6,6 +6,7 @@ import { useState, type FormEvent } from "react";
 import { Alert } from "@/components/ui/alert";
 import { Button } from "@/components/ui/button";
 import { TextField } from "@/components/ui/field";
+import { formValues } from "@/components/ui/form-values";
 import { useActionMutation } from "@/lib/hooks/use-action-mutation";
 import { setupAction } from "@/lib/orgs/actions";
 import { MIN_PASSWORD_LENGTH } from "@/lib/auth/password-policy";
@@ -19,7 +20,7 @@ export function SetupForm() {
 
   async function onSubmit(event: FormEvent<HTMLFormElement>) {
     event.preventDefault();
-    const form = Object.fromEntries(new FormData(event.currentTarget)) as Record<string, string>;
+    const form = formValues(event.currentTarget);
     const created = await setup.mutateAsync(form).catch(() => null);
     if (!created) return;
     await signIn("credentials", { email: form.email, password: form.password, redirect: false });
@@ -52,7 +53,14 @@ export function SetupForm() {
         error={errors.orgSlug}
       />
       <TextField label="Your name" name="name" autoComplete="name" required error={errors.name} />
-      <TextField label="Email" name="email" type="email" autoComplete="username" required error={errors.email} />
+      <TextField
+        label="Email"
+        name="email"
+        type="email"
+        autoComplete="username"
+        required
+        error={errors.email}
+      />
       <TextField
         label="Password"
         name="password"

@@ -12,7 +12,10 @@ export async function TopNav() {
     <header className="border-b border-slate-200 bg-white">
       <div className="mx-auto flex h-14 max-w-6xl items-center gap-4 px-4 sm:px-6">
         <Link href="/" className="flex items-center gap-2 font-semibold text-slate-900">
-          <span aria-hidden className="inline-block h-6 w-6 rounded bg-indigo-600 text-center text-sm leading-6 text-white">
+          <span
+            aria-hidden
+            className="inline-block h-6 w-6 rounded bg-indigo-600 text-center text-sm leading-6 text-white"
+          >
             D
           </span>
           Deputy

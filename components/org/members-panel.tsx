@@ -9,6 +9,7 @@ import { SelectField, TextField } from "@/components/ui/field";
 import { EmptyRow, Table, Td } from "@/components/ui/table";
 import { useActionMutation } from "@/lib/hooks/use-action-mutation";
 import { addOrgMemberAction, changeOrgMemberRoleAction, removeOrgMemberAction } from "@/lib/orgs/actions";
+import { formValues } from "@/components/ui/form-values";
 
 type Member = {
   userId: string;
@@ -129,7 +130,7 @@ function AddMemberDialog({ orgSlug }: { orgSlug: string }) {
 
   function onSubmit(event: FormEvent<HTMLFormElement>) {
     event.preventDefault();
-    add.mutate(Object.fromEntries(new FormData(event.currentTarget)) as Record<string, string>);
+    add.mutate(formValues(event.currentTarget));
   }
 
   return (
@@ -157,8 +158,8 @@ function AddMemberDialog({ orgSlug }: { orgSlug: string }) {
                   onFocus={(e) => e.currentTarget.select()}
                 />
                 <p className="text-sm text-slate-600">
-                  Give it to {add.data.email} privately. You won&apos;t be able to see it again; they choose a new
-                  password when they first sign in.
+                  Give it to {add.data.email} privately. You won&apos;t be able to see it again; they choose a
+                  new password when they first sign in.
                 </p>
               </div>
             ) : (
@@ -175,7 +176,13 @@ function AddMemberDialog({ orgSlug }: { orgSlug: string }) {
             {add.error && <Alert>{add.error.message}</Alert>}
             <TextField label="Email" name="email" type="email" required error={errors.email} />
             <TextField label="Name" name="name" hint="Optional, for new accounts." error={errors.name} />
-            <SelectField label="Role" name="role" defaultValue="MEMBER" options={ORG_ROLE_OPTIONS} error={errors.role} />
+            <SelectField
+              label="Role"
+              name="role"
+              defaultValue="MEMBER"
+              options={ORG_ROLE_OPTIONS}
+              error={errors.role}
+            />
             <div className="flex justify-end gap-2">
               <DialogClose asChild>
                 <Button variant="secondary">Cancel</Button>

@@ -6,6 +6,7 @@ import { Button } from "@/components/ui/button";
 import { TextField } from "@/components/ui/field";
 import { useActionMutation } from "@/lib/hooks/use-action-mutation";
 import { updateOrgSettingsAction } from "@/lib/orgs/actions";
+import { formValues } from "@/components/ui/form-values";
 
 type Settings = {
   name: string;
@@ -21,14 +22,20 @@ export function OrgSettingsForm({ orgSlug, settings }: { orgSlug: string; settin
 
   function onSubmit(event: FormEvent<HTMLFormElement>) {
     event.preventDefault();
-    save.mutate(Object.fromEntries(new FormData(event.currentTarget)) as Record<string, string>);
+    save.mutate(formValues(event.currentTarget));
   }
 
   return (
     <form onSubmit={onSubmit} className="max-w-lg space-y-4" noValidate>
       {save.error && <Alert>{save.error.message}</Alert>}
       {save.isSuccess && <Alert tone="success">Settings saved.</Alert>}
-      <TextField label="Organization name" name="name" defaultValue={settings.name} required error={errors.name} />
+      <TextField
+        label="Organization name"
+        name="name"
+        defaultValue={settings.name}
+        required
+        error={errors.name}
+      />
       <TextField
         label="Seat limit"
         name="seatLimit"

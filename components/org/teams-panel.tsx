@@ -10,8 +10,16 @@ import { TextField } from "@/components/ui/field";
 import { EmptyRow, Table, Td } from "@/components/ui/table";
 import { useActionMutation } from "@/lib/hooks/use-action-mutation";
 import { createTeamAction, deleteTeamAction, renameTeamAction } from "@/lib/teams/actions";
+import { formValues } from "@/components/ui/form-values";
 
-type TeamRow = { id: string; slug: string; name: string; members: number; projects: number; serviceAccounts: number };
+type TeamRow = {
+  id: string;
+  slug: string;
+  name: string;
+  members: number;
+  projects: number;
+  serviceAccounts: number;
+};
 
 export function TeamsPanel({ orgSlug, teams }: { orgSlug: string; teams: TeamRow[] }) {
   const [renaming, setRenaming] = useState<TeamRow | null>(null);
@@ -44,7 +52,12 @@ export function TeamsPanel({ orgSlug, teams }: { orgSlug: string; teams: TeamRow
             <Td>{t.projects}</Td>
             <Td>{t.serviceAccounts}</Td>
             <Td className="space-x-1 px-4 py-2 text-right">
-              <Button variant="ghost" size="sm" aria-label={`Rename ${t.slug}`} onClick={() => setRenaming(t)}>
+              <Button
+                variant="ghost"
+                size="sm"
+                aria-label={`Rename ${t.slug}`}
+                onClick={() => setRenaming(t)}
+              >
                 Rename
               </Button>
               <Button
@@ -86,7 +99,7 @@ function NewTeamDialog({ orgSlug }: { orgSlug: string }) {
 
   function onSubmit(event: FormEvent<HTMLFormElement>) {
     event.preventDefault();
-    create.mutate(Object.fromEntries(new FormData(event.currentTarget)) as Record<string, string>);
+    create.mutate(formValues(event.currentTarget));
   }
 
   return (
@@ -125,20 +138,37 @@ function NewTeamDialog({ orgSlug }: { orgSlug: string }) {
   );
 }
 
-function RenameTeamDialog({ orgSlug, team, onClose }: { orgSlug: string; team: TeamRow; onClose: () => void }) {
-  const rename = useActionMutation((input: { teamId: string; name: string }) => renameTeamAction(orgSlug, input), {
-    onSuccess: onClose,
-  });
+function RenameTeamDialog({
+  orgSlug,
+  team,
+  onClose,
+}: {
+  orgSlug: string;
+  team: TeamRow;
+  onClose: () => void;
+}) {
+  const rename = useActionMutation(
+    (input: { teamId: string; name: string }) => renameTeamAction(orgSlug, input),
+    {
+      onSuccess: onClose,
+    },
+  );
   function onSubmit(event: FormEvent<HTMLFormElement>) {
     event.preventDefault();
-    rename.mutate({ teamId: team.id, name: String(new FormData(event.currentTarget).get("name") ?? "") });
+    rename.mutate({ teamId: team.id, name: formValues(event.currentTarget).name ?? "" });
   }
   return (
     <Dialog open onOpenChange={(open) => !open && onClose()}>
       <DialogContent title="Rename team" description={`The URL name ${team.slug} stays the same.`}>
         <form onSubmit={onSubmit} className="space-y-4" noValidate>
           {rename.error && !rename.error.fieldErrors.name && <Alert>{rename.error.message}</Alert>}
-          <TextField label="Team name" name="name" defaultValue={team.name} required error={rename.error?.fieldErrors.name} />
+          <TextField
+            label="Team name"
+            name="name"
+            defaultValue={team.name}
+            required
+            error={rename.error?.fieldErrors.name}
+          />
           <div className="flex justify-end gap-2">
             <DialogClose asChild>
               <Button variant="secondary">Cancel</Button>

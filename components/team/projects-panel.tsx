@@ -14,6 +14,7 @@ import {
   revokeProjectAccessAction,
 } from "@/lib/projects/actions";
 import { VISIBILITY_HELP, VISIBILITIES } from "@/lib/projects/visibility";
+import { formValues } from "@/components/ui/form-values";
 
 type ProjectRow = {
   id: string;
@@ -25,7 +26,10 @@ type ProjectRow = {
 };
 
 const VISIBILITY_LABEL = { OPEN: "Open", PUBLIC: "Public", TEAM: "Team", RESTRICTED: "Restricted" } as const;
-const VISIBILITY_OPTIONS = VISIBILITIES.map((v) => ({ value: v, label: `${VISIBILITY_LABEL[v]} — ${VISIBILITY_HELP[v]}` }));
+const VISIBILITY_OPTIONS = VISIBILITIES.map((v) => ({
+  value: v,
+  label: `${VISIBILITY_LABEL[v]} — ${VISIBILITY_HELP[v]}`,
+}));
 
 export function ProjectsPanel({
   teamSlug,
@@ -93,11 +97,22 @@ export function ProjectsPanel({
   );
 }
 
-function AccessList({ teamSlug, project, canManage }: { teamSlug: string; project: ProjectRow; canManage: boolean }) {
+function AccessList({
+  teamSlug,
+  project,
+  canManage,
+}: {
+  teamSlug: string;
+  project: ProjectRow;
+  canManage: boolean;
+}) {
   const [email, setEmail] = useState("");
-  const grant = useActionMutation((input: { projectId: string; email: string }) => grantProjectAccessAction(teamSlug, input), {
-    onSuccess: () => setEmail(""),
-  });
+  const grant = useActionMutation(
+    (input: { projectId: string; email: string }) => grantProjectAccessAction(teamSlug, input),
+    {
+      onSuccess: () => setEmail(""),
+    },
+  );
   const revoke = useActionMutation((input: { projectId: string; accessId: string }) =>
     revokeProjectAccessAction(teamSlug, input),
   );
@@ -115,7 +130,9 @@ function AccessList({ teamSlug, project, canManage }: { teamSlug: string; projec
             <li key={a.id} className="flex items-center gap-2">
               <span>
                 {a.label}
-                {a.kind === "service_account" && <span className="text-xs text-slate-500"> (service account)</span>}
+                {a.kind === "service_account" && (
+                  <span className="text-xs text-slate-500"> (service account)</span>
+                )}
               </span>
               {canManage && (
                 <Button
@@ -165,7 +182,7 @@ function NewProjectDialog({ teamSlug }: { teamSlug: string }) {
   const errors = create.error?.fieldErrors ?? {};
   function onSubmit(event: FormEvent<HTMLFormElement>) {
     event.preventDefault();
-    create.mutate(Object.fromEntries(new FormData(event.currentTarget)) as Record<string, string>);
+    create.mutate(formValues(event.currentTarget));
   }
   return (
     <Dialog
@@ -182,7 +199,12 @@ function NewProjectDialog({ teamSlug }: { teamSlug: string }) {
         <form onSubmit={onSubmit} className="space-y-4" noValidate>
           {create.error && !create.error.fieldErrors.name && <Alert>{create.error.message}</Alert>}
           <TextField label="Project name" name="name" required error={errors.name} />
-          <SelectField label="Visibility" name="visibility" defaultValue="TEAM" options={VISIBILITY_OPTIONS} />
+          <SelectField
+            label="Visibility"
+            name="visibility"
+            defaultValue="TEAM"
+            options={VISIBILITY_OPTIONS}
+          />
           <TextField label="Description" name="description" error={errors.description} />
           <div className="flex justify-end gap-2">
             <DialogClose asChild>

@@ -9,6 +9,7 @@ import { SelectField } from "@/components/ui/field";
 import { EmptyRow, Table, Td } from "@/components/ui/table";
 import { useActionMutation } from "@/lib/hooks/use-action-mutation";
 import { addTeamMemberAction, changeTeamMemberRoleAction, removeTeamMemberAction } from "@/lib/teams/actions";
+import { formValues } from "@/components/ui/form-values";
 
 type TeamMember = { userId: string; email: string; name: string; role: "ADMIN" | "MEMBER" | "VIEWER" };
 
@@ -47,9 +48,14 @@ export function TeamMembersPanel({
         </h2>
         {canManage && <AddTeamMemberDialog teamSlug={teamSlug} addable={addable} />}
       </div>
-      {!canManage && <Alert tone="info">You can see this team&apos;s members. Team admins manage them.</Alert>}
+      {!canManage && (
+        <Alert tone="info">You can see this team&apos;s members. Team admins manage them.</Alert>
+      )}
       {changeRole.error && <Alert>{changeRole.error.message}</Alert>}
-      <Table caption="Team members" head={canManage ? ["Name", "Email", "Role", ""] : ["Name", "Email", "Role"]}>
+      <Table
+        caption="Team members"
+        head={canManage ? ["Name", "Email", "Role", ""] : ["Name", "Email", "Role"]}
+      >
         {members.length === 0 && <EmptyRow colSpan={4}>No members in this team yet.</EmptyRow>}
         {members.map((m) => (
           <tr key={m.userId}>
@@ -106,14 +112,20 @@ export function TeamMembersPanel({
   );
 }
 
-function AddTeamMemberDialog({ teamSlug, addable }: { teamSlug: string; addable: { email: string; name: string }[] }) {
+function AddTeamMemberDialog({
+  teamSlug,
+  addable,
+}: {
+  teamSlug: string;
+  addable: { email: string; name: string }[];
+}) {
   const [open, setOpen] = useState(false);
   const add = useActionMutation((input: Record<string, string>) => addTeamMemberAction(teamSlug, input), {
     onSuccess: () => setOpen(false),
   });
   function onSubmit(event: FormEvent<HTMLFormElement>) {
     event.preventDefault();
-    add.mutate(Object.fromEntries(new FormData(event.currentTarget)) as Record<string, string>);
+    add.mutate(formValues(event.currentTarget));
   }
   return (
     <Dialog
@@ -126,10 +138,15 @@ function AddTeamMemberDialog({ teamSlug, addable }: { teamSlug: string; addable:
       <DialogTrigger asChild>
         <Button>Add member</Button>
       </DialogTrigger>
-      <DialogContent title="Add team member" description="Choose a member of the organization and their team role.">
+      <DialogContent
+        title="Add team member"
+        description="Choose a member of the organization and their team role."
+      >
         {addable.length === 0 ? (
           <div className="space-y-4">
-            <Alert tone="info">Everyone in the organization is already in this team. An org admin adds new people.</Alert>
+            <Alert tone="info">
+              Everyone in the organization is already in this team. An org admin adds new people.
+            </Alert>
             <div className="flex justify-end">
               <DialogClose asChild>
                 <Button variant="secondary">Close</Button>

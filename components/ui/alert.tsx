@@ -2,7 +2,13 @@ import type { ReactNode } from "react";
 import { cn } from "./cn";
 
 /** An inline message; errors are announced to screen readers as alerts. */
-export function Alert({ tone = "error", children }: { tone?: "error" | "success" | "info"; children: ReactNode }) {
+export function Alert({
+  tone = "error",
+  children,
+}: {
+  tone?: "error" | "success" | "info";
+  children: ReactNode;
+}) {
   return (
     <div
       role={tone === "error" ? "alert" : "status"}

@@ -24,7 +24,9 @@ export function DialogContent({ title, description, children, ...props }: Dialog
       >
         <RadixDialog.Title className="text-lg font-semibold text-slate-900">{title}</RadixDialog.Title>
         {description && (
-          <RadixDialog.Description className="mt-1 text-sm text-slate-600">{description}</RadixDialog.Description>
+          <RadixDialog.Description className="mt-1 text-sm text-slate-600">
+            {description}
+          </RadixDialog.Description>
         )}
         <div className="mt-4">{children}</div>
       </RadixDialog.Content>

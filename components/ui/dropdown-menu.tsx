@@ -38,6 +38,9 @@ export function DropdownMenuItem({
 }
 
 export const DropdownMenuLabel = (props: ComponentProps<typeof RadixMenu.Label>) => (
-  <RadixMenu.Label className="px-2 py-1 text-xs font-semibold uppercase tracking-wide text-slate-500" {...props} />
+  <RadixMenu.Label
+    className="px-2 py-1 text-xs font-semibold uppercase tracking-wide text-slate-500"
+    {...props}
+  />
 );
 export const DropdownMenuSeparator = () => <RadixMenu.Separator className="my-1 h-px bg-slate-200" />;

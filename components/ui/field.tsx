@@ -6,7 +6,12 @@ import { cn } from "./cn";
 const CONTROL =
   "block w-full rounded-md border-0 px-3 py-2 text-sm text-slate-900 shadow-sm ring-1 ring-inset placeholder:text-slate-400 focus:ring-2 focus:ring-inset focus:ring-indigo-600 disabled:bg-slate-50";
 
-type FieldFrameProps = { label: string; error?: string; hint?: ReactNode; children: (ids: FieldIds) => ReactNode };
+type FieldFrameProps = {
+  label: string;
+  error?: string;
+  hint?: ReactNode;
+  children: (ids: FieldIds) => ReactNode;
+};
 type FieldIds = { id: string; describedBy: string | undefined; invalid: boolean };
 
 function FieldFrame({ label, error, hint, children }: FieldFrameProps) {

@@ -13,7 +13,8 @@ export function TabsNav({ tabs, label }: { tabs: Tab[]; label: string }) {
     <nav aria-label={label} className="border-b border-slate-200">
       <ul className="-mb-px flex flex-wrap gap-x-6">
         {tabs.map((tab) => {
-          const current = pathname === tab.href || (tab.prefix === true && pathname.startsWith(`${tab.href}/`));
+          const current =
+            pathname === tab.href || (tab.prefix === true && pathname.startsWith(`${tab.href}/`));
           return (
             <li key={tab.href}>
               <Link

@@ -4,8 +4,7 @@ import { fieldErrorsOf } from "@/lib/validation/slug";
 
 /** What every server action returns: data, or a message (and field errors) to show. */
 export type ActionResult<T = undefined> =
-  | { ok: true; data: T }
-  | { ok: false; code: string; error: string; fieldErrors?: Record<string, string> };
+  { ok: true; data: T } | { ok: false; code: string; error: string; fieldErrors?: Record<string, string> };
 
 /**
  * Runs an action body and turns expected failures into results the form can show. Anything

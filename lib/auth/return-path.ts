@@ -5,7 +5,7 @@
 export function safeReturnPath(candidate: string | null | undefined): string {
   if (!candidate || typeof candidate !== "string" || candidate.length > 2048) return "/";
   if (!candidate.startsWith("/") || candidate.startsWith("//") || candidate.startsWith("/\\")) return "/";
-  if (/[\u0000-\u001f\\]/.test(candidate)) return "/";
+  if (/[\p{Cc}\\]/u.test(candidate)) return "/";
   try {
     const url = new URL(candidate, "http://deputy.invalid");
     if (url.origin !== "http://deputy.invalid") return "/";

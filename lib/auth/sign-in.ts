@@ -32,7 +32,12 @@ const ZCredentials = z.object({
   password: z.string().min(1).max(1024),
 });
 
-export type SignInAttempt = { email: unknown; password: unknown; ip: string | null; userAgent: string | null };
+export type SignInAttempt = {
+  email: unknown;
+  password: unknown;
+  ip: string | null;
+  userAgent: string | null;
+};
 export type SignedInUser = { id: string; email: string; name: string };
 
 const WRONG_CREDENTIALS = "Wrong email or password.";

@@ -1,6 +1,6 @@
 import { db } from "@/lib/db";
 import { AppError } from "@/lib/errors";
-import type { OrgActor, OrgRoleName, TeamRoleName } from "./policy";
+import type { OrgActor, TeamRoleName } from "./policy";
 
 /** Loads a person's roles in one org from the database (fresh on every request). */
 export async function loadOrgActor(userId: string, orgId: string): Promise<OrgActor> {
@@ -13,13 +13,14 @@ export async function loadOrgActor(userId: string, orgId: string): Promise<OrgAc
   ]);
   const teamRoles: Record<string, TeamRoleName> = {};
   for (const m of teamMemberships) teamRoles[m.teamId] = m.role;
-  return { userId, orgId, orgRole: (membership?.role as OrgRoleName | undefined) ?? null, teamRoles };
+  return { userId, orgId, orgRole: membership?.role ?? null, teamRoles };
 }
 
 /** Finds an org by slug or throws NOT_FOUND. */
 export async function findOrgBySlug(slug: string) {
   // Action arguments come from the network: anything but a plain short string names nothing.
-  if (typeof slug !== "string" || slug.length > 64) throw new AppError("NOT_FOUND", "Organization was not found.");
+  if (typeof slug !== "string" || slug.length > 64)
+    throw new AppError("NOT_FOUND", "Organization was not found.");
   const org = await db.organization.findUnique({
     where: { slug },
     select: { id: true, slug: true, name: true, seatLimit: true },

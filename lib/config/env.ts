@@ -65,7 +65,7 @@ export class ConfigError extends Error {
 }
 
 /** Parses the environment; throws ConfigError listing every bad value. Empty strings count as unset. */
-export function parseConfig(env: NodeJS.ProcessEnv = process.env): DeputyConfig {
+export function parseConfig(env: Record<string, string | undefined> = process.env): DeputyConfig {
   const raw: Record<string, string> = {};
   for (const key of Object.keys(ZEnv.shape)) {
     const value = env[key];

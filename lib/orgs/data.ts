@@ -133,7 +133,9 @@ export async function addOrgMember(caller: Caller, orgSlug: string, input: unkno
         },
         select: { id: true, email: true },
       });
-    } else if (await tx.orgMembership.findUnique({ where: { orgId_userId: { orgId: org.id, userId: user.id } } })) {
+    } else if (
+      await tx.orgMembership.findUnique({ where: { orgId_userId: { orgId: org.id, userId: user.id } } })
+    ) {
       throw new AppError("CONFLICT", `${data.email} is already a member of ${org.name}.`, {
         email: "Already a member.",
       });
@@ -196,7 +198,9 @@ export async function removeOrgMember(caller: Caller, orgSlug: string, input: un
     if (!membership) throw new AppError("NOT_FOUND", "That person is not a member of this organization.");
     if (membership.role === "ADMIN") await assertAnotherAdminRemains(tx, org.id);
     await tx.teamMembership.deleteMany({ where: { userId: data.userId, team: { orgId: org.id } } });
-    await tx.projectAccess.deleteMany({ where: { userId: data.userId, project: { team: { orgId: org.id } } } });
+    await tx.projectAccess.deleteMany({
+      where: { userId: data.userId, project: { team: { orgId: org.id } } },
+    });
     await tx.orgMembership.delete({ where: { id: membership.id, orgId: org.id } });
     await recordAudit(tx, {
       orgId: org.id,
@@ -229,13 +233,23 @@ export async function updateOrgSettings(caller: Caller, orgSlug: string, input: 
   await db.$transaction(async (tx) => {
     const before = await tx.organization.findUniqueOrThrow({
       where: { id: org.id },
-      select: { name: true, seatLimit: true, maxServiceAccounts: true, maxKeysPerAccount: true, maxKeyLifetimeDays: true },
+      select: {
+        name: true,
+        seatLimit: true,
+        maxServiceAccounts: true,
+        maxKeysPerAccount: true,
+        maxKeyLifetimeDays: true,
+      },
     });
     const used = await tx.orgMembership.count({ where: { orgId: org.id } });
     if (data.seatLimit < used) {
-      throw new AppError("CONFLICT", `${used} people hold seats now. Set at least ${used}, or remove members first.`, {
-        seatLimit: `At least ${used}.`,
-      });
+      throw new AppError(
+        "CONFLICT",
+        `${used} people hold seats now. Set at least ${used}, or remove members first.`,
+        {
+          seatLimit: `At least ${used}.`,
+        },
+      );
     }
     const changes: Record<string, { from: unknown; to: unknown }> = {};
     for (const key of Object.keys(before) as (keyof typeof before)[]) {

@@ -37,7 +37,11 @@ export async function listProjects(caller: Caller, teamSlug: string) {
   });
   return projects
     .filter((p) =>
-      canSeeProject(actor, { visibility: p.visibility, team, isGranted: p.access.some((a) => a.user?.id === caller.user.id) }),
+      canSeeProject(actor, {
+        visibility: p.visibility,
+        team,
+        isGranted: p.access.some((a) => a.user?.id === caller.user.id),
+      }),
     )
     .map((p) => ({
       id: p.id,
@@ -87,11 +91,7 @@ export async function createProject(caller: Caller, teamSlug: string, input: unk
   });
 }
 
-async function findTeamProject(
-  tx: Tx,
-  teamId: string,
-  projectId: string,
-) {
+async function findTeamProject(tx: Tx, teamId: string, projectId: string) {
   const project = await tx.project.findFirst({
     where: { id: projectId, teamId },
     select: { id: true, name: true, visibility: true },
@@ -106,7 +106,10 @@ export async function changeProjectVisibility(caller: Caller, teamSlug: string, 
   await db.$transaction(async (tx) => {
     const project = await findTeamProject(tx, team.id, data.projectId);
     if (project.visibility === data.visibility) return;
-    await tx.project.update({ where: { id: project.id, teamId: team.id }, data: { visibility: data.visibility } });
+    await tx.project.update({
+      where: { id: project.id, teamId: team.id },
+      data: { visibility: data.visibility },
+    });
     await recordAudit(tx, {
       orgId: team.orgId,
       ...auditSourceOf(caller),
@@ -124,7 +127,10 @@ export async function grantProjectAccess(caller: Caller, teamSlug: string, input
   await db.$transaction(async (tx) => {
     const project = await findTeamProject(tx, team.id, data.projectId);
     if (project.visibility !== "RESTRICTED") {
-      throw new AppError("INVALID", "Access lists apply to restricted projects. Make the project Restricted first.");
+      throw new AppError(
+        "INVALID",
+        "Access lists apply to restricted projects. Make the project Restricted first.",
+      );
     }
     const member = await tx.orgMembership.findFirst({
       where: { orgId: team.orgId, user: { email: data.email } },
@@ -138,7 +144,8 @@ export async function grantProjectAccess(caller: Caller, teamSlug: string, input
     const existing = await tx.projectAccess.findUnique({
       where: { projectId_userId: { projectId: project.id, userId: member.userId } },
     });
-    if (existing) throw new AppError("CONFLICT", `${data.email} already has access.`, { email: "Already granted." });
+    if (existing)
+      throw new AppError("CONFLICT", `${data.email} already has access.`, { email: "Already granted." });
     await tx.projectAccess.create({
       data: { projectId: project.id, userId: member.userId, grantedById: caller.user.id },
     });

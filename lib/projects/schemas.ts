@@ -9,7 +9,10 @@ export const ZProjectName = z
   .trim()
   .min(1, "Enter a project name.")
   .max(64, "Use at most 64 characters.")
-  .regex(/^[A-Za-z0-9][A-Za-z0-9._-]*$/, "Use letters, digits, dots, dashes and underscores, starting with a letter or digit.");
+  .regex(
+    /^[A-Za-z0-9][A-Za-z0-9._-]*$/,
+    "Use letters, digits, dots, dashes and underscores, starting with a letter or digit.",
+  );
 
 const ZId = z.string().min(1).max(64);
 

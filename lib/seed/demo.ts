@@ -7,9 +7,19 @@ export const DEMO_PASSWORD = "deputy-demo-password";
 
 export const DEMO_USERS = [
   { email: "org-admin@acme.test", name: "Olivia Org-Admin", orgRole: "ADMIN", teams: [] },
-  { email: "team-admin@acme.test", name: "Tariq Team-Admin", orgRole: "MEMBER", teams: [["ml-team", "ADMIN"]] },
+  {
+    email: "team-admin@acme.test",
+    name: "Tariq Team-Admin",
+    orgRole: "MEMBER",
+    teams: [["ml-team", "ADMIN"]],
+  },
   { email: "member@acme.test", name: "Mia Member", orgRole: "MEMBER", teams: [["ml-team", "MEMBER"]] },
-  { email: "research-admin@acme.test", name: "Rosa Research-Admin", orgRole: "MEMBER", teams: [["research", "ADMIN"]] },
+  {
+    email: "research-admin@acme.test",
+    name: "Rosa Research-Admin",
+    orgRole: "MEMBER",
+    teams: [["research", "ADMIN"]],
+  },
 ] as const;
 
 const DEMO_PROJECTS = [

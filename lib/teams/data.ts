@@ -24,7 +24,9 @@ export async function listTeams(caller: Caller, orgSlug: string) {
       slug: true,
       name: true,
       createdAt: true,
-      _count: { select: { memberships: true, projects: true, serviceAccounts: { where: { deletedAt: null } } } },
+      _count: {
+        select: { memberships: true, projects: true, serviceAccounts: { where: { deletedAt: null } } },
+      },
     },
   });
   return teams.map((t) => ({
@@ -65,7 +67,10 @@ export async function renameTeam(caller: Caller, orgSlug: string, input: unknown
   const { org } = await authorizeOrg(caller.user.id, orgSlug, "org.manage_teams");
   const data = parseInput(ZRenameTeamInput, input);
   await db.$transaction(async (tx) => {
-    const team = await tx.team.findFirst({ where: { id: data.teamId, orgId: org.id }, select: { id: true, slug: true, name: true } });
+    const team = await tx.team.findFirst({
+      where: { id: data.teamId, orgId: org.id },
+      select: { id: true, slug: true, name: true },
+    });
     if (!team) throw new AppError("NOT_FOUND", "That team was not found in this organization.");
     if (team.name === data.name) return;
     await tx.team.update({ where: { id: team.id, orgId: org.id }, data: { name: data.name } });
@@ -162,7 +167,9 @@ export async function addTeamMember(caller: Caller, teamSlug: string, input: unk
       where: { teamId_userId: { teamId: team.id, userId: membership.userId } },
     });
     if (existing) {
-      throw new AppError("CONFLICT", `${data.email} is already in ${team.slug}.`, { email: "Already in the team." });
+      throw new AppError("CONFLICT", `${data.email} is already in ${team.slug}.`, {
+        email: "Already in the team.",
+      });
     }
     await tx.teamMembership.create({ data: { teamId: team.id, userId: membership.userId, role: data.role } });
     await recordAudit(tx, {
@@ -185,7 +192,10 @@ export async function changeTeamMemberRole(caller: Caller, teamSlug: string, inp
     });
     if (!membership) throw new AppError("NOT_FOUND", "That person is not in this team.");
     if (membership.role === data.role) return;
-    await tx.teamMembership.update({ where: { id: membership.id, teamId: team.id }, data: { role: data.role } });
+    await tx.teamMembership.update({
+      where: { id: membership.id, teamId: team.id },
+      data: { role: data.role },
+    });
     await recordAudit(tx, {
       orgId: team.orgId,
       ...auditSourceOf(caller),

@@ -1,7 +1,9 @@
 import { z } from "zod";
 import { ZDisplayName, ZEmail, ZSlug } from "@/lib/validation/slug";
 
-export const ZTeamRole = z.enum(["ADMIN", "MEMBER", "VIEWER"], { message: "Choose Admin, Member or Viewer." });
+export const ZTeamRole = z.enum(["ADMIN", "MEMBER", "VIEWER"], {
+  message: "Choose Admin, Member or Viewer.",
+});
 const ZId = z.string().min(1).max(64);
 
 export const ZCreateTeamInput = z.object({ slug: ZSlug, name: ZDisplayName });

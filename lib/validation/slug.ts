@@ -53,17 +53,16 @@ export const ZSlug = z
   .trim()
   .min(2, "Use at least 2 characters.")
   .max(40, "Use at most 40 characters.")
-  .regex(SLUG_PATTERN, "Use lowercase letters, digits and single dashes (like ml-team), no leading or trailing dash.")
+  .regex(
+    SLUG_PATTERN,
+    "Use lowercase letters, digits and single dashes (like ml-team), no leading or trailing dash.",
+  )
   .refine((slug) => !RESERVED_SLUGS.has(slug), {
     message: "This name is reserved by Deputy; choose another.",
   });
 
 /** A display name: trimmed, 1–80 characters. */
-export const ZDisplayName = z
-  .string()
-  .trim()
-  .min(1, "Enter a name.")
-  .max(80, "Use at most 80 characters.");
+export const ZDisplayName = z.string().trim().min(1, "Enter a name.").max(80, "Use at most 80 characters.");
 
 export const ZEmail = z
   .string()

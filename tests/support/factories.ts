@@ -13,13 +13,19 @@ export async function makeUser(email = `user-${unique()}@example.test`, password
 }
 
 export function callerOf(user: { id: string; email: string; name: string }): Caller {
-  return { user: { id: user.id, email: user.email, name: user.name }, ip: "203.0.113.7", userAgent: "vitest" };
+  return {
+    user: { id: user.id, email: user.email, name: user.name },
+    ip: "203.0.113.7",
+    userAgent: "vitest",
+  };
 }
 
 /** An org with one admin, two teams (alpha, beta), and people in each team role. */
 export async function makeOrg(options: { seatLimit?: number } = {}) {
   const slug = `org-${unique()}`;
-  const org = await db.organization.create({ data: { slug, name: `Org ${slug}`, seatLimit: options.seatLimit ?? 50 } });
+  const org = await db.organization.create({
+    data: { slug, name: `Org ${slug}`, seatLimit: options.seatLimit ?? 50 },
+  });
   const alpha = await db.team.create({ data: { orgId: org.id, slug: `alpha-${unique()}`, name: "Alpha" } });
   const beta = await db.team.create({ data: { orgId: org.id, slug: `beta-${unique()}`, name: "Beta" } });
   const people = {

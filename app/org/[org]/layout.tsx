@@ -7,7 +7,13 @@ import { pageCaller } from "@/lib/pages/caller";
 export const dynamic = "force-dynamic";
 
 /** Org Dashboard: org admins only; anyone else gets the 403 page. */
-export default async function OrgLayout({ children, params }: { children: ReactNode; params: Promise<{ org: string }> }) {
+export default async function OrgLayout({
+  children,
+  params,
+}: {
+  children: ReactNode;
+  params: Promise<{ org: string }>;
+}) {
   const { org: orgSlug } = await params;
   const org = await loadOrFail(getOrgOverview(await pageCaller(), orgSlug));
   const base = `/org/${org.slug}`;

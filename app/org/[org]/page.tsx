@@ -8,6 +8,10 @@ export const metadata = { title: "Members" };
 export default async function OrgMembersPage({ params }: { params: Promise<{ org: string }> }) {
   const { org: orgSlug } = await params;
   const caller = await pageCaller();
-  const [org, members] = await loadOrFail(Promise.all([getOrgOverview(caller, orgSlug), listOrgMembers(caller, orgSlug)]));
-  return <MembersPanel orgSlug={org.slug} members={members} seatsUsed={org.seatsUsed} seatLimit={org.seatLimit} />;
+  const [org, members] = await loadOrFail(
+    Promise.all([getOrgOverview(caller, orgSlug), listOrgMembers(caller, orgSlug)]),
+  );
+  return (
+    <MembersPanel orgSlug={org.slug} members={members} seatsUsed={org.seatsUsed} seatLimit={org.seatLimit} />
+  );
 }

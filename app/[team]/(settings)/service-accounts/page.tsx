@@ -7,7 +7,8 @@ export default function TeamServiceAccountsPage() {
         Service Accounts
       </h2>
       <p className="mt-2 text-sm text-slate-600">
-        Managing this team&apos;s service accounts from the console is not built yet; it is the next piece of work.
+        Managing this team&apos;s service accounts from the console is not built yet; it is the next piece of
+        work.
       </p>
     </section>
   );

@@ -12,5 +12,12 @@ export default async function TeamMembersPage({ params }: { params: Promise<{ te
     Promise.all([getTeamContext(caller, teamSlug), listTeamMembers(caller, teamSlug)]),
   );
   const addable = context.canManageMembers ? await loadOrFail(listAddableTeamMembers(caller, teamSlug)) : [];
-  return <TeamMembersPanel teamSlug={context.team.slug} members={members} canManage={context.canManageMembers} addable={addable} />;
+  return (
+    <TeamMembersPanel
+      teamSlug={context.team.slug}
+      members={members}
+      canManage={context.canManageMembers}
+      addable={addable}
+    />
+  );
 }

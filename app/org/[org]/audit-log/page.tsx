@@ -5,7 +5,12 @@ import { pageCaller } from "@/lib/pages/caller";
 
 export const metadata = { title: "Audit log" };
 
-const ACTOR_LABEL = { USER: "Person", SERVICE_ACCOUNT: "Service account", SYSTEM: "System", ANONYMOUS: "Anonymous" };
+const ACTOR_LABEL = {
+  USER: "Person",
+  SERVICE_ACCOUNT: "Service account",
+  SYSTEM: "System",
+  ANONYMOUS: "Anonymous",
+};
 
 export default async function OrgAuditLogPage({ params }: { params: Promise<{ org: string }> }) {
   const { org } = await params;
@@ -33,7 +38,9 @@ export default async function OrgAuditLogPage({ params }: { params: Promise<{ or
               <code className="text-xs">{e.action}</code>
             </Td>
             <Td>{e.targetName ?? "—"}</Td>
-            <Td className="px-4 py-2 font-mono text-xs text-slate-600">{e.metadata === "{}" ? "" : e.metadata}</Td>
+            <Td className="px-4 py-2 font-mono text-xs text-slate-600">
+              {e.metadata === "{}" ? "" : e.metadata}
+            </Td>
           </tr>
         ))}
       </Table>

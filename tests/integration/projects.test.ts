@@ -1,0 +1,99 @@
+import { describe, expect, it } from "vitest";
+import { db } from "@/lib/db";
+import { AppError } from "@/lib/errors";
+import {
+  changeProjectVisibility,
+  createProject,
+  grantProjectAccess,
+  listProjects,
+  revokeProjectAccess,
+} from "@/lib/projects/data";
+import { auditActions, makeOrg } from "../support/factories";
+import { codeOf } from "../support/app-error";
+
+describe("projects", () => {
+  it("lets team members create projects (TEAM by default) and refuses duplicates", async () => {
+    const { org, alpha, as } = await makeOrg();
+    await createProject(as.alphaMember, alpha.slug, { name: "training" });
+    expect(
+      await db.project.findFirstOrThrow({ where: { teamId: alpha.id, name: "training" } }),
+    ).toMatchObject({
+      visibility: "TEAM",
+    });
+    expect(await codeOf(createProject(as.alphaMember, alpha.slug, { name: "training" }))).toBe("CONFLICT");
+    expect(await codeOf(createProject(as.alphaViewer, alpha.slug, { name: "other" }))).toBe("FORBIDDEN");
+    expect(await codeOf(createProject(as.betaAdmin, alpha.slug, { name: "other" }))).toBe("FORBIDDEN");
+    const bad = await createProject(as.alphaMember, alpha.slug, {
+      name: "has space",
+      visibility: "SECRET",
+    }).catch((e: unknown) => e);
+    expect(Object.keys((bad as AppError).fieldErrors ?? {}).sort()).toEqual(["name", "visibility"]);
+    expect(await auditActions(org.id)).toEqual(["project.created"]);
+  });
+
+  it("changes visibility for team admins only, audited", async () => {
+    const { org, alpha, beta, as } = await makeOrg();
+    const other = await makeOrg();
+    const { id } = await createProject(as.alphaAdmin, alpha.slug, { name: "models" });
+    await changeProjectVisibility(as.alphaAdmin, alpha.slug, { projectId: id, visibility: "PUBLIC" });
+    expect((await db.project.findUniqueOrThrow({ where: { id } })).visibility).toBe("PUBLIC");
+    for (const caller of [as.alphaMember, as.alphaViewer, as.betaAdmin, other.as.orgAdmin]) {
+      expect(
+        await codeOf(changeProjectVisibility(caller, alpha.slug, { projectId: id, visibility: "OPEN" })),
+      ).toBe("FORBIDDEN");
+    }
+    // Naming a team one administers with another team's project id changes nothing.
+    expect(
+      await codeOf(changeProjectVisibility(as.betaAdmin, beta.slug, { projectId: id, visibility: "OPEN" })),
+    ).toBe("NOT_FOUND");
+    expect((await db.project.findUniqueOrThrow({ where: { id } })).visibility).toBe("PUBLIC");
+    const event = await db.auditEvent.findFirstOrThrow({
+      where: { orgId: org.id, action: "project.visibility_changed" },
+    });
+    expect(JSON.parse(event.metadata)).toEqual({ from: "TEAM", to: "PUBLIC" });
+  });
+
+  it("manages the access list of restricted projects and hides them from others", async () => {
+    const { org, alpha, as, people } = await makeOrg();
+    const { id } = await createProject(as.alphaAdmin, alpha.slug, {
+      name: "secret-eval",
+      visibility: "RESTRICTED",
+    });
+    const names = async (caller: typeof as.alphaMember) =>
+      (await listProjects(caller, alpha.slug)).map((p) => p.name);
+    expect(await names(as.alphaMember)).toEqual([]);
+    expect(await names(as.alphaAdmin)).toEqual(["secret-eval"]);
+
+    await grantProjectAccess(as.alphaAdmin, alpha.slug, { projectId: id, email: people.alphaMember.email });
+    expect(await names(as.alphaMember)).toEqual(["secret-eval"]);
+    expect(
+      await codeOf(
+        grantProjectAccess(as.alphaAdmin, alpha.slug, { projectId: id, email: people.alphaMember.email }),
+      ),
+    ).toBe("CONFLICT");
+    expect(
+      await codeOf(
+        grantProjectAccess(as.alphaMember, alpha.slug, { projectId: id, email: people.orgMember.email }),
+      ),
+    ).toBe("FORBIDDEN");
+
+    const grant = await db.projectAccess.findFirstOrThrow({
+      where: { projectId: id, userId: people.alphaMember.id },
+    });
+    await revokeProjectAccess(as.alphaAdmin, alpha.slug, { projectId: id, accessId: grant.id });
+    expect(await names(as.alphaMember)).toEqual([]);
+    expect(await auditActions(org.id)).toEqual(
+      expect.arrayContaining(["project.access_granted", "project.access_removed"]),
+    );
+  });
+
+  it("keeps access lists for restricted projects only", async () => {
+    const { alpha, as, people } = await makeOrg();
+    const { id } = await createProject(as.alphaAdmin, alpha.slug, { name: "open-bench", visibility: "OPEN" });
+    const error = await grantProjectAccess(as.alphaAdmin, alpha.slug, {
+      projectId: id,
+      email: people.orgMember.email,
+    }).catch((e: unknown) => e);
+    expect((error as AppError).message).toMatch(/Make the project Restricted first/);
+  });
+});
