@@ -1,0 +1,43 @@
+import { expect, signIn, test } from "./fixtures";
+
+test.describe("[PROJECTS]", () => {
+  test("[PROJECTS] a team admin changes a project's visibility and it sticks", async ({ page }) => {
+    await signIn(page, "team-admin@acme.test");
+    await page.goto("/ml-team/settings/projects");
+    const select = page.getByLabel("Visibility of production-models");
+    await expect(select).toHaveValue("TEAM");
+    await select.selectOption("PUBLIC");
+    await expect(
+      page.getByText("Everyone in the organization can read; the team writes").first(),
+    ).toBeVisible();
+    await page.reload();
+    await expect(page.getByLabel("Visibility of production-models")).toHaveValue("PUBLIC");
+    await page.getByLabel("Visibility of production-models").selectOption("TEAM");
+    await page.reload();
+    await expect(page.getByLabel("Visibility of production-models")).toHaveValue("TEAM");
+  });
+
+  test("[PROJECTS] a restricted project's access list grants and removes a person", async ({
+    page,
+    browser,
+  }) => {
+    await signIn(page, "team-admin@acme.test");
+    await page.goto("/ml-team/settings/projects");
+    const access = page.getByRole("group", { name: "Access to secret-eval" });
+    await access.getByLabel("Grant access to secret-eval by email").fill("member@acme.test");
+    await access.getByRole("button", { name: "Grant" }).click();
+    await expect(access.getByText("member@acme.test")).toBeVisible();
+
+    const memberContext = await browser.newContext();
+    const member = await memberContext.newPage();
+    await signIn(member, "member@acme.test");
+    await member.goto("/ml-team/settings/projects");
+    await expect(member.getByRole("cell", { name: "secret-eval", exact: true })).toBeVisible();
+
+    await access.getByRole("button", { name: "Remove access for member@acme.test" }).click();
+    await expect(access.getByText("member@acme.test")).toHaveCount(0);
+    await member.reload();
+    await expect(member.getByRole("cell", { name: "secret-eval", exact: true })).toHaveCount(0);
+    await memberContext.close();
+  });
+});

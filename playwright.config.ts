@@ -1,0 +1,60 @@
+import fs from "node:fs";
+import { defineConfig } from "@playwright/test";
+
+// Browser tests run against the production build, on two servers: one with the demo data and
+// one on an empty database (for /setup). Each run uses fresh database files; the runner's
+// workers inherit DEPUTY_E2E_RUN, so they agree on the names.
+process.env.DEPUTY_E2E_RUN ??= String(Date.now());
+const run = process.env.DEPUTY_E2E_RUN;
+
+export const DEMO_URL = "http://127.0.0.1:3100";
+export const EMPTY_URL = "http://127.0.0.1:3101";
+
+/** Debian's Chromium (or DEPUTY_CHROMIUM_PATH); Playwright's own browser where neither exists. */
+function chromiumPath(): string | undefined {
+  const candidates = [process.env.DEPUTY_CHROMIUM_PATH, "/usr/bin/chromium", "/usr/bin/chromium-browser"];
+  return candidates.find((p): p is string => Boolean(p) && fs.existsSync(p!));
+}
+
+const server = (port: number, db: string, extraEnv: Record<string, string>) => ({
+  command: "node --import tsx scripts/start.ts",
+  url: `http://127.0.0.1:${port}/login`,
+  reuseExistingServer: false,
+  timeout: 180_000,
+  stdout: "ignore" as const,
+  stderr: "pipe" as const,
+  env: {
+    PORT: String(port),
+    DATABASE_URL: `file:./data/e2e-${run}-${db}.db`,
+    DEPUTY_PUBLIC_URL: `http://127.0.0.1:${port}`,
+    NEXT_TELEMETRY_DISABLED: "1",
+    ...extraEnv,
+  },
+});
+
+export default defineConfig({
+  testDir: "e2e",
+  fullyParallel: false,
+  workers: 1,
+  retries: 0,
+  timeout: 30_000,
+  expect: { timeout: 10_000 },
+  reporter: [["list"], ["json", { outputFile: "test-results/playwright.json" }]],
+  use: {
+    baseURL: DEMO_URL,
+    trace: "retain-on-failure",
+    launchOptions: {
+      executablePath: chromiumPath(),
+      args: [
+        "--no-sandbox",
+        "--disable-gpu",
+        "--disable-quic",
+        "--no-first-run",
+        "--disable-background-networking",
+        "--disable-component-update",
+        "--disable-sync",
+      ],
+    },
+  },
+  webServer: [server(3100, "demo", { DEPUTY_DEMO: "1" }), server(3101, "empty", {})],
+});
