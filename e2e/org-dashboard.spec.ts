@@ -24,6 +24,13 @@ test.describe("[ORG]", () => {
     const other = await browser.newContext();
     const newcomer = await other.newPage();
     await signIn(newcomer, email, password);
+    // A one-time password must be replaced before anything else.
+    await expect(newcomer).toHaveURL(/\/account\/password/);
+    await newcomer.getByLabel("Current password").fill(password);
+    await newcomer.getByLabel("New password").fill("my own long password");
+    await newcomer.getByRole("button", { name: "Change password" }).click();
+    await expect(newcomer).not.toHaveURL(/\/account\/password/);
+    await expect(newcomer.getByRole("heading", { name: "You're not in a team yet" })).toBeVisible();
     await other.close();
 
     // Clean up the seat for the other tests.

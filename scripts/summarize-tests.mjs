@@ -33,7 +33,10 @@ for (const step of failedSteps) {
   lines.push(`Failed step: ${step}`);
 }
 // A suite that did not report did not run: that is a failure too.
-for (const [name, report] of [["Vitest", vitest], ["Playwright", playwright]]) {
+for (const [name, report] of [
+  ["Vitest", vitest],
+  ["Playwright", playwright],
+]) {
   if (report) continue;
   failed += 1;
   lines.push(`${name} did not run.`);

@@ -24,9 +24,14 @@ export async function TopNav() {
         <div className="ml-auto flex items-center gap-3 text-sm">
           {user && (
             <>
-              <span className="text-slate-600" data-testid="signed-in-as">
+              <Link
+                href="/account/password"
+                className="text-slate-600 hover:text-slate-900"
+                data-testid="signed-in-as"
+                title="Change password"
+              >
                 {user.email}
-              </span>
+              </Link>
               <SignOutButton />
             </>
           )}

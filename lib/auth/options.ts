@@ -4,7 +4,10 @@ import { config } from "@/lib/config/env";
 import { resolveAuthSecret } from "@/lib/config/auth-secret";
 import { AppError } from "@/lib/errors";
 import { CLIENT_IP_HEADER } from "@/lib/request-headers";
-import { attemptSignIn } from "./sign-in";
+import { attemptSignIn, type SignedInUser } from "./sign-in";
+
+/** What the session token carries: who, and which password generation it was issued under. */
+export type SessionIdentity = { id: string; sessionVersion: number };
 
 process.env.NEXTAUTH_URL ??= config().publicUrl;
 
@@ -51,11 +54,15 @@ export const authOptions: NextAuthOptions = {
   ],
   callbacks: {
     jwt({ token, user }) {
-      if (user) token.sub = user.id;
-      return { sub: token.sub, iat: token.iat, exp: token.exp, jti: token.jti };
+      if (user) {
+        token.sub = user.id;
+        token.sv = (user as SignedInUser).sessionVersion;
+      }
+      return { sub: token.sub, sv: token.sv, iat: token.iat, exp: token.exp, jti: token.jti };
     },
     session({ session, token }) {
-      return { expires: session.expires, user: { id: token.sub ?? "" } } as typeof session;
+      const user: SessionIdentity = { id: token.sub ?? "", sessionVersion: Number(token.sv ?? -1) };
+      return { expires: session.expires, user } as typeof session;
     },
   },
 };

@@ -3,21 +3,38 @@ import { redirect } from "next/navigation";
 import { db } from "@/lib/db";
 import { AppError } from "@/lib/errors";
 import { requestPath, requestSource } from "@/lib/request-context";
-import { authOptions } from "./options";
+import { authOptions, type SessionIdentity } from "./options";
 import type { Caller } from "./caller";
 
 /** The signed-in person, read from the database (a deleted user has no session), or null. */
-export async function getSessionUser(): Promise<Caller["user"] | null> {
+export async function getSessionUser(): Promise<SessionUser | null> {
   const session = await getServerSession(authOptions);
-  const userId = (session?.user as { id?: string } | undefined)?.id;
-  if (!userId) return null;
-  return db.user.findUnique({ where: { id: userId }, select: { id: true, email: true, name: true } });
+  const identity = session?.user as Partial<SessionIdentity> | undefined;
+  if (!identity?.id) return null;
+  const user = await db.user.findUnique({
+    where: { id: identity.id },
+    select: { id: true, email: true, name: true, mustChangePassword: true, sessionVersion: true },
+  });
+  // A password change ends every session issued before it.
+  if (!user || user.sessionVersion !== identity.sessionVersion) return null;
+  return { id: user.id, email: user.email, name: user.name, mustChangePassword: user.mustChangePassword };
 }
 
-/** For pages: the signed-in person, or a redirect to /login that comes back here afterwards. */
-export async function requirePageUser(): Promise<Caller["user"]> {
+export type SessionUser = Caller["user"] & { mustChangePassword: boolean };
+
+export const CHANGE_PASSWORD_PATH = "/account/password";
+
+/**
+ * For pages: the signed-in person, or a redirect to /login that comes back here afterwards.
+ * Someone still on a one-time password is sent to choose their own first.
+ */
+export async function requirePageUser(): Promise<SessionUser> {
   const user = await getSessionUser();
-  if (!user) redirect(`/login?callbackUrl=${encodeURIComponent(await requestPath())}`);
+  const path = await requestPath();
+  if (!user) redirect(`/login?callbackUrl=${encodeURIComponent(path)}`);
+  if (user.mustChangePassword && !path.startsWith(CHANGE_PASSWORD_PATH)) {
+    redirect(`${CHANGE_PASSWORD_PATH}?callbackUrl=${encodeURIComponent(path)}`);
+  }
   return user;
 }
 
@@ -25,5 +42,5 @@ export async function requirePageUser(): Promise<Caller["user"]> {
 export async function requireActionCaller(): Promise<Caller> {
   const user = await getSessionUser();
   if (!user) throw new AppError("UNAUTHENTICATED", "Your session has ended. Sign in again.");
-  return { user, ...(await requestSource()) };
+  return { user: { id: user.id, email: user.email, name: user.name }, ...(await requestSource()) };
 }

@@ -38,7 +38,7 @@ export type SignInAttempt = {
   ip: string | null;
   userAgent: string | null;
 };
-export type SignedInUser = { id: string; email: string; name: string };
+export type SignedInUser = { id: string; email: string; name: string; sessionVersion: number };
 
 const WRONG_CREDENTIALS = "Wrong email or password.";
 
@@ -67,13 +67,13 @@ export async function attemptSignIn(attempt: SignInAttempt): Promise<SignedInUse
 
   const user = await db.user.findUnique({
     where: { email },
-    select: { id: true, email: true, name: true, passwordHash: true },
+    select: { id: true, email: true, name: true, passwordHash: true, sessionVersion: true },
   });
   // Hash even for an unknown email so timing does not reveal which emails have accounts.
   const ok = await verifyPassword(password, user?.passwordHash ?? (await dummyPasswordHash()));
   if (user && ok) {
     byAccount.reset(accountKey);
-    return { id: user.id, email: user.email, name: user.name };
+    return { id: user.id, email: user.email, name: user.name, sessionVersion: user.sessionVersion };
   }
 
   byAddress.recordFailure(addressKey);

@@ -5,5 +5,5 @@ import { requestSource } from "@/lib/request-context";
 /** For pages: the signed-in caller (or a redirect to sign in and back). */
 export async function pageCaller(): Promise<Caller> {
   const user = await requirePageUser();
-  return { user, ...(await requestSource()) };
+  return { user: { id: user.id, email: user.email, name: user.name }, ...(await requestSource()) };
 }

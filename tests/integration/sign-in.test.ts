@@ -28,6 +28,7 @@ describe("attemptSignIn", () => {
       id: user.id,
       email: user.email,
       name: user.name,
+      sessionVersion: 0,
     });
   });
 

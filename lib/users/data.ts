@@ -1,0 +1,44 @@
+import { db } from "@/lib/db";
+import { recordAudit } from "@/lib/audit/record";
+import { auditSourceOf, type Caller } from "@/lib/auth/caller";
+import { hashPassword, verifyPassword } from "@/lib/auth/password";
+import { parseInput } from "@/lib/actions/result";
+import { AppError } from "@/lib/errors";
+import { ZChangePasswordInput } from "./schemas";
+
+/**
+ * Changes the caller's own password. Every session issued before ends (the session version
+ * moves on); the caller signs in again with the new password.
+ */
+export async function changeOwnPassword(caller: Caller, input: unknown): Promise<{ email: string }> {
+  const data = parseInput(ZChangePasswordInput, input);
+  const user = await db.user.findUniqueOrThrow({
+    where: { id: caller.user.id },
+    select: { passwordHash: true, email: true },
+  });
+  if (!(await verifyPassword(data.currentPassword, user.passwordHash))) {
+    throw new AppError("INVALID", "Your current password is not right.", {
+      currentPassword: "Not your current password.",
+    });
+  }
+  const passwordHash = await hashPassword(data.newPassword);
+  await db.$transaction(async (tx) => {
+    await tx.user.update({
+      where: { id: caller.user.id },
+      data: { passwordHash, mustChangePassword: false, sessionVersion: { increment: 1 } },
+    });
+    const orgs = await tx.orgMembership.findMany({
+      where: { userId: caller.user.id },
+      select: { orgId: true },
+    });
+    for (const { orgId } of orgs) {
+      await recordAudit(tx, {
+        orgId,
+        ...auditSourceOf(caller),
+        action: "user.password_changed",
+        target: { type: "user", id: caller.user.id, name: user.email },
+      });
+    }
+  });
+  return { email: user.email };
+}
