@@ -1,3 +1,4 @@
+import { cache } from "react";
 import { getServerSession } from "next-auth";
 import { redirect } from "next/navigation";
 import { db } from "@/lib/db";
@@ -6,8 +7,8 @@ import { requestPath, requestSource } from "@/lib/request-context";
 import { authOptions, type SessionIdentity } from "./options";
 import type { Caller } from "./caller";
 
-/** The signed-in person, read from the database (a deleted user has no session), or null. */
-export async function getSessionUser(): Promise<SessionUser | null> {
+/** The signed-in person, read from the database once per request (a deleted user has no session), or null. */
+export const getSessionUser = cache(async function getSessionUser(): Promise<SessionUser | null> {
   const session = await getServerSession(authOptions);
   const identity = session?.user as Partial<SessionIdentity> | undefined;
   if (!identity?.id) return null;
@@ -18,7 +19,7 @@ export async function getSessionUser(): Promise<SessionUser | null> {
   // A password change ends every session issued before it.
   if (!user || user.sessionVersion !== identity.sessionVersion) return null;
   return { id: user.id, email: user.email, name: user.name, mustChangePassword: user.mustChangePassword };
-}
+});
 
 export type SessionUser = Caller["user"] & { mustChangePassword: boolean };
 

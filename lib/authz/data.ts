@@ -1,9 +1,13 @@
+import { cache } from "react";
 import { db } from "@/lib/db";
 import { AppError } from "@/lib/errors";
 import type { OrgActor, TeamRoleName } from "./policy";
 
-/** Loads a person's roles in one org from the database (fresh on every request). */
-export async function loadOrgActor(userId: string, orgId: string): Promise<OrgActor> {
+/** Loads a person's roles in one org from the database: fresh on every request, once per request. */
+export const loadOrgActor = cache(async function loadOrgActor(
+  userId: string,
+  orgId: string,
+): Promise<OrgActor> {
   const [membership, teamMemberships] = await Promise.all([
     db.orgMembership.findUnique({ where: { orgId_userId: { orgId, userId } }, select: { role: true } }),
     db.teamMembership.findMany({
@@ -14,10 +18,10 @@ export async function loadOrgActor(userId: string, orgId: string): Promise<OrgAc
   const teamRoles: Record<string, TeamRoleName> = {};
   for (const m of teamMemberships) teamRoles[m.teamId] = m.role;
   return { userId, orgId, orgRole: membership?.role ?? null, teamRoles };
-}
+});
 
 /** Finds an org by slug or throws NOT_FOUND. */
-export async function findOrgBySlug(slug: string) {
+export const findOrgBySlug = cache(async function findOrgBySlug(slug: string) {
   // Action arguments come from the network: anything but a plain short string names nothing.
   if (typeof slug !== "string" || slug.length > 64)
     throw new AppError("NOT_FOUND", "Organization was not found.");
@@ -27,10 +31,10 @@ export async function findOrgBySlug(slug: string) {
   });
   if (!org) throw new AppError("NOT_FOUND", `Organization "${slug}" was not found.`);
   return org;
-}
+});
 
 /** Finds a team by slug (with its org) or throws NOT_FOUND. */
-export async function findTeamBySlug(slug: string) {
+export const findTeamBySlug = cache(async function findTeamBySlug(slug: string) {
   if (typeof slug !== "string" || slug.length > 64) throw new AppError("NOT_FOUND", "Team was not found.");
   const team = await db.team.findUnique({
     where: { slug },
@@ -38,4 +42,4 @@ export async function findTeamBySlug(slug: string) {
   });
   if (!team) throw new AppError("NOT_FOUND", `Team "${slug}" was not found.`);
   return team;
-}
+});
