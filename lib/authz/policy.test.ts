@@ -4,7 +4,9 @@ import {
   TEAM_ACTIONS,
   canInOrg,
   canInTeam,
+  canManageServiceAccount,
   canSeeProject,
+  canViewServiceAccount,
   type OrgActor,
   type OrgAction,
   type TeamAction,
@@ -110,5 +112,38 @@ describe("canSeeProject", () => {
 
   it("never shows another organization's project", () => {
     expect(see("orgAdmin", "OPEN", FOREIGN, true)).toBe(false);
+  });
+});
+
+describe("service accounts", () => {
+  const orgAccount = { orgId: ORG, scope: "ORG" as const, team: HOME };
+  const homeAccount = { orgId: ORG, scope: "TEAM" as const, team: HOME };
+  const otherAccount = { orgId: ORG, scope: "TEAM" as const, team: OTHER };
+  const foreignAccount = { orgId: "org-2", scope: "TEAM" as const, team: FOREIGN };
+
+  const managers = (account: typeof orgAccount | typeof homeAccount) =>
+    Object.entries(actors)
+      .filter(([, actor]) => canManageServiceAccount(actor, account))
+      .map(([name]) => name);
+  const viewers = (account: typeof orgAccount | typeof homeAccount) =>
+    Object.entries(actors)
+      .filter(([, actor]) => canViewServiceAccount(actor, account))
+      .map(([name]) => name);
+
+  it("lets only org admins manage and see org-scoped accounts, even in their default team", () => {
+    expect(managers(orgAccount)).toEqual(["orgAdmin"]);
+    expect(viewers(orgAccount)).toEqual(["orgAdmin"]);
+  });
+
+  it("lets a team's admins and org admins manage its accounts; members and viewers only see them", () => {
+    expect(managers(homeAccount)).toEqual(["orgAdmin", "teamAdmin"]);
+    expect(viewers(homeAccount)).toEqual(["orgAdmin", "teamAdmin", "teamMember", "teamViewer"]);
+  });
+
+  it("gives another team's admin nothing, and nothing crosses organizations", () => {
+    expect(managers(otherAccount)).toEqual(["orgAdmin"]);
+    expect(viewers(otherAccount)).toEqual(["orgAdmin"]);
+    expect(managers(foreignAccount)).toEqual([]);
+    expect(viewers(foreignAccount)).toEqual([]);
   });
 });

@@ -82,3 +82,23 @@ export function canSeeProject(
       return true;
   }
 }
+
+/** A service account as the policy sees it. */
+export type ServiceAccountRef = { orgId: string; scope: "ORG" | "TEAM"; team: { id: string; orgId: string } };
+
+/**
+ * Org admins manage org-scoped accounts (rule 1); a team's admins — and org admins — manage
+ * that team's accounts (rule 2). Nothing crosses organizations.
+ */
+export function canManageServiceAccount(actor: OrgActor, account: ServiceAccountRef): boolean {
+  if (account.orgId !== actor.orgId) return false;
+  if (account.scope === "ORG") return canInOrg(actor, "org.manage_service_accounts");
+  return canInTeam(actor, account.team, "team.manage_service_accounts");
+}
+
+/** Org-scoped accounts are seen by org admins; a team's accounts by everyone in the team (read-only). */
+export function canViewServiceAccount(actor: OrgActor, account: ServiceAccountRef): boolean {
+  if (account.orgId !== actor.orgId) return false;
+  if (account.scope === "ORG") return canInOrg(actor, "org.manage_service_accounts");
+  return canInTeam(actor, account.team, "team.view_service_accounts");
+}

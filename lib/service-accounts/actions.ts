@@ -1,0 +1,44 @@
+"use server";
+
+import { requireActionCaller } from "@/lib/auth/session";
+import { runAction } from "@/lib/actions/result";
+import {
+  createApiKey,
+  createServiceAccount,
+  deleteServiceAccount,
+  listServiceAccounts,
+  revokeApiKey,
+  setServiceAccountStatus,
+  updateServiceAccount,
+} from "./data";
+
+// Every action authenticates and authorizes itself: each one is a public POST endpoint, and
+// ids are checked against the caller's org and team in the database.
+
+export async function listServiceAccountsAction(place: unknown, filters: unknown) {
+  return runAction(async () => listServiceAccounts(await requireActionCaller(), place, filters));
+}
+
+export async function createServiceAccountAction(place: unknown, input: unknown) {
+  return runAction(async () => createServiceAccount(await requireActionCaller(), place, input));
+}
+
+export async function updateServiceAccountAction(accountId: unknown, input: unknown) {
+  return runAction(async () => updateServiceAccount(await requireActionCaller(), accountId, input));
+}
+
+export async function setServiceAccountStatusAction(accountId: unknown, input: unknown) {
+  return runAction(async () => setServiceAccountStatus(await requireActionCaller(), accountId, input));
+}
+
+export async function deleteServiceAccountAction(accountId: unknown, input: unknown) {
+  return runAction(async () => deleteServiceAccount(await requireActionCaller(), accountId, input));
+}
+
+export async function createApiKeyAction(accountId: unknown, input: unknown) {
+  return runAction(async () => createApiKey(await requireActionCaller(), accountId, input));
+}
+
+export async function revokeApiKeyAction(accountId: unknown, apiKeyId: unknown) {
+  return runAction(async () => revokeApiKey(await requireActionCaller(), accountId, apiKeyId));
+}

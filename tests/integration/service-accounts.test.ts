@@ -1,0 +1,406 @@
+import { describe, expect, it } from "vitest";
+import { db } from "@/lib/db";
+import { AppError } from "@/lib/errors";
+import { countSeatsUsed } from "@/lib/orgs/data";
+import { generateApiKey } from "@/lib/keys/format";
+import { verifyApiKey } from "@/lib/keys/verify";
+import {
+  createApiKey,
+  createServiceAccount,
+  deleteServiceAccount,
+  getServiceAccountDetail,
+  listServiceAccounts,
+  revokeApiKey,
+  setServiceAccountStatus,
+  updateServiceAccount,
+} from "@/lib/service-accounts/data";
+import { auditActions, makeOrg } from "../support/factories";
+import { codeOf } from "../support/app-error";
+
+type World = Awaited<ReturnType<typeof makeOrg>>;
+
+const teamAccount = (w: World, name = "ci-model-training") =>
+  createServiceAccount(w.as.alphaAdmin, { teamSlug: w.alpha.slug }, { name });
+
+async function fieldErrorsOf(promise: Promise<unknown>) {
+  const error = await promise.then(
+    () => null,
+    (e: unknown) => e,
+  );
+  if (!(error instanceof AppError)) throw new Error("expected an AppError");
+  return error.fieldErrors ?? {};
+}
+
+describe("creating service accounts", () => {
+  it("lets an org admin create an org-scoped account with a required default team", async () => {
+    const w = await makeOrg();
+    const other = await makeOrg();
+    expect(
+      await fieldErrorsOf(
+        createServiceAccount(w.as.orgAdmin, { orgSlug: w.org.slug }, { name: "nightly-retrain" }),
+      ),
+    ).toHaveProperty("defaultTeam");
+    expect(
+      await fieldErrorsOf(
+        createServiceAccount(
+          w.as.orgAdmin,
+          { orgSlug: w.org.slug },
+          { name: "nightly-retrain", defaultTeam: other.alpha.slug },
+        ),
+      ),
+    ).toEqual({ defaultTeam: "Choose a team of this organization." });
+
+    const created = await createServiceAccount(
+      w.as.orgAdmin,
+      { orgSlug: w.org.slug },
+      { name: "nightly-retrain", defaultTeam: w.beta.slug, role: "VIEWER" },
+    );
+    expect(await db.serviceAccount.findUniqueOrThrow({ where: { id: created.id } })).toMatchObject({
+      scope: "ORG",
+      teamId: w.beta.id,
+      role: "VIEWER",
+      status: "ACTIVE",
+      createdByUserId: w.people.orgAdmin.id,
+    });
+    const event = await db.auditEvent.findFirstOrThrow({
+      where: { orgId: w.org.id, action: "service_account.created" },
+    });
+    expect(event).toMatchObject({
+      actorIdentity: w.people.orgAdmin.email,
+      targetName: `nightly-retrain@${w.org.slug}.sa.deputy.local`,
+    });
+  });
+
+  it("lets only org admins create org-scoped accounts", async () => {
+    const w = await makeOrg();
+    const other = await makeOrg();
+    for (const caller of [w.as.alphaAdmin, w.as.orgMember, other.as.orgAdmin]) {
+      expect(
+        await codeOf(
+          createServiceAccount(
+            caller,
+            { orgSlug: w.org.slug },
+            { name: "sneaky", defaultTeam: w.alpha.slug },
+          ),
+        ),
+      ).toBe("FORBIDDEN");
+    }
+  });
+
+  it("lets a team's admins and org admins create team-scoped accounts; nobody else", async () => {
+    const w = await makeOrg();
+    const other = await makeOrg();
+    expect(await codeOf(teamAccount(w))).toBe("OK");
+    expect(
+      await codeOf(createServiceAccount(w.as.orgAdmin, { teamSlug: w.alpha.slug }, { name: "by-org-admin" })),
+    ).toBe("OK");
+    for (const caller of [w.as.alphaMember, w.as.alphaViewer, w.as.betaAdmin, other.as.orgAdmin]) {
+      expect(await codeOf(createServiceAccount(caller, { teamSlug: w.alpha.slug }, { name: "sneaky" }))).toBe(
+        "FORBIDDEN",
+      );
+    }
+    expect(await db.serviceAccount.count({ where: { name: "sneaky" } })).toBe(0);
+  });
+
+  it("keeps names unique among the org's live accounts, and frees a deleted account's name", async () => {
+    const w = await makeOrg();
+    const { id } = await teamAccount(w);
+    expect(
+      await fieldErrorsOf(
+        createServiceAccount(
+          w.as.orgAdmin,
+          { orgSlug: w.org.slug },
+          { name: "ci-model-training", defaultTeam: w.beta.slug },
+        ),
+      ),
+    ).toEqual({ name: "Already taken in this organization." });
+    await deleteServiceAccount(w.as.alphaAdmin, id, { confirmName: "ci-model-training" });
+    expect(await codeOf(teamAccount(w))).toBe("OK");
+    // Another org may use the same name.
+    const other = await makeOrg();
+    expect(await codeOf(teamAccount(other))).toBe("OK");
+  });
+
+  it("never takes a seat, and respects the org's account quota", async () => {
+    const w = await makeOrg();
+    await db.organization.update({ where: { id: w.org.id }, data: { maxServiceAccounts: 2 } });
+    const seats = await countSeatsUsed(w.org.id);
+    await teamAccount(w, "first-account");
+    await teamAccount(w, "second-account");
+    expect(await countSeatsUsed(w.org.id)).toBe(seats);
+    const error = await teamAccount(w, "third-account").catch((e: unknown) => e);
+    expect((error as AppError).code).toBe("LIMIT_REACHED");
+    expect((error as AppError).message).toMatch(/quota of 2 service accounts/);
+  });
+
+  it("stores federation settings and never lets a federated account own keys", async () => {
+    const w = await makeOrg();
+    const { id } = await createServiceAccount(
+      w.as.alphaAdmin,
+      { teamSlug: w.alpha.slug },
+      {
+        name: "gha-deploy",
+        authMethod: "FEDERATED",
+        issuer: "https://token.actions.githubusercontent.com",
+        subject: "repo:acme/*:ref:refs/heads/main",
+        audience: "deputy",
+      },
+    );
+    expect(await db.federatedIdentity.findFirstOrThrow({ where: { serviceAccountId: id } })).toMatchObject({
+      issuer: "https://token.actions.githubusercontent.com",
+      subjectPattern: "repo:acme/*:ref:refs/heads/main",
+      audience: "deputy",
+    });
+    const error = await createApiKey(w.as.alphaAdmin, id, { name: "nope" }).catch((e: unknown) => e);
+    expect((error as AppError).message).toMatch(/can't own API keys/);
+    expect(await db.apiKey.count({ where: { serviceAccountId: id } })).toBe(0);
+  });
+});
+
+describe("API keys", () => {
+  it("returns the secret once and stores only its hash; the key then verifies", async () => {
+    const w = await makeOrg();
+    const { id } = await teamAccount(w);
+    const key = await createApiKey(w.as.alphaAdmin, id, { name: "github-actions", expiresIn: "30" });
+    expect(key.secret).toMatch(/^dpt_/);
+    const row = await db.apiKey.findUniqueOrThrow({ where: { id: key.id } });
+    expect(JSON.stringify(row)).not.toContain(key.secret.slice(17, 49));
+    expect(row.last4).toBe(key.secret.slice(-4));
+    expect(row.expiresAt!.getTime() - Date.now()).toBeGreaterThan(29.9 * 86_400_000);
+
+    const verified = await verifyApiKey(key.secret);
+    expect(verified).toMatchObject({
+      ok: true,
+      value: {
+        serviceAccount: {
+          name: "ci-model-training",
+          scope: "TEAM",
+          identity: `ci-model-training@${w.org.slug}.sa.deputy.local`,
+        },
+      },
+    });
+
+    const detail = await getServiceAccountDetail(
+      w.as.alphaViewer,
+      { teamSlug: w.alpha.slug },
+      "ci-model-training",
+    );
+    expect(detail.canManage).toBe(false);
+    expect(detail.keys).toEqual([
+      expect.objectContaining({ name: "github-actions", masked: `dpt_…${row.last4}`, status: "active" }),
+    ]);
+    expect(JSON.stringify(detail)).not.toContain(row.secretHash);
+    expect(JSON.stringify(detail)).not.toContain(key.secret);
+  });
+
+  it("refuses garbage, a wrong secret and an unknown key with the same answer", async () => {
+    const w = await makeOrg();
+    const { id } = await teamAccount(w);
+    const key = await createApiKey(w.as.alphaAdmin, id, { name: "ci" });
+    const unknown = generateApiKey().token;
+    const wrongSecret = `${key.secret.slice(0, 17)}${generateApiKey().token.slice(17)}`;
+    for (const token of ["garbage", `${key.secret}x`, unknown, wrongSecret]) {
+      expect(await verifyApiKey(token)).toEqual({ ok: false, code: "invalid_credential" });
+    }
+  });
+
+  it("refuses a disabled account's keys until it is enabled again", async () => {
+    const w = await makeOrg();
+    const { id } = await teamAccount(w);
+    const key = await createApiKey(w.as.alphaAdmin, id, { name: "ci" });
+    await setServiceAccountStatus(w.as.alphaAdmin, id, { status: "DISABLED" });
+    expect(await verifyApiKey(key.secret)).toEqual({ ok: false, code: "account_disabled" });
+    await setServiceAccountStatus(w.as.alphaAdmin, id, { status: "ACTIVE" });
+    expect((await verifyApiKey(key.secret)).ok).toBe(true);
+    expect(await auditActions(w.org.id)).toEqual(
+      expect.arrayContaining(["service_account.disabled", "service_account.enabled"]),
+    );
+  });
+
+  it("refuses revoked and expired keys, and every key of a deleted account", async () => {
+    const w = await makeOrg();
+    const { id } = await teamAccount(w);
+    const revoked = await createApiKey(w.as.alphaAdmin, id, { name: "old" });
+    const kept = await createApiKey(w.as.alphaAdmin, id, { name: "kept", expiresIn: "never" });
+    await revokeApiKey(w.as.alphaAdmin, id, revoked.id);
+    expect(await verifyApiKey(revoked.secret)).toEqual({ ok: false, code: "revoked_credential" });
+    expect(await verifyApiKey(kept.secret, new Date(Date.now() + 3650 * 86_400_000))).toMatchObject({
+      ok: true,
+    });
+
+    const expiring = await createApiKey(w.as.alphaAdmin, id, { name: "short", expiresIn: "30" });
+    expect(await verifyApiKey(expiring.secret, new Date(Date.now() + 31 * 86_400_000))).toEqual({
+      ok: false,
+      code: "expired_credential",
+    });
+
+    const error = await deleteServiceAccount(w.as.alphaAdmin, id, { confirmName: "wrong-name" }).catch(
+      (e: unknown) => e,
+    );
+    expect((error as AppError).fieldErrors).toEqual({ confirmName: "Type ci-model-training to confirm." });
+    await deleteServiceAccount(w.as.alphaAdmin, id, { confirmName: "ci-model-training" });
+    expect(await verifyApiKey(kept.secret)).toEqual({ ok: false, code: "revoked_credential" });
+    expect(await db.apiKey.count({ where: { serviceAccountId: id, revokedAt: null } })).toBe(0);
+    // Gone from lists; its history stays in the audit log.
+    expect((await listServiceAccounts(w.as.alphaAdmin, { teamSlug: w.alpha.slug }, {})).total).toBe(0);
+    expect(await auditActions(w.org.id)).toEqual(
+      expect.arrayContaining([
+        "service_account.created",
+        "api_key.created",
+        "api_key.revoked",
+        "service_account.deleted",
+      ]),
+    );
+  });
+
+  it("respects the org's key quota and maximum key lifetime", async () => {
+    const w = await makeOrg();
+    await db.organization.update({
+      where: { id: w.org.id },
+      data: { maxKeysPerAccount: 1, maxKeyLifetimeDays: 90 },
+    });
+    const { id } = await teamAccount(w);
+    expect(
+      await fieldErrorsOf(createApiKey(w.as.alphaAdmin, id, { name: "forever", expiresIn: "never" })),
+    ).toEqual({
+      expiresIn: "Keys in this organization must expire within 90 days.",
+    });
+    expect(
+      await fieldErrorsOf(createApiKey(w.as.alphaAdmin, id, { name: "long", expiresIn: "365" })),
+    ).toHaveProperty("expiresIn");
+    const first = await createApiKey(w.as.alphaAdmin, id, { name: "first", expiresIn: "90" });
+    expect(await codeOf(createApiKey(w.as.alphaAdmin, id, { name: "second", expiresIn: "30" }))).toBe(
+      "LIMIT_REACHED",
+    );
+    await revokeApiKey(w.as.alphaAdmin, id, first.id);
+    expect(await codeOf(createApiKey(w.as.alphaAdmin, id, { name: "second", expiresIn: "30" }))).toBe("OK");
+  });
+});
+
+describe("managing accounts across teams and orgs", () => {
+  it("refuses every change by members, viewers, other teams' admins and other orgs", async () => {
+    const w = await makeOrg();
+    const other = await makeOrg();
+    const { id } = await teamAccount(w);
+    const key = await createApiKey(w.as.alphaAdmin, id, { name: "ci" });
+    const attempts = (caller: World["as"]["orgAdmin"]) => [
+      updateServiceAccount(caller, id, { name: "renamed", description: "", role: "ADMIN" }),
+      setServiceAccountStatus(caller, id, { status: "DISABLED" }),
+      deleteServiceAccount(caller, id, { confirmName: "ci-model-training" }),
+      createApiKey(caller, id, { name: "stolen" }),
+      revokeApiKey(caller, id, key.id),
+    ];
+    for (const caller of [w.as.alphaMember, w.as.alphaViewer]) {
+      for (const attempt of attempts(caller)) expect(await codeOf(attempt)).toBe("FORBIDDEN");
+    }
+    for (const caller of [w.as.betaAdmin, w.as.orgMember, other.as.orgAdmin]) {
+      for (const attempt of attempts(caller)) expect(await codeOf(attempt)).toBe("NOT_FOUND");
+    }
+    expect(await db.serviceAccount.findUniqueOrThrow({ where: { id } })).toMatchObject({
+      name: "ci-model-training",
+      status: "ACTIVE",
+      deletedAt: null,
+    });
+    expect(await db.apiKey.count({ where: { serviceAccountId: id } })).toBe(1);
+    // A key id of another account is refused even through an account the caller manages.
+    const mine = await teamAccount(w, "other-account");
+    expect(await codeOf(revokeApiKey(w.as.alphaAdmin, mine.id, key.id))).toBe("NOT_FOUND");
+    expect((await verifyApiKey(key.secret)).ok).toBe(true);
+  });
+
+  it("lets the org admin manage a team's account, and edits are audited", async () => {
+    const w = await makeOrg();
+    const { id } = await teamAccount(w);
+    await updateServiceAccount(w.as.orgAdmin, id, {
+      name: "ci-training",
+      description: "GitHub Actions",
+      role: "VIEWER",
+    });
+    expect(await db.serviceAccount.findUniqueOrThrow({ where: { id } })).toMatchObject({
+      name: "ci-training",
+      description: "GitHub Actions",
+      role: "VIEWER",
+    });
+    const event = await db.auditEvent.findFirstOrThrow({
+      where: { orgId: w.org.id, action: "service_account.updated" },
+    });
+    expect(JSON.parse(event.metadata)).toEqual({
+      changes: {
+        name: { from: "ci-model-training", to: "ci-training" },
+        description: { from: "", to: "GitHub Actions" },
+        role: { from: "MEMBER", to: "VIEWER" },
+      },
+    });
+  });
+});
+
+describe("listing", () => {
+  it("paginates, searches and filters, with read-only rows for members", async () => {
+    const w = await makeOrg();
+    for (let i = 0; i < 23; i++) await teamAccount(w, `job-${String(i).padStart(2, "0")}`);
+    const { id } = await teamAccount(w, "special-runner");
+    await setServiceAccountStatus(w.as.alphaAdmin, id, { status: "DISABLED" });
+    await createServiceAccount(
+      w.as.orgAdmin,
+      { orgSlug: w.org.slug },
+      { name: "org-wide", defaultTeam: w.beta.slug },
+    );
+
+    const page1 = await listServiceAccounts(w.as.alphaMember, { teamSlug: w.alpha.slug }, {});
+    expect(page1.total).toBe(24);
+    expect(page1.items).toHaveLength(20);
+    expect(page1.items.every((row) => !row.canManage)).toBe(true);
+    expect(
+      (await listServiceAccounts(w.as.alphaMember, { teamSlug: w.alpha.slug }, { page: 2 })).items,
+    ).toHaveLength(4);
+    expect(
+      (await listServiceAccounts(w.as.alphaAdmin, { teamSlug: w.alpha.slug }, {})).items[0]!.canManage,
+    ).toBe(true);
+
+    const search = await listServiceAccounts(w.as.alphaAdmin, { teamSlug: w.alpha.slug }, { q: "SPECIAL" });
+    expect(search.items.map((r) => r.name)).toEqual(["special-runner"]);
+    const disabled = await listServiceAccounts(
+      w.as.alphaAdmin,
+      { teamSlug: w.alpha.slug },
+      { status: "disabled" },
+    );
+    expect(disabled.items.map((r) => r.name)).toEqual(["special-runner"]);
+    expect(
+      (await listServiceAccounts(w.as.alphaAdmin, { teamSlug: w.alpha.slug }, { unused: true })).total,
+    ).toBe(0);
+
+    const orgList = await listServiceAccounts(w.as.orgAdmin, { orgSlug: w.org.slug }, { scope: "org" });
+    expect(orgList.items.map((r) => [r.name, r.canManage])).toEqual([["org-wide", true]]);
+    const inventory = await listServiceAccounts(
+      w.as.orgAdmin,
+      { orgSlug: w.org.slug },
+      { scope: "team", q: "special" },
+    );
+    expect(inventory.items.map((r) => [r.name, r.team.slug, r.canManage])).toEqual([
+      ["special-runner", w.alpha.slug, false],
+    ]);
+
+    expect(await codeOf(listServiceAccounts(w.as.betaAdmin, { teamSlug: w.alpha.slug }, {}))).toBe(
+      "FORBIDDEN",
+    );
+    expect(await codeOf(listServiceAccounts(w.as.alphaAdmin, { orgSlug: w.org.slug }, {}))).toBe("FORBIDDEN");
+    expect(
+      await codeOf(listServiceAccounts(w.as.alphaAdmin, { teamSlug: w.alpha.slug, orgSlug: w.org.slug }, {})),
+    ).toBe("NOT_FOUND");
+  });
+});
+
+describe("secrets", () => {
+  it("never puts a secret or a hash in an audit event", async () => {
+    const w = await makeOrg();
+    const { id } = await teamAccount(w);
+    const key = await createApiKey(w.as.alphaAdmin, id, { name: "ci" });
+    await revokeApiKey(w.as.alphaAdmin, id, key.id);
+    await deleteServiceAccount(w.as.alphaAdmin, id, { confirmName: "ci-model-training" });
+    const row = await db.apiKey.findUniqueOrThrow({ where: { id: key.id } });
+    const events = JSON.stringify(await db.auditEvent.findMany({ where: { orgId: w.org.id } }));
+    expect(events).not.toContain(key.secret);
+    expect(events).not.toContain(key.secret.slice(17, 49));
+    expect(events).not.toContain(row.secretHash);
+  });
+});
