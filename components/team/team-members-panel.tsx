@@ -10,16 +10,11 @@ import { EmptyRow, Table, Td } from "@/components/ui/table";
 import { useActionMutation } from "@/lib/hooks/use-action-mutation";
 import { addTeamMemberAction, changeTeamMemberRoleAction, removeTeamMemberAction } from "@/lib/teams/actions";
 import { formValues } from "@/components/ui/form-values";
+import { ROLE_LABEL, ROLE_OPTIONS } from "@/lib/roles";
 
 type TeamMember = { userId: string; email: string; name: string; role: "ADMIN" | "MEMBER" | "VIEWER" };
 
-export const TEAM_ROLE_OPTIONS = [
-  { value: "ADMIN", label: "Admin" },
-  { value: "MEMBER", label: "Member" },
-  { value: "VIEWER", label: "Viewer" },
-] as const;
-
-const ROLE_LABEL = { ADMIN: "Admin", MEMBER: "Member", VIEWER: "Viewer" } as const;
+const TEAM_ROLE_OPTIONS = ROLE_OPTIONS;
 
 export function TeamMembersPanel({
   teamSlug,

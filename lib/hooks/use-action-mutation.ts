@@ -1,6 +1,6 @@
 "use client";
 
-import { useMutation } from "@tanstack/react-query";
+import { useMutation, useQueryClient, type QueryKey } from "@tanstack/react-query";
 import { useRouter } from "next/navigation";
 import type { ActionResult } from "@/lib/actions/result";
 
@@ -16,22 +16,24 @@ export class ActionFailure extends Error {
 }
 
 /**
- * Wraps a server action in a react-query mutation: failures become errors with field messages,
- * and success refreshes the server-rendered page so lists show the change.
+ * Wraps a server action in a react-query mutation: failures become errors with field messages;
+ * success invalidates the given queries and refreshes the server-rendered page.
  */
 export function useActionMutation<TInput, TData>(
   action: (input: TInput) => Promise<ActionResult<TData>>,
-  options: { onSuccess?: (data: TData) => void; refresh?: boolean } = {},
+  options: { onSuccess?: (data: TData) => void; refresh?: boolean; invalidate?: QueryKey } = {},
 ) {
   const router = useRouter();
+  const queryClient = useQueryClient();
   return useMutation<TData, ActionFailure, TInput>({
     mutationFn: async (input) => {
       const result = await action(input);
       if (!result.ok) throw new ActionFailure(result.error, result.code, result.fieldErrors);
       return result.data;
     },
-    onSuccess: (data) => {
+    onSuccess: async (data) => {
       options.onSuccess?.(data);
+      if (options.invalidate) await queryClient.invalidateQueries({ queryKey: options.invalidate });
       if (options.refresh !== false) router.refresh();
     },
   });

@@ -125,18 +125,23 @@ export async function listServiceAccounts(caller: Caller, placeInput: unknown, f
 
 export type ServiceAccountRow = Awaited<ReturnType<typeof listServiceAccounts>>["items"][number];
 
-/** What the "New service account" dialog needs: may the caller create here, and the teams to pick. */
+/** What the tab needs beyond the list: may the caller create here, the teams to pick, key lifetime. */
 export async function getCreateOptions(caller: Caller, placeInput: unknown) {
   const place = await resolvePlace(caller, placeInput);
+  const { maxKeyLifetimeDays } = await db.organization.findUniqueOrThrow({
+    where: { id: place.org.id },
+    select: { maxKeyLifetimeDays: true },
+  });
   if (place.kind === "team") {
-    return { canCreate: canInTeam(place.actor, place.team, "team.manage_service_accounts"), teams: [] };
+    const canCreate = canInTeam(place.actor, place.team, "team.manage_service_accounts");
+    return { canCreate, teams: [], maxKeyLifetimeDays };
   }
   const teams = await db.team.findMany({
     where: { orgId: place.org.id },
     orderBy: { slug: "asc" },
     select: { slug: true, name: true },
   });
-  return { canCreate: canInOrg(place.actor, "org.manage_service_accounts"), teams };
+  return { canCreate: canInOrg(place.actor, "org.manage_service_accounts"), teams, maxKeyLifetimeDays };
 }
 
 async function assertNameFree(tx: Tx, orgId: string, name: string, exceptId?: string) {
@@ -436,6 +441,11 @@ export async function revokeApiKey(caller: Caller, accountId: unknown, apiKeyId:
 
 export type KeyStatus = "active" | "expired" | "revoked";
 
+function keyStatus(key: { revokedAt: Date | null; expiresAt: Date | null }, now: number): KeyStatus {
+  if (key.revokedAt) return "revoked";
+  return key.expiresAt && key.expiresAt.getTime() <= now ? "expired" : "active";
+}
+
 /** The detail page: identity, keys (never a hash), federation settings and recent activity. */
 export async function getServiceAccountDetail(caller: Caller, placeInput: unknown, name: unknown) {
   const place = await resolvePlace(caller, placeInput);
@@ -459,6 +469,7 @@ export async function getServiceAccountDetail(caller: Caller, placeInput: unknow
       status: true,
       createdAt: true,
       createdByUserId: true,
+      org: { select: { maxKeyLifetimeDays: true } },
       team: { select: { id: true, slug: true, name: true, orgId: true } },
       federatedIdentities: {
         select: { issuer: true, subjectPattern: true, audience: true, claimConditions: true },
@@ -515,6 +526,7 @@ export async function getServiceAccountDetail(caller: Caller, placeInput: unknow
     createdBy: emailOf(account.createdByUserId),
     team: { slug: account.team.slug, name: account.team.name },
     canManage: canManageServiceAccount(place.actor, account),
+    maxKeyLifetimeDays: account.org.maxKeyLifetimeDays,
     federation: account.federatedIdentities,
     keys: account.keys.map((k) => ({
       id: k.id,
@@ -524,11 +536,7 @@ export async function getServiceAccountDetail(caller: Caller, placeInput: unknow
       createdAt: k.createdAt,
       expiresAt: k.expiresAt,
       lastUsedAt: k.lastUsedAt,
-      status: (k.revokedAt
-        ? "revoked"
-        : k.expiresAt && k.expiresAt.getTime() <= now
-          ? "expired"
-          : "active") as KeyStatus,
+      status: keyStatus(k, now),
     })),
     events,
   };

@@ -1,14 +1,9 @@
+import { ServiceAccountsTab } from "@/components/service-accounts/service-accounts-tab";
+import { pageCaller } from "@/lib/pages/caller";
+
 export const metadata = { title: "Service Accounts" };
 
-export default function OrgServiceAccountsPage() {
-  return (
-    <section aria-labelledby="sa-heading">
-      <h2 id="sa-heading" className="text-lg font-semibold">
-        Service Accounts
-      </h2>
-      <p className="mt-2 text-sm text-slate-600">
-        Managing org-scoped service accounts from the console is not built yet; it is the next piece of work.
-      </p>
-    </section>
-  );
+export default async function OrgServiceAccountsPage({ params }: { params: Promise<{ org: string }> }) {
+  const { org } = await params;
+  return <ServiceAccountsTab caller={await pageCaller()} place={{ orgSlug: org }} />;
 }

@@ -1,0 +1,75 @@
+"use client";
+
+import { keepPreviousData, useQuery } from "@tanstack/react-query";
+import { useActionMutation, ActionFailure } from "@/lib/hooks/use-action-mutation";
+import {
+  createApiKeyAction,
+  createServiceAccountAction,
+  deleteServiceAccountAction,
+  listServiceAccountsAction,
+  revokeApiKeyAction,
+  setServiceAccountStatusAction,
+  updateServiceAccountAction,
+} from "@/lib/service-accounts/actions";
+import type { ServiceAccountRow, TPlace } from "@/lib/service-accounts/data";
+import type { TListFilters } from "@/lib/service-accounts/schemas";
+
+export type ServiceAccountsPage = {
+  items: ServiceAccountRow[];
+  total: number;
+  page: number;
+  pageSize: number;
+};
+
+/** Query keys for service-account data, from one factory. */
+export const serviceAccountKeys = {
+  all: ["service-accounts"] as const,
+  list: (place: TPlace, filters: TListFilters) => ["service-accounts", "list", place, filters] as const,
+};
+
+export function useServiceAccounts(place: TPlace, filters: TListFilters, initialData?: ServiceAccountsPage) {
+  return useQuery({
+    queryKey: serviceAccountKeys.list(place, filters),
+    queryFn: async () => {
+      const result = await listServiceAccountsAction(place, filters);
+      if (!result.ok) throw new ActionFailure(result.error, result.code, result.fieldErrors);
+      return result.data;
+    },
+    initialData,
+    placeholderData: keepPreviousData,
+  });
+}
+
+const invalidate = serviceAccountKeys.all;
+
+export const useCreateServiceAccount = (place: TPlace) =>
+  useActionMutation((input: Record<string, string>) => createServiceAccountAction(place, input), {
+    invalidate,
+  });
+
+export const useUpdateServiceAccount = (accountId: string, onSuccess?: () => void) =>
+  useActionMutation((input: Record<string, string>) => updateServiceAccountAction(accountId, input), {
+    invalidate,
+    onSuccess,
+  });
+
+export const useSetServiceAccountStatus = (accountId: string) =>
+  useActionMutation((status: "ACTIVE" | "DISABLED") => setServiceAccountStatusAction(accountId, { status }), {
+    invalidate,
+  });
+
+export const useDeleteServiceAccount = (accountId: string, onSuccess?: () => void) =>
+  useActionMutation((confirmName: string) => deleteServiceAccountAction(accountId, { confirmName }), {
+    invalidate,
+    onSuccess,
+  });
+
+// The new key's secret lives only in this mutation's state: no cache entry, no page refresh that
+// could carry it, and reset() drops it when the reveal closes.
+export const useCreateApiKey = (accountId: string) =>
+  useActionMutation((input: Record<string, string>) => createApiKeyAction(accountId, input), {
+    refresh: false,
+  });
+
+export const useRevokeApiKey = (accountId: string) =>
+  useActionMutation((apiKeyId: string) => revokeApiKeyAction(accountId, apiKeyId), { invalidate });

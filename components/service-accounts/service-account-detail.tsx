@@ -1,0 +1,131 @@
+import Link from "next/link";
+import type { ReactNode } from "react";
+import type { Caller } from "@/lib/auth/caller";
+import { loadOrFail } from "@/lib/pages/guard";
+import { getServiceAccountDetail, type TPlace } from "@/lib/service-accounts/data";
+import { EmptyRow, Table, Td } from "@/components/ui/table";
+import { ApiKeysTable } from "./api-keys-table";
+import { DetailActions } from "./detail-actions";
+import { AUTH_METHOD_LABEL, ROLE_LABEL, SCOPE_LABEL, STATUS_LABEL, formatDate } from "./labels";
+
+/** `/<team>/service-accounts/<account>` and `/org/<org>/service-accounts/<account>`. */
+export async function ServiceAccountDetail({
+  caller,
+  place,
+  name,
+  listHref,
+}: {
+  caller: Caller;
+  place: TPlace;
+  name: string;
+  listHref: string;
+}) {
+  const account = await loadOrFail(getServiceAccountDetail(caller, place, decodeURIComponent(name)));
+  return (
+    <div className="space-y-8">
+      <div className="flex flex-wrap items-start justify-between gap-4">
+        <div>
+          <Link href={listHref} className="text-sm text-indigo-700 hover:underline">
+            ← Service Accounts
+          </Link>
+          <h2 className="mt-1 text-xl font-semibold">{account.name}</h2>
+          {account.description && <p className="text-sm text-slate-600">{account.description}</p>}
+        </div>
+        {account.canManage && (
+          <DetailActions
+            account={{
+              id: account.id,
+              name: account.name,
+              description: account.description,
+              role: account.role,
+              status: account.status,
+              authMethod: account.authMethod,
+            }}
+            listHref={listHref}
+            maxKeyLifetimeDays={account.maxKeyLifetimeDays}
+          />
+        )}
+      </div>
+
+      <dl className="grid grid-cols-1 gap-x-8 gap-y-3 rounded-lg bg-white p-4 text-sm ring-1 ring-slate-200 sm:grid-cols-2">
+        <Fact label="Identity">
+          <code>{account.identity}</code>
+        </Fact>
+        <Fact label="Scope">{SCOPE_LABEL[account.scope]}</Fact>
+        <Fact label={account.scope === "ORG" ? "Default team" : "Team"}>{account.team.slug}</Fact>
+        <Fact label="Role">{ROLE_LABEL[account.role]}</Fact>
+        <Fact label="Status">{STATUS_LABEL[account.status]}</Fact>
+        <Fact label="Authentication">{AUTH_METHOD_LABEL[account.authMethod]}</Fact>
+        <Fact label="Created by">{account.createdBy}</Fact>
+        <Fact label="Created">{formatDate(account.createdAt)}</Fact>
+      </dl>
+
+      {account.authMethod === "API_KEY" ? (
+        <section aria-labelledby="keys-heading" className="space-y-3">
+          <h3 id="keys-heading" className="text-base font-semibold">
+            API keys
+          </h3>
+          <ApiKeysTable accountId={account.id} keys={account.keys} canManage={account.canManage} />
+        </section>
+      ) : (
+        <section aria-labelledby="federation-heading" className="space-y-3">
+          <h3 id="federation-heading" className="text-base font-semibold">
+            Federated identity
+          </h3>
+          <p className="text-sm text-slate-600">
+            This account never owns API keys. Jobs exchange a JWT matching these settings for a short-lived
+            token (the exchange endpoint is not built yet).
+          </p>
+          {account.federation.map((f) => (
+            <dl
+              key={f.issuer + f.subjectPattern}
+              className="grid gap-2 rounded-lg bg-white p-4 text-sm ring-1 ring-slate-200"
+            >
+              <Fact label="Issuer">
+                <code>{f.issuer}</code>
+              </Fact>
+              <Fact label="Subject">
+                <code>{f.subjectPattern}</code>
+              </Fact>
+              <Fact label="Audience">
+                <code>{f.audience}</code>
+              </Fact>
+            </dl>
+          ))}
+        </section>
+      )}
+
+      <section aria-labelledby="activity-heading" className="space-y-3">
+        <h3 id="activity-heading" className="text-base font-semibold">
+          Recent activity
+        </h3>
+        <Table caption="Recent activity" head={["Time (UTC)", "Actor", "Action", "Details"]}>
+          {account.events.length === 0 && <EmptyRow colSpan={4}>No activity yet.</EmptyRow>}
+          {account.events.map((e) => (
+            <tr key={e.id}>
+              <Td className="whitespace-nowrap px-4 py-2 font-mono text-xs text-slate-600">
+                {e.createdAt.toISOString().replace("T", " ").slice(0, 19)}
+              </Td>
+              <Td>{e.actorIdentity}</Td>
+              <Td>
+                <code className="text-xs">{e.action}</code>
+              </Td>
+              <Td className="px-4 py-2 font-mono text-xs text-slate-600">
+                {e.metadata === "{}" ? "" : e.metadata}
+              </Td>
+            </tr>
+          ))}
+        </Table>
+      </section>
+    </div>
+  );
+}
+
+function Fact({ label, children }: { label: string; children: ReactNode }) {
+  return (
+    <div>
+      <dt className="text-xs font-medium uppercase tracking-wide text-slate-500">{label}</dt>
+      <dd className="mt-0.5 text-slate-900">{children}</dd>
+    </div>
+  );
+}
