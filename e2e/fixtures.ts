@@ -14,6 +14,7 @@ export async function signIn(page: Page, email: string, password = DEMO_PASSWORD
 
 export const test = base;
 export { expect };
+export type { Page };
 
 /** A short unique suffix for names that tests create on the shared demo server. */
 export const unique = () => Math.random().toString(36).slice(2, 8);

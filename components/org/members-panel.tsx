@@ -118,7 +118,9 @@ export function MembersPanel({
 
 function AddMemberDialog({ orgSlug }: { orgSlug: string }) {
   const [open, setOpen] = useState(false);
-  const add = useActionMutation((input: Record<string, string>) => addOrgMemberAction(orgSlug, input));
+  const add = useActionMutation((input: Record<string, string>) => addOrgMemberAction(orgSlug, input), {
+    holdsSecret: true,
+  });
   const errors = add.error?.fieldErrors ?? {};
   const oneTimePassword = add.data?.oneTimePassword;
 

@@ -151,7 +151,7 @@ function KeyReveal({
             onFocus={(e) => e.currentTarget.select()}
             className="block w-full rounded-md bg-slate-50 px-3 py-2 font-mono text-xs ring-1 ring-slate-300"
           />
-          <Button variant="secondary" onClick={() => void copy()}>
+          <Button variant="secondary" className="shrink-0 whitespace-nowrap" onClick={() => void copy()}>
             Copy API key
           </Button>
         </div>

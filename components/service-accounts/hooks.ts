@@ -69,6 +69,7 @@ export const useDeleteServiceAccount = (accountId: string, onSuccess?: () => voi
 export const useCreateApiKey = (accountId: string) =>
   useActionMutation((input: Record<string, string>) => createApiKeyAction(accountId, input), {
     refresh: false,
+    holdsSecret: true,
   });
 
 export const useRevokeApiKey = (accountId: string) =>

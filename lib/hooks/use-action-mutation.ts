@@ -21,11 +21,18 @@ export class ActionFailure extends Error {
  */
 export function useActionMutation<TInput, TData>(
   action: (input: TInput) => Promise<ActionResult<TData>>,
-  options: { onSuccess?: (data: TData) => void; refresh?: boolean; invalidate?: QueryKey } = {},
+  options: {
+    onSuccess?: (data: TData) => void;
+    refresh?: boolean;
+    invalidate?: QueryKey;
+    /** Set for results holding a secret: the mutation leaves react-query's cache once reset. */
+    holdsSecret?: boolean;
+  } = {},
 ) {
   const router = useRouter();
   const queryClient = useQueryClient();
   return useMutation<TData, ActionFailure, TInput>({
+    ...(options.holdsSecret ? { gcTime: 0 } : {}),
     mutationFn: async (input) => {
       const result = await action(input);
       if (!result.ok) throw new ActionFailure(result.error, result.code, result.fieldErrors);

@@ -103,3 +103,57 @@ describe("server actions", () => {
     });
   });
 });
+
+describe("service account actions", () => {
+  it("refuse calls naming another team's or org's accounts and keys, changing nothing", async () => {
+    const saActions = await import("@/lib/service-accounts/actions");
+    const { createServiceAccount, createApiKey } = await import("@/lib/service-accounts/data");
+    const w = await makeOrg();
+    const other = await makeOrg();
+    const { id } = await createServiceAccount(
+      w.as.alphaAdmin,
+      { teamSlug: w.alpha.slug },
+      { name: "ci-training" },
+    );
+    const key = await createApiKey(w.as.alphaAdmin, id, { name: "ci" });
+
+    for (const caller of [w.as.betaAdmin, other.as.orgAdmin]) {
+      currentCaller = caller;
+      const results = await Promise.all([
+        saActions.createServiceAccountAction({ teamSlug: w.alpha.slug }, { name: "sneaky" }),
+        saActions.createServiceAccountAction(
+          { orgSlug: w.org.slug },
+          { name: "sneaky", defaultTeam: w.alpha.slug },
+        ),
+        saActions.updateServiceAccountAction(id, { name: "renamed", description: "", role: "ADMIN" }),
+        saActions.setServiceAccountStatusAction(id, { status: "DISABLED" }),
+        saActions.deleteServiceAccountAction(id, { confirmName: "ci-training" }),
+        saActions.createApiKeyAction(id, { name: "stolen" }),
+        saActions.revokeApiKeyAction(id, key.id),
+        saActions.listServiceAccountsAction({ teamSlug: w.alpha.slug }, {}),
+      ]);
+      for (const result of results) {
+        expect(result.ok).toBe(false);
+        expect(["FORBIDDEN", "NOT_FOUND"]).toContain((result as { code: string }).code);
+      }
+    }
+    currentCaller = w.as.alphaMember;
+    expect(await saActions.createApiKeyAction(id, { name: "member-key" })).toMatchObject({
+      ok: false,
+      code: "FORBIDDEN",
+    });
+    currentCaller = null;
+    expect(await saActions.createApiKeyAction(id, { name: "anon" })).toMatchObject({
+      ok: false,
+      code: "UNAUTHENTICATED",
+    });
+
+    expect(await db.serviceAccount.findUniqueOrThrow({ where: { id } })).toMatchObject({
+      name: "ci-training",
+      status: "ACTIVE",
+      deletedAt: null,
+    });
+    expect(await db.apiKey.count({ where: { serviceAccountId: id, revokedAt: null } })).toBe(1);
+    expect(await db.serviceAccount.count({ where: { name: "sneaky" } })).toBe(0);
+  });
+});
