@@ -3,6 +3,7 @@ import { spawnSync } from "node:child_process";
 import fs from "node:fs";
 import path from "node:path";
 import { createRequire } from "node:module";
+import Database from "better-sqlite3";
 import { ConfigError, parseConfig, type DeputyConfig } from "../lib/config/env";
 import { sqliteFilePath } from "../lib/config/database-url";
 import { prismaCliEnv } from "./prisma-env";
@@ -36,4 +37,9 @@ export function migrate(config: DeputyConfig): void {
     console.error(`Database migration failed:\n${result.stdout}\n${result.stderr}`);
     process.exit(1);
   }
+  // Write-ahead logging lets the console and the API read while the other writes. It is a
+  // property of the database file, so setting it once is enough.
+  const sqlite = new Database(path.resolve(ROOT, sqliteFilePath(config.databaseUrl)));
+  sqlite.pragma("journal_mode = WAL");
+  sqlite.close();
 }

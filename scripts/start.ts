@@ -9,6 +9,7 @@ import { resolveAuthSecret } from "../lib/config/auth-secret";
 import { createPrismaClient } from "../lib/db";
 import { CLIENT_IP_HEADER } from "../lib/request-headers";
 import { seedDemo } from "../lib/seed/demo";
+import { mountApi } from "../lib/api/server";
 import { ROOT, loadConfigOrExit, migrate } from "./lib";
 
 const started = Date.now();
@@ -53,7 +54,8 @@ const app = next({ dev, dir: ROOT, port: config.port });
 await app.prepare();
 const handle = app.getRequestHandler();
 
-const server = http.createServer((req, res) => {
+const server = http.createServer();
+const shutdownApi = mountApi(server, (req, res) => {
   // The socket address is the only client address we trust: replace whatever the client sent.
   req.headers[CLIENT_IP_HEADER] = req.socket.remoteAddress ?? "unknown";
   void handle(req, res);
@@ -66,8 +68,8 @@ server.listen(config.port, () => {
 
 for (const signal of ["SIGINT", "SIGTERM"] as const) {
   process.once(signal, () => {
-    server.close(() => process.exit(0));
     setTimeout(() => process.exit(0), 3000).unref();
+    void shutdownApi().finally(() => server.close(() => process.exit(0)));
   });
 }
 

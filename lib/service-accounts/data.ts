@@ -9,6 +9,7 @@ import { canInOrg, canInTeam, canManageServiceAccount, canViewServiceAccount } f
 import { AppError } from "@/lib/errors";
 import { parseInput } from "@/lib/actions/result";
 import { generateApiKey, maskedKey } from "@/lib/keys/format";
+import { invalidateCredentialCache } from "@/lib/keys/credential-cache";
 import { serviceAccountIdentity } from "./identity";
 import {
   ZCreateApiKeyInput,
@@ -302,6 +303,7 @@ export async function updateServiceAccount(caller: Caller, accountId: unknown, i
       metadata: { changes },
     });
   });
+  invalidateCredentialCache();
 }
 
 /** Disables (keys refused) or enables (keys work again) an account. */
@@ -318,6 +320,7 @@ export async function setServiceAccountStatus(caller: Caller, accountId: unknown
       target: { type: "service_account", id: account.id, name: account.identity },
     });
   });
+  invalidateCredentialCache();
 }
 
 /** Deletes an account (typed name to confirm): every key is revoked; its audit history stays. */
@@ -347,6 +350,7 @@ export async function deleteServiceAccount(caller: Caller, accountId: unknown, i
       metadata: { keysRevoked: revoked.count },
     });
   });
+  invalidateCredentialCache();
 }
 
 /**
@@ -437,6 +441,7 @@ export async function revokeApiKey(caller: Caller, accountId: unknown, apiKeyId:
       metadata: { keyName: key.name, key: maskedKey(key.last4) },
     });
   });
+  invalidateCredentialCache();
 }
 
 export type KeyStatus = "active" | "expired" | "revoked";

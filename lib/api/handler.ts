@@ -1,0 +1,184 @@
+// The /api/v1 HTTP API (SPEC §4), served by a lean node:http handler beside Next.js in the same
+// process: automation's hot path skips the page framework entirely (see README, Performance).
+import type { IncomingMessage, ServerResponse } from "node:http";
+import { config } from "@/lib/config/env";
+import { FailureRateLimiter } from "@/lib/auth/rate-limiter";
+import { KEY_LENGTH } from "@/lib/keys/format";
+import { LastUsedRecorder } from "@/lib/keys/last-used";
+import { verifyApiKey, type VerifiedKey } from "@/lib/keys/verify";
+import { ApiError, sendError, sendJson } from "./errors";
+import { createRun, listRuns } from "./runs";
+import { MAX_BODY_BYTES, ZCreateRunInput, ZListRunsQuery, describeIssues } from "./schemas";
+
+export const API_PREFIX = "/api/v1";
+
+export type ApiHandlerOptions = {
+  /** Failed credential attempts allowed per client address per minute. */
+  failLimit?: number;
+  lastUsed?: LastUsedRecorder;
+};
+
+const CREDENTIAL_MESSAGES = {
+  missing_credential: "Send your API key in the Authorization header: Authorization: Bearer <key>.",
+  invalid_credential: "The API key is not valid. Check that it was copied whole, or create a new one.",
+  expired_credential: "The API key has expired. Create a new key for this service account.",
+  revoked_credential: "The API key was revoked. Create a new key for this service account.",
+  account_disabled: "The service account is disabled. An admin can enable it again.",
+} as const;
+
+// Query parameters that would carry a credential in a URL, where logs and proxies keep it.
+const CREDENTIAL_PARAMS = /^(api[_-]?key|key|token|access[_-]?token|auth|authorization)$/i;
+
+/** Creates the request handler; it answers every /api/v1 path with JSON. */
+export function createApiHandler(options: ApiHandlerOptions = {}) {
+  const limiter = new FailureRateLimiter(options.failLimit ?? config().authFailLimit, 60_000);
+  const lastUsed = options.lastUsed;
+
+  async function authenticate(req: IncomingMessage, address: string): Promise<VerifiedKey> {
+    const waitMs = limiter.retryAfterMs(address);
+    if (waitMs > 0) {
+      const seconds = Math.ceil(waitMs / 1000);
+      throw new ApiError(
+        429,
+        "rate_limited",
+        `Too many failed attempts from this address. Retry in ${seconds} s.`,
+        {
+          "retry-after": String(seconds),
+        },
+      );
+    }
+    const header = req.headers.authorization;
+    if (!header) throw new ApiError(401, "missing_credential", CREDENTIAL_MESSAGES.missing_credential);
+    const token = /^Bearer +(\S+)$/i.exec(header.length <= KEY_LENGTH + 16 ? header.trim() : "")?.[1] ?? "";
+    const result = await verifyApiKey(token);
+    if (!result.ok) {
+      limiter.recordFailure(address);
+      throw new ApiError(401, result.code, CREDENTIAL_MESSAGES[result.code]);
+    }
+    lastUsed?.record(result.value.key.id, new Date());
+    return result.value;
+  }
+
+  return async function handleApi(req: IncomingMessage, res: ServerResponse): Promise<void> {
+    try {
+      const url = new URL(req.url ?? "/", "http://deputy.invalid");
+      for (const [name, value] of url.searchParams) {
+        if (CREDENTIAL_PARAMS.test(name) || value.startsWith("dpt_")) {
+          throw new ApiError(
+            400,
+            "invalid_request",
+            "Credentials are accepted only in the Authorization header: a key in a URL ends up in logs. Revoke that key.",
+          );
+        }
+      }
+      const address = req.socket.remoteAddress ?? "unknown";
+      const path = url.pathname.replace(/\/+$/, "");
+      const method = req.method ?? "GET";
+
+      if (path === `${API_PREFIX}/viewer`) {
+        allowMethods(method, ["GET"]);
+        const verified = await authenticate(req, address);
+        return sendJson(res, 200, viewerBody(verified));
+      }
+      if (path === `${API_PREFIX}/runs`) {
+        allowMethods(method, ["POST"]);
+        const verified = await authenticate(req, address);
+        const body = await readJson(req);
+        const input = ZCreateRunInput.safeParse(body);
+        if (!input.success)
+          throw new ApiError(400, "invalid_request", `Invalid run: ${describeIssues(input.error)}.`);
+        return sendJson(res, 201, await createRun(verified.serviceAccount, input.data));
+      }
+      const runsPath = /^\/api\/v1\/projects\/([^/]+)\/([^/]+)\/runs$/.exec(path);
+      if (runsPath) {
+        allowMethods(method, ["GET"]);
+        const verified = await authenticate(req, address);
+        const query = ZListRunsQuery.safeParse(Object.fromEntries(url.searchParams));
+        if (!query.success)
+          throw new ApiError(400, "invalid_request", `Invalid query: ${describeIssues(query.error)}.`);
+        const [entity, project] = [decodeSegment(runsPath[1]!), decodeSegment(runsPath[2]!)];
+        return sendJson(res, 200, await listRuns(verified.serviceAccount, entity, project, query.data));
+      }
+      throw new ApiError(
+        404,
+        "not_found",
+        `There is no API at ${method} ${path || "/"}. See the README for the routes.`,
+      );
+    } catch (error) {
+      if (error instanceof ApiError) return sendError(res, error);
+      console.error("Unexpected error in the API:", error instanceof Error ? error.stack : error);
+      return sendError(
+        res,
+        new ApiError(500, "internal_error", "Something went wrong on our side. Try again."),
+      );
+    }
+  };
+}
+
+function allowMethods(method: string, allowed: string[]): void {
+  if (!allowed.includes(method)) {
+    throw new ApiError(405, "invalid_request", `Use ${allowed.join(" or ")} here.`, {
+      allow: allowed.join(", "),
+    });
+  }
+}
+
+function decodeSegment(segment: string): string {
+  try {
+    return decodeURIComponent(segment);
+  } catch {
+    throw new ApiError(400, "invalid_request", "The path is not valid URL encoding.");
+  }
+}
+
+/** Reads a JSON body of at most MAX_BODY_BYTES; refuses anything else with a clear message. */
+async function readJson(req: IncomingMessage): Promise<unknown> {
+  const type = req.headers["content-type"] ?? "";
+  if (!/^application\/json\b/i.test(type)) {
+    throw new ApiError(415, "invalid_request", "Send a JSON body with Content-Type: application/json.");
+  }
+  const declared = Number(req.headers["content-length"] ?? 0);
+  if (declared > MAX_BODY_BYTES) throw tooLarge(req);
+  const chunks: Buffer[] = [];
+  let size = 0;
+  for await (const chunk of req) {
+    size += (chunk as Buffer).length;
+    if (size > MAX_BODY_BYTES) throw tooLarge(req);
+    chunks.push(chunk as Buffer);
+  }
+  try {
+    return JSON.parse(Buffer.concat(chunks).toString("utf8"));
+  } catch {
+    throw new ApiError(400, "invalid_request", "The body is not valid JSON.");
+  }
+}
+
+function tooLarge(req: IncomingMessage): ApiError {
+  // Stop reading; the answer goes out and the connection closes.
+  req.resume();
+  return new ApiError(413, "invalid_request", `The body is larger than ${MAX_BODY_BYTES / 1024} KB.`, {
+    connection: "close",
+  });
+}
+
+function viewerBody({ key, serviceAccount: sa }: VerifiedKey) {
+  return {
+    principal: {
+      type: "service_account",
+      id: sa.id,
+      name: sa.name,
+      identity: sa.identity,
+      scope: sa.scope === "ORG" ? "org" : "team",
+      organization: sa.orgSlug,
+      team: sa.scope === "TEAM" ? sa.team.slug : null,
+      defaultEntity: sa.team.slug,
+      role: sa.role,
+    },
+    credential: {
+      type: "api_key",
+      id: key.id,
+      name: key.name,
+      expiresAt: key.expiresAt?.toISOString() ?? null,
+    },
+  };
+}

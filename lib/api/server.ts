@@ -1,0 +1,64 @@
+import type { IncomingMessage, Server, ServerResponse } from "node:http";
+import type { Duplex } from "node:stream";
+import { saveLastUsed } from "@/lib/keys/data";
+import { LAST_USED_FLUSH_INTERVAL_MS, LastUsedRecorder } from "@/lib/keys/last-used";
+import { API_PREFIX, createApiHandler } from "./handler";
+
+/**
+ * Mounts the API on a node:http server in front of `fallback` (Next.js): /api/v1 requests never
+ * reach the page framework. Returns a function that flushes pending last-used times (call it on
+ * shutdown).
+ */
+export function mountApi(
+  server: Server,
+  fallback: (req: IncomingMessage, res: ServerResponse) => void,
+  options: { flushIntervalMs?: number } = {},
+) {
+  const lastUsed = new LastUsedRecorder();
+  const api = createApiHandler({ lastUsed });
+  const flush = async () => {
+    try {
+      await lastUsed.flush(saveLastUsed);
+    } catch (error) {
+      console.error(
+        "Could not record API keys' last use; will retry:",
+        error instanceof Error ? error.message : error,
+      );
+    }
+  };
+  const timer = setInterval(() => void flush(), options.flushIntervalMs ?? LAST_USED_FLUSH_INTERVAL_MS);
+  timer.unref();
+
+  server.on("request", (req: IncomingMessage, res: ServerResponse) => {
+    const url = req.url ?? "/";
+    if (url === API_PREFIX || url.startsWith(`${API_PREFIX}/`) || url.startsWith(`${API_PREFIX}?`)) {
+      void api(req, res);
+    } else {
+      fallback(req, res);
+    }
+  });
+
+  // Requests Node refuses before any handler (headers over 16 KB, say a pasted blob instead of
+  // a key) still get the API's JSON error shape.
+  server.on("clientError", (error: NodeJS.ErrnoException, socket: Duplex) => {
+    if (!socket.writable) return socket.destroy();
+    const tooLarge = error.code === "HPE_HEADER_OVERFLOW";
+    const status = tooLarge ? "431 Request Header Fields Too Large" : "400 Bad Request";
+    const body = JSON.stringify({
+      error: {
+        code: "invalid_request",
+        message: tooLarge
+          ? "Request headers are too large: send only the API key in Authorization."
+          : "Malformed HTTP request.",
+      },
+    });
+    socket.end(
+      `HTTP/1.1 ${status}\r\nContent-Type: application/json; charset=utf-8\r\nContent-Length: ${Buffer.byteLength(body)}\r\nConnection: close\r\n\r\n${body}`,
+    );
+  });
+
+  return async function shutdown() {
+    clearInterval(timer);
+    await flush();
+  };
+}

@@ -1,0 +1,64 @@
+/**
+ * A short-lived, bounded cache of key records by key id, so a busy job's requests skip the
+ * database. It never holds a secret: entries keep the stored hash and the presented secret is
+ * hashed and compared on every request. Revoking, disabling or deleting in this process clears
+ * it at once; TTL_MS bounds staleness for changes made by another process.
+ */
+export class CredentialCache<V> {
+  private readonly entries = new Map<string, { value: V; expiresAt: number }>();
+
+  constructor(
+    readonly maxEntries: number,
+    readonly ttlMs: number,
+    private readonly now: () => number = Date.now,
+  ) {}
+
+  get(keyId: string): { value: V } | undefined {
+    const entry = this.entries.get(keyId);
+    if (!entry) return undefined;
+    if (entry.expiresAt <= this.now()) {
+      this.entries.delete(keyId);
+      return undefined;
+    }
+    return { value: entry.value };
+  }
+
+  set(keyId: string, value: V): void {
+    if (!this.entries.has(keyId) && this.entries.size >= this.maxEntries) {
+      const oldest = this.entries.keys().next().value;
+      if (oldest !== undefined) this.entries.delete(oldest);
+    }
+    this.entries.set(keyId, { value, expiresAt: this.now() + this.ttlMs });
+  }
+
+  clear(): void {
+    this.entries.clear();
+  }
+
+  get size(): number {
+    return this.entries.size;
+  }
+}
+
+/** Longest a change made by another process can go unseen: a revoked key is refused within this. */
+export const CREDENTIAL_CACHE_TTL_MS = 1_000;
+export const CREDENTIAL_CACHE_MAX_ENTRIES = 10_000;
+
+const globalForCache = globalThis as unknown as { deputyCredentialCache?: CredentialCache<unknown> };
+
+/**
+ * The process-wide cache. Kept on globalThis because the console (bundled by Next) and the API
+ * server (loaded by Node) hold separate copies of this module in one process.
+ */
+export function credentialCache<V>(): CredentialCache<V> {
+  globalForCache.deputyCredentialCache ??= new CredentialCache(
+    CREDENTIAL_CACHE_MAX_ENTRIES,
+    CREDENTIAL_CACHE_TTL_MS,
+  );
+  return globalForCache.deputyCredentialCache as CredentialCache<V>;
+}
+
+/** Forget every cached key: call after revoking a key or disabling/deleting an account. */
+export function invalidateCredentialCache(): void {
+  globalForCache.deputyCredentialCache?.clear();
+}
