@@ -34,7 +34,14 @@ export default async function TeamHomePage({ params }: { params: Promise<{ team:
         {projects.length === 0 && <EmptyRow colSpan={3}>No projects yet.</EmptyRow>}
         {projects.map((p) => (
           <tr key={p.id}>
-            <Td>{p.name}</Td>
+            <Td>
+              <Link
+                href={`/${team.slug}/projects/${encodeURIComponent(p.name)}`}
+                className="font-medium text-indigo-700 hover:underline"
+              >
+                {p.name}
+              </Link>
+            </Td>
             <Td>{p.visibility.charAt(0) + p.visibility.slice(1).toLowerCase()}</Td>
             <Td>{p.runs}</Td>
           </tr>

@@ -2,7 +2,8 @@ import Link from "next/link";
 import type { ReactNode } from "react";
 import type { Caller } from "@/lib/auth/caller";
 import { loadOrFail } from "@/lib/pages/guard";
-import { getServiceAccountDetail, type TPlace } from "@/lib/service-accounts/data";
+import { explainProjectAccess, getServiceAccountDetail, type TPlace } from "@/lib/service-accounts/data";
+import { ProjectAccessTable } from "./project-access-table";
 import { EmptyRow, Table, Td } from "@/components/ui/table";
 import { ApiKeysTable } from "./api-keys-table";
 import { DetailActions } from "./detail-actions";
@@ -20,7 +21,11 @@ export async function ServiceAccountDetail({
   name: string;
   listHref: string;
 }) {
-  const account = await loadOrFail(getServiceAccountDetail(caller, place, decodeURIComponent(name)));
+  const accountName = decodeURIComponent(name);
+  const account = await loadOrFail(getServiceAccountDetail(caller, place, accountName));
+  const access = account.canManage
+    ? await loadOrFail(explainProjectAccess(caller, place, accountName))
+    : null;
   return (
     <div className="space-y-8">
       <div className="flex flex-wrap items-start justify-between gap-4">
@@ -94,6 +99,8 @@ export async function ServiceAccountDetail({
           ))}
         </section>
       )}
+
+      {access && <ProjectAccessTable rows={access} />}
 
       <section aria-labelledby="activity-heading" className="space-y-3">
         <h3 id="activity-heading" className="text-base font-semibold">

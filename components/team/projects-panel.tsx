@@ -1,5 +1,6 @@
 "use client";
 
+import Link from "next/link";
 import { useState, type FormEvent } from "react";
 import { Alert } from "@/components/ui/alert";
 import { Button } from "@/components/ui/button";
@@ -31,16 +32,20 @@ const VISIBILITY_OPTIONS = VISIBILITIES.map((v) => ({
   label: `${VISIBILITY_LABEL[v]} — ${VISIBILITY_HELP[v]}`,
 }));
 
+type GrantableAccount = { name: string; scope: "ORG" | "TEAM" };
+
 export function ProjectsPanel({
   teamSlug,
   projects,
   canCreate,
   canManage,
+  grantableAccounts,
 }: {
   teamSlug: string;
   projects: ProjectRow[];
   canCreate: boolean;
   canManage: boolean;
+  grantableAccounts: GrantableAccount[];
 }) {
   const changeVisibility = useActionMutation((input: { projectId: string; visibility: string }) =>
     changeProjectVisibilityAction(teamSlug, input),
@@ -59,7 +64,12 @@ export function ProjectsPanel({
         {projects.map((p) => (
           <tr key={p.id} className="align-top">
             <Td>
-              <span className="font-medium">{p.name}</span>
+              <Link
+                href={`/${teamSlug}/projects/${encodeURIComponent(p.name)}`}
+                className="font-medium text-indigo-700 hover:underline"
+              >
+                {p.name}
+              </Link>
               {p.description && <span className="block text-xs text-slate-500">{p.description}</span>}
             </Td>
             <Td>
@@ -85,7 +95,12 @@ export function ProjectsPanel({
             <Td>{p.runs}</Td>
             <Td>
               {p.visibility === "RESTRICTED" ? (
-                <AccessList teamSlug={teamSlug} project={p} canManage={canManage} />
+                <AccessList
+                  teamSlug={teamSlug}
+                  project={p}
+                  canManage={canManage}
+                  grantableAccounts={grantableAccounts}
+                />
               ) : (
                 <span className="text-slate-500">By visibility</span>
               )}
@@ -101,16 +116,23 @@ function AccessList({
   teamSlug,
   project,
   canManage,
+  grantableAccounts,
 }: {
   teamSlug: string;
   project: ProjectRow;
   canManage: boolean;
+  grantableAccounts: GrantableAccount[];
 }) {
   const [email, setEmail] = useState("");
+  const [account, setAccount] = useState("");
   const grant = useActionMutation(
-    (input: { projectId: string; email: string }) => grantProjectAccessAction(teamSlug, input),
+    (input: { projectId: string; email: string } | { projectId: string; serviceAccount: string }) =>
+      grantProjectAccessAction(teamSlug, input),
     {
-      onSuccess: () => setEmail(""),
+      onSuccess: () => {
+        setEmail("");
+        setAccount("");
+      },
     },
   );
   const revoke = useActionMutation((input: { projectId: string; accessId: string }) =>
@@ -166,6 +188,32 @@ function AccessList({
           </div>
           <Button type="submit" size="sm" variant="secondary" disabled={grant.isPending}>
             Grant
+          </Button>
+        </form>
+      )}
+      {canManage && grantableAccounts.length > 0 && (
+        <form
+          className="flex items-end gap-2"
+          onSubmit={(event) => {
+            event.preventDefault();
+            grant.mutate({ projectId: project.id, serviceAccount: account });
+          }}
+        >
+          <select
+            aria-label={`Service account to grant access to ${project.name}`}
+            value={account}
+            onChange={(e) => setAccount(e.target.value)}
+            className="block flex-1 rounded-md border-0 py-1 pl-2 pr-8 text-sm ring-1 ring-inset ring-slate-300"
+          >
+            <option value="">Choose a service account</option>
+            {grantableAccounts.map((a) => (
+              <option key={a.name} value={a.name}>
+                {a.name} ({a.scope === "ORG" ? "org-scoped" : "this team"})
+              </option>
+            ))}
+          </select>
+          <Button type="submit" size="sm" variant="secondary" disabled={grant.isPending || account === ""}>
+            Grant account
           </Button>
         </form>
       )}

@@ -2,7 +2,10 @@ import { db, type Tx } from "@/lib/db";
 import { recordAudit } from "@/lib/audit/record";
 import { auditSourceOf, type Caller } from "@/lib/auth/caller";
 import { authorizeTeam } from "@/lib/authz/guard";
+import { findTeamBySlug, loadOrgActor } from "@/lib/authz/data";
 import { canSeeProject } from "@/lib/authz/policy";
+import { isGrantEligible } from "@/lib/api/policy";
+import { serviceAccountIdentity } from "@/lib/service-accounts/identity";
 import { AppError } from "@/lib/errors";
 import { parseInput } from "@/lib/actions/result";
 import {
@@ -120,7 +123,7 @@ export async function changeProjectVisibility(caller: Caller, teamSlug: string, 
   });
 }
 
-/** Grants a member of the org access to a restricted project. */
+/** Grants a member of the org, or an eligible service account, access to a restricted project. */
 export async function grantProjectAccess(caller: Caller, teamSlug: string, input: unknown) {
   const { team } = await authorizeTeam(caller.user.id, teamSlug, "team.manage_projects");
   const data = parseInput(ZGrantProjectAccessInput, input);
@@ -132,30 +135,78 @@ export async function grantProjectAccess(caller: Caller, teamSlug: string, input
         "Access lists apply to restricted projects. Make the project Restricted first.",
       );
     }
-    const member = await tx.orgMembership.findFirst({
-      where: { orgId: team.orgId, user: { email: data.email } },
-      select: { userId: true },
+    const principal =
+      "email" in data
+        ? await findGrantableUser(tx, team, data.email)
+        : await findGrantableAccount(tx, team, data.serviceAccount);
+    const existing = await tx.projectAccess.findFirst({
+      where: {
+        projectId: project.id,
+        ...(principal.kind === "user" ? { userId: principal.id } : { serviceAccountId: principal.id }),
+      },
+      select: { id: true },
     });
-    if (!member) {
-      throw new AppError("INVALID", `${data.email} is not a member of ${team.org.name}.`, {
-        email: "Not a member of the organization.",
-      });
-    }
-    const existing = await tx.projectAccess.findUnique({
-      where: { projectId_userId: { projectId: project.id, userId: member.userId } },
-    });
-    if (existing)
-      throw new AppError("CONFLICT", `${data.email} already has access.`, { email: "Already granted." });
+    if (existing) throw new AppError("CONFLICT", `${principal.label} already has access.`);
     await tx.projectAccess.create({
-      data: { projectId: project.id, userId: member.userId, grantedById: caller.user.id },
+      data: {
+        projectId: project.id,
+        grantedById: caller.user.id,
+        ...(principal.kind === "user" ? { userId: principal.id } : { serviceAccountId: principal.id }),
+      },
     });
     await recordAudit(tx, {
       orgId: team.orgId,
       ...auditSourceOf(caller),
       action: "project.access_granted",
       target: { type: "project", id: project.id, name: `${team.slug}/${project.name}` },
-      metadata: { principalType: "user", principal: data.email },
+      metadata: { principalType: principal.kind, principal: principal.label },
     });
+  });
+}
+
+type GrantTeam = { id: string; orgId: string; org: { slug: string; name: string } };
+
+async function findGrantableUser(tx: Tx, team: GrantTeam, email: string) {
+  const member = await tx.orgMembership.findFirst({
+    where: { orgId: team.orgId, user: { email } },
+    select: { userId: true },
+  });
+  if (!member) {
+    throw new AppError("INVALID", `${email} is not a member of ${team.org.name}.`, {
+      email: "Not a member of the organization.",
+    });
+  }
+  return { kind: "user" as const, id: member.userId, label: email };
+}
+
+/** Org-scoped accounts of the org, or accounts of the project's own team (rule 4: no others). */
+async function findGrantableAccount(tx: Tx, team: GrantTeam, name: string) {
+  const account = await tx.serviceAccount.findFirst({
+    where: { orgId: team.orgId, name, deletedAt: null },
+    select: { id: true, name: true, scope: true, teamId: true, orgId: true },
+  });
+  if (!account)
+    throw new AppError("NOT_FOUND", `Service account "${name}" was not found in ${team.org.name}.`);
+  if (!isGrantEligible(account, { orgId: team.orgId, teamId: team.id })) {
+    throw new AppError(
+      "INVALID",
+      `${name} belongs to another team: a team-scoped account can never use another team's restricted project. Use an org-scoped account or one of this team's.`,
+    );
+  }
+  return {
+    kind: "service_account" as const,
+    id: account.id,
+    label: serviceAccountIdentity(account.name, team.org.slug),
+  };
+}
+
+/** Service accounts that may be granted access to this team's restricted projects. */
+export async function listGrantableAccounts(caller: Caller, teamSlug: string) {
+  const { team } = await authorizeTeam(caller.user.id, teamSlug, "team.manage_projects");
+  return db.serviceAccount.findMany({
+    where: { orgId: team.orgId, deletedAt: null, OR: [{ scope: "ORG" }, { scope: "TEAM", teamId: team.id }] },
+    orderBy: { name: "asc" },
+    select: { name: true, scope: true },
   });
 }
 
@@ -177,8 +228,58 @@ export async function revokeProjectAccess(caller: Caller, teamSlug: string, inpu
       target: { type: "project", id: project.id, name: `${team.slug}/${project.name}` },
       metadata: {
         principalType: access.user ? "user" : "service_account",
-        principal: access.user?.email ?? access.serviceAccount?.name ?? null,
+        principal:
+          access.user?.email ??
+          (access.serviceAccount ? serviceAccountIdentity(access.serviceAccount.name, team.org.slug) : null),
       },
     });
   });
+}
+
+/** A project and its latest runs, for anyone who may see the project in the console. */
+export async function getProjectRuns(caller: Caller, teamSlug: string, projectName: string) {
+  const team = await findTeamBySlug(teamSlug);
+  const actor = await loadOrgActor(caller.user.id, team.orgId);
+  const project = await db.project.findUnique({
+    where: { teamId_name: { teamId: team.id, name: projectName } },
+    select: {
+      id: true,
+      name: true,
+      visibility: true,
+      description: true,
+      access: { where: { userId: caller.user.id }, select: { id: true } },
+    },
+  });
+  const visible =
+    project &&
+    canSeeProject(actor, { visibility: project.visibility, team, isGranted: project.access.length > 0 });
+  if (!visible) {
+    if (actor.orgRole === null) throw new AppError("FORBIDDEN", "You are not a member of this organization.");
+    throw new AppError("NOT_FOUND", "Project not found.");
+  }
+  const runs = await db.run.findMany({
+    where: { projectId: project.id },
+    orderBy: [{ createdAt: "desc" }, { id: "desc" }],
+    take: 50,
+    select: {
+      id: true,
+      name: true,
+      createdAt: true,
+      createdByType: true,
+      createdByIdentity: true,
+      attributedTo: { select: { email: true } },
+    },
+  });
+  return {
+    team: { slug: team.slug, name: team.name, orgName: team.org.name },
+    project: { name: project.name, visibility: project.visibility, description: project.description },
+    runs: runs.map((r) => ({
+      id: r.id,
+      name: r.name,
+      createdAt: r.createdAt,
+      createdBy: r.createdByIdentity,
+      isAutomated: r.createdByType === "SERVICE_ACCOUNT",
+      attributedTo: r.attributedTo?.email ?? null,
+    })),
+  };
 }

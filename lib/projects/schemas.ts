@@ -23,5 +23,9 @@ export const ZCreateProjectInput = z.object({
 });
 export type TCreateProjectInput = z.input<typeof ZCreateProjectInput>;
 export const ZChangeVisibilityInput = z.object({ projectId: ZId, visibility: ZVisibility });
-export const ZGrantProjectAccessInput = z.object({ projectId: ZId, email: ZEmail });
+/** Grant a person (by email) or a service account (by name) access to a restricted project. */
+export const ZGrantProjectAccessInput = z.union([
+  z.object({ projectId: ZId, email: ZEmail }),
+  z.object({ projectId: ZId, serviceAccount: z.string().trim().min(1, "Choose a service account.").max(64) }),
+]);
 export const ZRevokeProjectAccessInput = z.object({ projectId: ZId, accessId: ZId });

@@ -9,6 +9,7 @@ import { canInOrg, canInTeam, canManageServiceAccount, canViewServiceAccount } f
 import { AppError } from "@/lib/errors";
 import { parseInput } from "@/lib/actions/result";
 import { generateApiKey, maskedKey } from "@/lib/keys/format";
+import { decideProjectAccess } from "@/lib/api/policy";
 import { invalidateCredentialCache } from "@/lib/keys/credential-cache";
 import { serviceAccountIdentity } from "./identity";
 import {
@@ -545,4 +546,62 @@ export async function getServiceAccountDetail(caller: Caller, placeInput: unknow
     })),
     events,
   };
+}
+
+/**
+ * "Why?" for admins: every project of the org with whether this account may read and write it,
+ * and the rule that decides — computed by the same policy the API enforces.
+ */
+export async function explainProjectAccess(caller: Caller, placeInput: unknown, name: unknown) {
+  const place = await resolvePlace(caller, placeInput);
+  if (typeof name !== "string" || name.length > 64)
+    throw new AppError("NOT_FOUND", "Service account not found.");
+  const account = await db.serviceAccount.findFirst({
+    where: {
+      orgId: place.org.id,
+      name,
+      deletedAt: null,
+      ...(place.team ? { teamId: place.team.id, scope: "TEAM" } : { scope: "ORG" }),
+    },
+    select: { id: true, orgId: true, scope: true, role: true, team: { select: { id: true, orgId: true } } },
+  });
+  if (!account || !canManageServiceAccount(place.actor, account)) {
+    throw new AppError("NOT_FOUND", "Service account not found.");
+  }
+  const projects = await db.project.findMany({
+    where: { team: { orgId: account.orgId } },
+    orderBy: [{ team: { slug: "asc" } }, { name: "asc" }],
+    select: {
+      id: true,
+      name: true,
+      visibility: true,
+      teamId: true,
+      team: { select: { slug: true } },
+      access: { where: { serviceAccountId: account.id }, select: { id: true } },
+    },
+  });
+  const principal = {
+    orgId: account.orgId,
+    scope: account.scope,
+    teamId: account.team.id,
+    role: account.role,
+  };
+  return projects.map((p) => {
+    const facts = {
+      orgId: account.orgId,
+      teamId: p.teamId,
+      visibility: p.visibility,
+      isGranted: p.access.length > 0,
+    };
+    const read = decideProjectAccess(principal, facts, "read");
+    const write = decideProjectAccess(principal, facts, "write");
+    return {
+      project: `${p.team.slug}/${p.name}`,
+      visibility: p.visibility,
+      read: read.allowed,
+      write: write.allowed,
+      // The rule that limits the account most: the write rule when writing is refused.
+      why: write.allowed ? write.rule : read.allowed ? `read only — ${write.rule}` : read.rule,
+    };
+  });
 }

@@ -97,3 +97,102 @@ describe("projects", () => {
     expect((error as AppError).message).toMatch(/Make the project Restricted first/);
   });
 });
+
+describe("service accounts on restricted projects", () => {
+  it("grants org-scoped accounts and the team's own accounts, refuses other teams' accounts, audited", async () => {
+    const { createServiceAccount } = await import("@/lib/service-accounts/data");
+    const { listGrantableAccounts } = await import("@/lib/projects/data");
+    const { org, alpha, beta, as } = await makeOrg();
+    const { id } = await createProject(as.alphaAdmin, alpha.slug, {
+      name: "secret",
+      visibility: "RESTRICTED",
+    });
+    await createServiceAccount(
+      as.orgAdmin,
+      { orgSlug: org.slug },
+      { name: "org-wide", defaultTeam: beta.slug },
+    );
+    await createServiceAccount(as.alphaAdmin, { teamSlug: alpha.slug }, { name: "alpha-ci" });
+    await createServiceAccount(as.betaAdmin, { teamSlug: beta.slug }, { name: "beta-ci" });
+
+    expect((await listGrantableAccounts(as.alphaAdmin, alpha.slug)).map((a) => a.name)).toEqual([
+      "alpha-ci",
+      "org-wide",
+    ]);
+    await grantProjectAccess(as.alphaAdmin, alpha.slug, { projectId: id, serviceAccount: "org-wide" });
+    await grantProjectAccess(as.alphaAdmin, alpha.slug, { projectId: id, serviceAccount: "alpha-ci" });
+    const error = await grantProjectAccess(as.alphaAdmin, alpha.slug, {
+      projectId: id,
+      serviceAccount: "beta-ci",
+    }).catch((e: unknown) => e);
+    expect((error as AppError).message).toMatch(/belongs to another team/);
+    expect(
+      await codeOf(
+        grantProjectAccess(as.alphaAdmin, alpha.slug, { projectId: id, serviceAccount: "org-wide" }),
+      ),
+    ).toBe("CONFLICT");
+    expect(
+      await codeOf(
+        grantProjectAccess(as.alphaMember, alpha.slug, { projectId: id, serviceAccount: "alpha-ci" }),
+      ),
+    ).toBe("FORBIDDEN");
+    const listed = (await listProjects(as.alphaAdmin, alpha.slug)).find((p) => p.name === "secret")!;
+    expect(listed.access.map((a) => [a.kind, a.label]).sort()).toEqual([
+      ["service_account", "alpha-ci"],
+      ["service_account", "org-wide"],
+      ["user", as.alphaAdmin.user.email],
+    ]);
+    await revokeProjectAccess(as.alphaAdmin, alpha.slug, {
+      projectId: id,
+      accessId: listed.access.find((a) => a.label === "org-wide")!.id,
+    });
+    const events = await db.auditEvent.findMany({
+      where: { orgId: org.id, action: { startsWith: "project.access_" } },
+    });
+    expect(events.map((e) => [e.action, JSON.parse(e.metadata) as unknown])).toEqual(
+      expect.arrayContaining([
+        [
+          "project.access_granted",
+          { principalType: "service_account", principal: `org-wide@${org.slug}.sa.deputy.local` },
+        ],
+        [
+          "project.access_removed",
+          { principalType: "service_account", principal: `org-wide@${org.slug}.sa.deputy.local` },
+        ],
+      ]),
+    );
+  });
+});
+
+describe("project runs in the console", () => {
+  it("shows runs to people who may see the project, with creator identity and attribution", async () => {
+    const { getProjectRuns } = await import("@/lib/projects/data");
+    const { org, alpha, as, people } = await makeOrg();
+    const other = await makeOrg();
+    const project = await db.project.create({
+      data: { teamId: alpha.id, name: "models", visibility: "TEAM" },
+    });
+    await db.run.create({
+      data: {
+        projectId: project.id,
+        name: "nightly",
+        createdByType: "SERVICE_ACCOUNT",
+        createdById: "sa",
+        createdByIdentity: `ci@${org.slug}.sa.deputy.local`,
+        attributedToUserId: people.alphaMember.id,
+      },
+    });
+    const seen = await getProjectRuns(as.alphaViewer, alpha.slug, "models");
+    expect(seen.runs).toEqual([
+      expect.objectContaining({
+        name: "nightly",
+        createdBy: `ci@${org.slug}.sa.deputy.local`,
+        isAutomated: true,
+        attributedTo: people.alphaMember.email,
+      }),
+    ]);
+    expect(await codeOf(getProjectRuns(as.orgMember, alpha.slug, "models"))).toBe("NOT_FOUND");
+    expect(await codeOf(getProjectRuns(other.as.orgAdmin, alpha.slug, "models"))).toBe("FORBIDDEN");
+    expect(await codeOf(getProjectRuns(as.orgAdmin, alpha.slug, "models"))).toBe("OK");
+  });
+});

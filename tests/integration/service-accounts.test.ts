@@ -404,3 +404,34 @@ describe("secrets", () => {
     expect(events).not.toContain(row.secretHash);
   });
 });
+
+describe("the Why? table", () => {
+  it("explains each project with the API's own rules, for admins only", async () => {
+    const { explainProjectAccess } = await import("@/lib/service-accounts/data");
+    const w = await makeOrg();
+    await teamAccount(w, "alpha-ci");
+    await db.project.createMany({
+      data: [
+        { teamId: w.alpha.id, name: "home-team", visibility: "TEAM" },
+        { teamId: w.alpha.id, name: "home-secret", visibility: "RESTRICTED" },
+        { teamId: w.beta.id, name: "beta-open", visibility: "OPEN" },
+        { teamId: w.beta.id, name: "beta-public", visibility: "PUBLIC" },
+        { teamId: w.beta.id, name: "beta-team", visibility: "TEAM" },
+      ],
+    });
+    const rows = await explainProjectAccess(w.as.alphaAdmin, { teamSlug: w.alpha.slug }, "alpha-ci");
+    expect(rows.map((r) => [r.project.split("/")[1], r.read, r.write, r.why])).toEqual([
+      ["home-secret", false, false, "restricted project: not granted"],
+      ["home-team", true, true, "own team's project"],
+      ["beta-open", true, true, "other team's OPEN project"],
+      ["beta-public", true, false, "read only — other team's PUBLIC project: read only"],
+      ["beta-team", false, false, "other team's TEAM project"],
+    ]);
+    expect(await codeOf(explainProjectAccess(w.as.alphaMember, { teamSlug: w.alpha.slug }, "alpha-ci"))).toBe(
+      "NOT_FOUND",
+    );
+    expect(await codeOf(explainProjectAccess(w.as.betaAdmin, { teamSlug: w.alpha.slug }, "alpha-ci"))).toBe(
+      "FORBIDDEN",
+    );
+  });
+});

@@ -1,6 +1,6 @@
 import { ProjectsPanel } from "@/components/team/projects-panel";
 import { getTeamContext } from "@/lib/teams/data";
-import { listProjects } from "@/lib/projects/data";
+import { listGrantableAccounts, listProjects } from "@/lib/projects/data";
 import { loadOrFail } from "@/lib/pages/guard";
 import { pageCaller } from "@/lib/pages/caller";
 
@@ -12,8 +12,12 @@ export default async function TeamProjectsPage({ params }: { params: Promise<{ t
   const [context, projects] = await loadOrFail(
     Promise.all([getTeamContext(caller, teamSlug), listProjects(caller, teamSlug)]),
   );
+  const grantableAccounts = context.canManageProjects
+    ? await loadOrFail(listGrantableAccounts(caller, teamSlug))
+    : [];
   return (
     <ProjectsPanel
+      grantableAccounts={grantableAccounts}
       teamSlug={context.team.slug}
       projects={projects}
       canCreate={context.canCreateProject}

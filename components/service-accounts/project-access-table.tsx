@@ -1,0 +1,40 @@
+import { EmptyRow, Table, Td } from "@/components/ui/table";
+
+type Row = { project: string; visibility: string; read: boolean; write: boolean; why: string };
+
+const yesNo = (allowed: boolean) =>
+  allowed ? (
+    <span className="font-medium text-emerald-700">Yes</span>
+  ) : (
+    <span className="text-slate-500">No</span>
+  );
+
+/** Every project of the org, with what this account may do there and the rule that decides. */
+export function ProjectAccessTable({ rows }: { rows: Row[] }) {
+  return (
+    <section aria-labelledby="access-heading" className="space-y-3">
+      <div>
+        <h3 id="access-heading" className="text-base font-semibold">
+          Project access
+        </h3>
+        <p className="text-sm text-slate-600">
+          Why a job with this account gets &quot;Unauthorized&quot;: the same rules the API applies.
+        </p>
+      </div>
+      <Table caption="Project access" head={["Project", "Visibility", "Read", "Write", "Why"]}>
+        {rows.length === 0 && <EmptyRow colSpan={5}>The organization has no projects yet.</EmptyRow>}
+        {rows.map((r) => (
+          <tr key={r.project}>
+            <Td>
+              <code className="text-xs">{r.project}</code>
+            </Td>
+            <Td>{r.visibility.charAt(0) + r.visibility.slice(1).toLowerCase()}</Td>
+            <Td>{yesNo(r.read)}</Td>
+            <Td>{yesNo(r.write)}</Td>
+            <Td className="px-4 py-2 text-slate-600">{r.why}</Td>
+          </tr>
+        ))}
+      </Table>
+    </section>
+  );
+}
