@@ -116,7 +116,7 @@ test.describe("[API]", () => {
     const list = page.getByRole("group", { name: "Access to secret-eval" });
     await list.getByLabel("Service account to grant access to secret-eval").selectOption(name);
     await list.getByRole("button", { name: "Grant account" }).click();
-    await expect(list.getByText(name)).toBeVisible();
+    await expect(list.getByRole("listitem").filter({ hasText: name })).toBeVisible();
     expect((await request.get("/api/v1/projects/ml-team/secret-eval/runs", { headers: auth })).status()).toBe(
       200,
     );
@@ -128,7 +128,7 @@ test.describe("[API]", () => {
 
     await page.goto("/ml-team/settings/projects");
     await list.getByRole("button", { name: `Remove access for ${name}` }).click();
-    await expect(list.getByText(name)).toHaveCount(0);
+    await expect(list.getByRole("listitem").filter({ hasText: name })).toHaveCount(0);
     expect((await request.get("/api/v1/projects/ml-team/secret-eval/runs", { headers: auth })).status()).toBe(
       403,
     );
