@@ -24,7 +24,8 @@ function seed(): string[] {
   for (const suffix of ["", "-wal", "-shm"]) fs.rmSync(`${DB_FILE}${suffix}`, { force: true });
   migrate(parseConfig({ DATABASE_URL: `file:${DB_FILE}` }));
   const db = new Database(DB_FILE);
-  const now = Date.now();
+  // Prisma keeps DateTime in SQLite as ISO text.
+  const now = new Date().toISOString();
   const tokens: string[] = [];
   db.transaction(() => {
     db.prepare(
@@ -86,17 +87,16 @@ async function stop(child: ChildProcess): Promise<void> {
 
 type Row = { name: string; rps: number; p50: number; p99: number; statuses: string };
 
-async function load(name: string, url: string, tokens: () => string): Promise<Row> {
+async function load(name: string, url: string, tokens: string[]): Promise<Row> {
+  // Each connection cycles through the prepared requests, one key after another.
   const result = await autocannon({
     url,
     connections: CONNECTIONS,
     duration: DURATION_S,
-    requests: [
-      {
-        method: "GET",
-        setupRequest: (req) => ({ ...req, headers: { authorization: `Bearer ${tokens()}` } }),
-      },
-    ],
+    requests: tokens.map((token) => ({
+      method: "GET" as const,
+      headers: { authorization: `Bearer ${token}` },
+    })),
   });
   const statuses = Object.entries({
     "2xx": result["2xx"],
@@ -110,13 +110,8 @@ async function load(name: string, url: string, tokens: () => string): Promise<Ro
   return { name, rps: result.requests.average, p50: result.latency.p50, p99: result.latency.p99, statuses };
 }
 
-function rotate(list: string[]) {
-  let i = 0;
-  return () => list[i++ % list.length]!;
-}
-
-function garbage() {
-  return `dpt_${crypto.randomBytes(36).toString("base64url")}`;
+function garbage(count: number): string[] {
+  return Array.from({ length: count }, () => `dpt_${crypto.randomBytes(36).toString("base64url")}`);
 }
 
 async function revocationDelay(base: string, token: string): Promise<number> {
@@ -124,7 +119,7 @@ async function revocationDelay(base: string, token: string): Promise<number> {
   const keyId = token.slice(4, 16);
   // Revoke from another process (this one), as a second Deputy instance or an operator would.
   const db = new Database(DB_FILE);
-  db.prepare(`UPDATE "ApiKey" SET revokedAt = ? WHERE keyId = ?`).run(Date.now(), keyId);
+  db.prepare(`UPDATE "ApiKey" SET revokedAt = ? WHERE keyId = ?`).run(new Date().toISOString(), keyId);
   db.close();
   const start = performance.now();
   for (;;) {
@@ -143,15 +138,15 @@ const floor = spawn(process.execPath, ["--import", "tsx", "bench/floor-server.ts
   stdio: "inherit",
 });
 await waitFor("http://127.0.0.1:3501/", floor);
-rows.push(
-  await load("floor: node:http + better-sqlite3", "http://127.0.0.1:3501/api/v1/viewer", rotate(tokens)),
-);
+rows.push(await load("floor: node:http + better-sqlite3", "http://127.0.0.1:3501/api/v1/viewer", tokens));
 await stop(floor);
 
 let deputy = startDeputy(3500, "100000");
 await waitFor("http://127.0.0.1:3500/api/v1/viewer", deputy);
-rows.push(await load("deputy: valid keys", "http://127.0.0.1:3500/api/v1/viewer", rotate(tokens)));
-rows.push(await load("deputy: 100% garbage keys", "http://127.0.0.1:3500/api/v1/viewer", garbage));
+rows.push(await load("deputy: valid keys", "http://127.0.0.1:3500/api/v1/viewer", tokens));
+rows.push(
+  await load("deputy: 100% garbage keys", "http://127.0.0.1:3500/api/v1/viewer", garbage(ROTATING_KEYS)),
+);
 const revokedAfterMs = await revocationDelay("http://127.0.0.1:3500", tokens[0]!);
 await stop(deputy);
 
@@ -163,7 +158,7 @@ rows.push(
   await load(
     "deputy: valid keys, address past the failure limit",
     "http://127.0.0.1:3500/api/v1/viewer",
-    rotate(tokens.slice(1)),
+    tokens.slice(1),
   ),
 );
 await stop(deputy);

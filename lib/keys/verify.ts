@@ -1,6 +1,6 @@
-import { db } from "@/lib/db";
 import { serviceAccountIdentity } from "@/lib/service-accounts/identity";
 import { credentialCache } from "./credential-cache";
+import { findKeyRow, toDate } from "./key-store";
 import { hashSecret, parseApiKey, secretMatches } from "./format";
 
 export type CredentialFailure =
@@ -31,47 +31,24 @@ type KeyRecord = {
 // Compared against when no key has the presented id, so an unknown key costs the same work.
 const UNKNOWN_KEY_HASH = hashSecret("deputy-unknown-key");
 
-async function loadKeyRecord(keyId: string): Promise<KeyRecord | null> {
-  const key = await db.apiKey.findUnique({
-    where: { keyId },
-    select: {
-      id: true,
-      name: true,
-      secretHash: true,
-      expiresAt: true,
-      revokedAt: true,
-      serviceAccount: {
-        select: {
-          id: true,
-          name: true,
-          orgId: true,
-          scope: true,
-          role: true,
-          status: true,
-          deletedAt: true,
-          org: { select: { slug: true } },
-          team: { select: { id: true, slug: true } },
-        },
-      },
-    },
-  });
-  const account = key?.serviceAccount;
-  if (!key || !account) return null;
+function loadKeyRecord(keyId: string): KeyRecord | null {
+  const row = findKeyRow(keyId);
+  if (!row) return null;
   return {
-    secretHash: key.secretHash,
-    revoked: key.revokedAt !== null || account.deletedAt !== null,
-    disabled: account.status === "DISABLED",
+    secretHash: row.secretHash,
+    revoked: row.revokedAt !== null || row.deletedAt !== null,
+    disabled: row.status === "DISABLED",
     verified: {
-      key: { id: key.id, name: key.name, expiresAt: key.expiresAt },
+      key: { id: row.id, name: row.name, expiresAt: toDate(row.expiresAt) },
       serviceAccount: {
-        id: account.id,
-        name: account.name,
-        identity: serviceAccountIdentity(account.name, account.org.slug),
-        orgId: account.orgId,
-        orgSlug: account.org.slug,
-        scope: account.scope,
-        role: account.role,
-        team: account.team,
+        id: row.accountId,
+        name: row.accountName,
+        identity: serviceAccountIdentity(row.accountName, row.orgSlug),
+        orgId: row.orgId,
+        orgSlug: row.orgSlug,
+        scope: row.scope,
+        role: row.role,
+        team: { id: row.teamId, slug: row.teamSlug },
       },
     },
   };
@@ -79,7 +56,7 @@ async function loadKeyRecord(keyId: string): Promise<KeyRecord | null> {
 
 /**
  * Verifies a presented API key: format and checksum first (no database read for garbage), then
- * the key id — from the short-lived cache, or one indexed lookup — and a constant-time hash
+ * the key id — from the short-lived cache, or one indexed JOIN — and a constant-time hash
  * comparison. An unknown key and a wrong secret give the same answer.
  */
 export async function verifyApiKey(
@@ -94,7 +71,7 @@ export async function verifyApiKey(
   if (cached) {
     record = cached.value;
   } else {
-    record = await loadKeyRecord(parsed.keyId);
+    record = loadKeyRecord(parsed.keyId);
     cache.set(parsed.keyId, record);
   }
   const matches = secretMatches(parsed.secret, record?.secretHash ?? UNKNOWN_KEY_HASH);

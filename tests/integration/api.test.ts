@@ -16,11 +16,12 @@ import { runMatrix, seedMatrixWorld, type MatrixWorld } from "../support/api-mat
 
 let server: http.Server;
 let base: string;
+let flushApi: () => Promise<void>;
 let world: MatrixWorld;
 
 beforeAll(async () => {
   server = http.createServer();
-  mountApi(server, (_req, res) => {
+  flushApi = mountApi(server, (_req, res) => {
     res.statusCode = 418;
     res.end("not the API");
   });
@@ -254,6 +255,29 @@ describe("POST /api/v1/runs", () => {
   });
 });
 
+describe("last used", () => {
+  it("is kept in memory per request and written in one batch, never per request", async () => {
+    const { world: w } = world;
+    const { id } = await createServiceAccount(
+      w.as.alphaAdmin,
+      { teamSlug: w.alpha.slug },
+      { name: "last-used" },
+    );
+    const created = await createApiKey(w.as.alphaAdmin, id, { name: "k" });
+    const before = Date.now();
+    for (let i = 0; i < 5; i++)
+      expect((await call("/api/v1/viewer", { key: created.secret })).status).toBe(200);
+    expect((await db.apiKey.findUniqueOrThrow({ where: { id: created.id } })).lastUsedAt).toBeNull();
+    await flushApi();
+    const lastUsedAt = (await db.apiKey.findUniqueOrThrow({ where: { id: created.id } })).lastUsedAt;
+    expect(lastUsedAt!.getTime()).toBeGreaterThanOrEqual(before - 5);
+    const listed = await (
+      await import("@/lib/service-accounts/data")
+    ).listServiceAccounts(w.as.alphaAdmin, { teamSlug: w.alpha.slug }, { q: "last-used" });
+    expect(listed.items[0]!.lastUsedAt).toEqual(lastUsedAt);
+  });
+});
+
 describe("credentials", () => {
   it("refuses missing, garbage, mistyped, unknown, revoked, expired and disabled credentials with their codes", async () => {
     const missing = await call("/api/v1/viewer");
@@ -300,14 +324,19 @@ describe("credentials", () => {
   });
 
   it("reads no database row for a malformed key or a bad checksum", async () => {
-    const spy = vi.spyOn(db.apiKey, "findUnique");
+    // Count executions of the one SQL statement that looks keys up.
+    await call("/api/v1/viewer", { key: generateApiKey().token });
+    const store = (globalThis as unknown as { deputyKeyStore: { lookup: { get: (id: string) => unknown } } })
+      .deputyKeyStore;
+    const spy = vi.spyOn(store.lookup, "get");
     const good = generateApiKey().token;
     for (const token of ["garbage", good.slice(0, -1) + (good.endsWith("A") ? "B" : "A"), "x".repeat(200)]) {
-      expect(
-        (await call("/api/v1/viewer", { key: token, headers: { "x-forwarded-for": "1.2.3.4" } })).status,
-      ).toBe(401);
+      expect((await call("/api/v1/viewer", { key: token })).status).toBe(401);
     }
     expect(spy).not.toHaveBeenCalled();
+    // A well-formed key with a valid checksum does cost one lookup.
+    await call("/api/v1/viewer", { key: good });
+    expect(spy).toHaveBeenCalledTimes(1);
     spy.mockRestore();
   });
 
