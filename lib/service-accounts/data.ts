@@ -452,18 +452,29 @@ function keyStatus(key: { revokedAt: Date | null; expiresAt: Date | null }, now:
   return key.expiresAt && key.expiresAt.getTime() <= now ? "expired" : "active";
 }
 
+/**
+ * The live account a page names: a team's tab shows only that team's accounts, the Org Dashboard
+ * only org-scoped ones (team-scoped accounts are opened from their team).
+ */
+function accountInPlace(
+  place: Awaited<ReturnType<typeof resolvePlace>>,
+  name: unknown,
+): Prisma.ServiceAccountWhereInput {
+  if (typeof name !== "string" || name.length > 64)
+    throw new AppError("NOT_FOUND", "Service account not found.");
+  return {
+    orgId: place.org.id,
+    name,
+    deletedAt: null,
+    ...(place.team ? { teamId: place.team.id, scope: "TEAM" } : { scope: "ORG" }),
+  };
+}
+
 /** The detail page: identity, keys (never a hash), federation settings and recent activity. */
 export async function getServiceAccountDetail(caller: Caller, placeInput: unknown, name: unknown) {
   const place = await resolvePlace(caller, placeInput);
-  if (typeof name !== "string" || name.length > 64)
-    throw new AppError("NOT_FOUND", "Service account not found.");
   const account = await db.serviceAccount.findFirst({
-    where: {
-      orgId: place.org.id,
-      name,
-      deletedAt: null,
-      ...(place.team ? { teamId: place.team.id, scope: "TEAM" } : { scope: "ORG" }),
-    },
+    where: accountInPlace(place, name),
     select: {
       id: true,
       orgId: true,
@@ -554,15 +565,8 @@ export async function getServiceAccountDetail(caller: Caller, placeInput: unknow
  */
 export async function explainProjectAccess(caller: Caller, placeInput: unknown, name: unknown) {
   const place = await resolvePlace(caller, placeInput);
-  if (typeof name !== "string" || name.length > 64)
-    throw new AppError("NOT_FOUND", "Service account not found.");
   const account = await db.serviceAccount.findFirst({
-    where: {
-      orgId: place.org.id,
-      name,
-      deletedAt: null,
-      ...(place.team ? { teamId: place.team.id, scope: "TEAM" } : { scope: "ORG" }),
-    },
+    where: accountInPlace(place, name),
     select: { id: true, orgId: true, scope: true, role: true, team: { select: { id: true, orgId: true } } },
   });
   if (!account || !canManageServiceAccount(place.actor, account)) {
