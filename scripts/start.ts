@@ -13,6 +13,8 @@ import { mountApi } from "../lib/api/server";
 import { ROOT, loadConfigOrExit, migrate } from "./lib";
 
 const started = Date.now();
+// Relative paths (data/, the default DATABASE_URL) mean the project folder, wherever we start from.
+process.chdir(ROOT);
 const dev = process.argv.includes("--dev");
 const config = loadConfigOrExit();
 process.env.NEXT_TELEMETRY_DISABLED = "1";
