@@ -25,7 +25,7 @@ test.describe("[PROJECTS]", () => {
     await page.goto("/ml-team/settings/projects");
     const access = page.getByRole("group", { name: "Access to secret-eval" });
     await access.getByLabel("Grant access to secret-eval by email").fill("member@acme.test");
-    await access.getByRole("button", { name: "Grant" }).click();
+    await access.getByRole("button", { name: "Grant", exact: true }).click();
     await expect(access.getByText("member@acme.test")).toBeVisible();
 
     const memberContext = await browser.newContext();
