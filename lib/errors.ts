@@ -12,8 +12,3 @@ export class AppError extends Error {
     this.name = "AppError";
   }
 }
-
-export const forbidden = (message = "You don't have permission to do that.") =>
-  new AppError("FORBIDDEN", message);
-
-export const notFound = (what: string) => new AppError("NOT_FOUND", `${what} was not found.`);

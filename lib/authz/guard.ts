@@ -1,4 +1,3 @@
-import type { Caller } from "@/lib/auth/caller";
 import { AppError } from "@/lib/errors";
 import { findOrgBySlug, findTeamBySlug, loadOrgActor } from "./data";
 import { canInOrg, canInTeam, type OrgAction, type TeamAction } from "./policy";
@@ -22,5 +21,3 @@ export async function authorizeTeam(userId: string, teamSlug: string, action: Te
   }
   return { team, actor };
 }
-
-export type { Caller };
