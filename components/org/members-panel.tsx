@@ -4,8 +4,8 @@ import { useState, type FormEvent } from "react";
 import { Alert } from "@/components/ui/alert";
 import { Button } from "@/components/ui/button";
 import { ConfirmDialog } from "@/components/ui/confirm-dialog";
-import { Dialog, DialogClose, DialogContent, DialogTrigger } from "@/components/ui/dialog";
-import { SelectField, TextField } from "@/components/ui/field";
+import { Dialog, DialogClose, DialogContent, DialogTrigger, DialogFormActions } from "@/components/ui/dialog";
+import { SelectField, TextField, InlineSelect } from "@/components/ui/field";
 import { EmptyRow, Table, Td } from "@/components/ui/table";
 import { useActionMutation } from "@/lib/hooks/use-action-mutation";
 import { addOrgMemberAction, changeOrgMemberRoleAction, removeOrgMemberAction } from "@/lib/orgs/actions";
@@ -65,19 +65,13 @@ export function MembersPanel({
             <Td>{m.name}</Td>
             <Td>{m.email}</Td>
             <Td>
-              <select
-                aria-label={`Role for ${m.email}`}
-                className="rounded-md border-0 py-1 pl-2 pr-8 text-sm ring-1 ring-inset ring-slate-300"
+              <InlineSelect
+                label={`Role for ${m.email}`}
                 value={m.role}
+                options={ORG_ROLE_OPTIONS}
                 disabled={changeRole.isPending}
-                onChange={(e) => changeRole.mutate({ userId: m.userId, role: e.target.value })}
-              >
-                {ORG_ROLE_OPTIONS.map((o) => (
-                  <option key={o.value} value={o.value}>
-                    {o.label}
-                  </option>
-                ))}
-              </select>
+                onChange={(role) => changeRole.mutate({ userId: m.userId, role })}
+              />
             </Td>
             <Td>
               {m.teams.length === 0 ? (
@@ -185,14 +179,7 @@ function AddMemberDialog({ orgSlug }: { orgSlug: string }) {
               options={ORG_ROLE_OPTIONS}
               error={errors.role}
             />
-            <div className="flex justify-end gap-2">
-              <DialogClose asChild>
-                <Button variant="secondary">Cancel</Button>
-              </DialogClose>
-              <Button type="submit" disabled={add.isPending}>
-                Add
-              </Button>
-            </div>
+            <DialogFormActions submitLabel="Add" disabled={add.isPending} />
           </form>
         )}
       </DialogContent>

@@ -5,7 +5,7 @@ import { useState, type FormEvent } from "react";
 import { Alert } from "@/components/ui/alert";
 import { Button } from "@/components/ui/button";
 import { ConfirmDialog } from "@/components/ui/confirm-dialog";
-import { Dialog, DialogClose, DialogContent, DialogTrigger } from "@/components/ui/dialog";
+import { Dialog, DialogContent, DialogTrigger, DialogFormActions } from "@/components/ui/dialog";
 import { TextField } from "@/components/ui/field";
 import { EmptyRow, Table, Td } from "@/components/ui/table";
 import { useActionMutation } from "@/lib/hooks/use-action-mutation";
@@ -124,14 +124,7 @@ function NewTeamDialog({ orgSlug }: { orgSlug: string }) {
             hint="Lowercase letters, digits and dashes, like ml-team. It is the team's address: /<name>. It can't be changed later."
             error={errors.slug}
           />
-          <div className="flex justify-end gap-2">
-            <DialogClose asChild>
-              <Button variant="secondary">Cancel</Button>
-            </DialogClose>
-            <Button type="submit" disabled={create.isPending}>
-              Create team
-            </Button>
-          </div>
+          <DialogFormActions submitLabel="Create team" disabled={create.isPending} />
         </form>
       </DialogContent>
     </Dialog>
@@ -169,14 +162,7 @@ function RenameTeamDialog({
             required
             error={rename.error?.fieldErrors.name}
           />
-          <div className="flex justify-end gap-2">
-            <DialogClose asChild>
-              <Button variant="secondary">Cancel</Button>
-            </DialogClose>
-            <Button type="submit" disabled={rename.isPending}>
-              Save
-            </Button>
-          </div>
+          <DialogFormActions submitLabel="Save" disabled={rename.isPending} />
         </form>
       </DialogContent>
     </Dialog>

@@ -3,7 +3,7 @@
 import { useState, type FormEvent } from "react";
 import { Alert } from "@/components/ui/alert";
 import { Button } from "@/components/ui/button";
-import { Dialog, DialogClose, DialogContent, DialogTrigger } from "@/components/ui/dialog";
+import { Dialog, DialogClose, DialogContent, DialogTrigger, DialogFormActions } from "@/components/ui/dialog";
 import { SelectField, TextField } from "@/components/ui/field";
 import { formValues } from "@/components/ui/form-values";
 import type { TPlace } from "@/lib/service-accounts/data";
@@ -165,14 +165,7 @@ export function NewServiceAccountDialog({
                   <TextField label="Audience" name="audience" placeholder="deputy" error={errors.audience} />
                 </div>
               )}
-              <div className="flex justify-end gap-2">
-                <DialogClose asChild>
-                  <Button variant="secondary">Cancel</Button>
-                </DialogClose>
-                <Button type="submit" disabled={create.isPending}>
-                  Create
-                </Button>
-              </div>
+              <DialogFormActions submitLabel="Create" disabled={create.isPending} />
             </form>
           )}
         </DialogContent>

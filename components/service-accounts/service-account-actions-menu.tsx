@@ -3,7 +3,7 @@
 import { useState, type FormEvent } from "react";
 import { Alert } from "@/components/ui/alert";
 import { Button } from "@/components/ui/button";
-import { Dialog, DialogClose, DialogContent } from "@/components/ui/dialog";
+import { Dialog, DialogContent, DialogFormActions } from "@/components/ui/dialog";
 import {
   DropdownMenu,
   DropdownMenuContent,
@@ -121,14 +121,7 @@ function EditServiceAccountDialog({ account, onClose }: { account: ManagedAccoun
             options={ROLE_OPTIONS}
             error={errors.role}
           />
-          <div className="flex justify-end gap-2">
-            <DialogClose asChild>
-              <Button variant="secondary">Cancel</Button>
-            </DialogClose>
-            <Button type="submit" disabled={update.isPending}>
-              Save
-            </Button>
-          </div>
+          <DialogFormActions submitLabel="Save" disabled={update.isPending} />
         </form>
       </DialogContent>
     </Dialog>
@@ -169,14 +162,11 @@ function DeleteServiceAccountDialog({
             onChange={(e) => setTyped(e.target.value)}
             error={remove.error?.fieldErrors.confirmName}
           />
-          <div className="flex justify-end gap-2">
-            <DialogClose asChild>
-              <Button variant="secondary">Cancel</Button>
-            </DialogClose>
-            <Button type="submit" variant="danger" disabled={typed !== account.name || remove.isPending}>
-              Delete
-            </Button>
-          </div>
+          <DialogFormActions
+            submitLabel="Delete"
+            disabled={typed !== account.name || remove.isPending}
+            danger
+          />
         </form>
       </DialogContent>
     </Dialog>

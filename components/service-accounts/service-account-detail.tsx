@@ -4,7 +4,7 @@ import type { Caller } from "@/lib/auth/caller";
 import { loadOrFail } from "@/lib/pages/guard";
 import { explainProjectAccess, getServiceAccountDetail, type TPlace } from "@/lib/service-accounts/data";
 import { ProjectAccessTable } from "./project-access-table";
-import { EmptyRow, Table, Td } from "@/components/ui/table";
+import { EmptyRow, Table, Td, TimestampTd } from "@/components/ui/table";
 import { ApiKeysTable } from "./api-keys-table";
 import { DetailActions } from "./detail-actions";
 import { AUTH_METHOD_LABEL, ROLE_LABEL, SCOPE_LABEL, STATUS_LABEL, formatDate } from "./labels";
@@ -110,9 +110,7 @@ export async function ServiceAccountDetail({
           {account.events.length === 0 && <EmptyRow colSpan={4}>No activity yet.</EmptyRow>}
           {account.events.map((e) => (
             <tr key={e.id}>
-              <Td className="whitespace-nowrap px-4 py-2 font-mono text-xs text-slate-600">
-                {e.createdAt.toISOString().replace("T", " ").slice(0, 19)}
-              </Td>
+              <TimestampTd value={e.createdAt} />
               <Td>{e.actorIdentity}</Td>
               <Td>
                 <code className="text-xs">{e.action}</code>

@@ -4,8 +4,8 @@ import Link from "next/link";
 import { useState, type FormEvent } from "react";
 import { Alert } from "@/components/ui/alert";
 import { Button } from "@/components/ui/button";
-import { Dialog, DialogClose, DialogContent, DialogTrigger } from "@/components/ui/dialog";
-import { SelectField, TextField } from "@/components/ui/field";
+import { Dialog, DialogContent, DialogTrigger, DialogFormActions } from "@/components/ui/dialog";
+import { SelectField, TextField, InlineSelect } from "@/components/ui/field";
 import { EmptyRow, Table, Td } from "@/components/ui/table";
 import { useActionMutation } from "@/lib/hooks/use-action-mutation";
 import {
@@ -27,6 +27,7 @@ type ProjectRow = {
 };
 
 const VISIBILITY_LABEL = { OPEN: "Open", PUBLIC: "Public", TEAM: "Team", RESTRICTED: "Restricted" } as const;
+const VISIBILITY_SELECT_OPTIONS = VISIBILITIES.map((v) => ({ value: v, label: VISIBILITY_LABEL[v] }));
 const VISIBILITY_OPTIONS = VISIBILITIES.map((v) => ({
   value: v,
   label: `${VISIBILITY_LABEL[v]} — ${VISIBILITY_HELP[v]}`,
@@ -74,19 +75,13 @@ export function ProjectsPanel({
             </Td>
             <Td>
               {canManage ? (
-                <select
-                  aria-label={`Visibility of ${p.name}`}
-                  className="rounded-md border-0 py-1 pl-2 pr-8 text-sm ring-1 ring-inset ring-slate-300"
+                <InlineSelect
+                  label={`Visibility of ${p.name}`}
                   value={p.visibility}
+                  options={VISIBILITY_SELECT_OPTIONS}
                   disabled={changeVisibility.isPending}
-                  onChange={(e) => changeVisibility.mutate({ projectId: p.id, visibility: e.target.value })}
-                >
-                  {VISIBILITIES.map((v) => (
-                    <option key={v} value={v}>
-                      {VISIBILITY_LABEL[v]}
-                    </option>
-                  ))}
-                </select>
+                  onChange={(visibility) => changeVisibility.mutate({ projectId: p.id, visibility })}
+                />
               ) : (
                 <span data-testid={`visibility-${p.name}`}>{VISIBILITY_LABEL[p.visibility]}</span>
               )}
@@ -254,14 +249,7 @@ function NewProjectDialog({ teamSlug }: { teamSlug: string }) {
             options={VISIBILITY_OPTIONS}
           />
           <TextField label="Description" name="description" error={errors.description} />
-          <div className="flex justify-end gap-2">
-            <DialogClose asChild>
-              <Button variant="secondary">Cancel</Button>
-            </DialogClose>
-            <Button type="submit" disabled={create.isPending}>
-              Create project
-            </Button>
-          </div>
+          <DialogFormActions submitLabel="Create project" disabled={create.isPending} />
         </form>
       </DialogContent>
     </Dialog>

@@ -4,8 +4,8 @@ import { useState, type FormEvent } from "react";
 import { Alert } from "@/components/ui/alert";
 import { Button } from "@/components/ui/button";
 import { ConfirmDialog } from "@/components/ui/confirm-dialog";
-import { Dialog, DialogClose, DialogContent, DialogTrigger } from "@/components/ui/dialog";
-import { SelectField } from "@/components/ui/field";
+import { Dialog, DialogClose, DialogContent, DialogTrigger, DialogFormActions } from "@/components/ui/dialog";
+import { SelectField, InlineSelect } from "@/components/ui/field";
 import { EmptyRow, Table, Td } from "@/components/ui/table";
 import { useActionMutation } from "@/lib/hooks/use-action-mutation";
 import { addTeamMemberAction, changeTeamMemberRoleAction, removeTeamMemberAction } from "@/lib/teams/actions";
@@ -58,19 +58,13 @@ export function TeamMembersPanel({
             <Td>{m.email}</Td>
             <Td>
               {canManage ? (
-                <select
-                  aria-label={`Team role for ${m.email}`}
-                  className="rounded-md border-0 py-1 pl-2 pr-8 text-sm ring-1 ring-inset ring-slate-300"
+                <InlineSelect
+                  label={`Team role for ${m.email}`}
                   value={m.role}
+                  options={TEAM_ROLE_OPTIONS}
                   disabled={changeRole.isPending}
-                  onChange={(e) => changeRole.mutate({ userId: m.userId, role: e.target.value })}
-                >
-                  {TEAM_ROLE_OPTIONS.map((o) => (
-                    <option key={o.value} value={o.value}>
-                      {o.label}
-                    </option>
-                  ))}
-                </select>
+                  onChange={(role) => changeRole.mutate({ userId: m.userId, role })}
+                />
               ) : (
                 ROLE_LABEL[m.role]
               )}
@@ -158,14 +152,7 @@ function AddTeamMemberDialog({
               error={add.error?.fieldErrors.email}
             />
             <SelectField label="Team role" name="role" defaultValue="MEMBER" options={TEAM_ROLE_OPTIONS} />
-            <div className="flex justify-end gap-2">
-              <DialogClose asChild>
-                <Button variant="secondary">Cancel</Button>
-              </DialogClose>
-              <Button type="submit" disabled={add.isPending}>
-                Add
-              </Button>
-            </div>
+            <DialogFormActions submitLabel="Add" disabled={add.isPending} />
           </form>
         )}
       </DialogContent>

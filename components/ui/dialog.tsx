@@ -2,6 +2,7 @@
 
 import * as RadixDialog from "@radix-ui/react-dialog";
 import type { ComponentProps, ReactNode } from "react";
+import { Button } from "./button";
 
 export const Dialog = RadixDialog.Root;
 export const DialogTrigger = RadixDialog.Trigger;
@@ -31,5 +32,27 @@ export function DialogContent({ title, description, children, ...props }: Dialog
         <div className="mt-4">{children}</div>
       </RadixDialog.Content>
     </RadixDialog.Portal>
+  );
+}
+
+/** A dialog form's footer: Cancel (closes) and the submit button. */
+export function DialogFormActions({
+  submitLabel,
+  disabled,
+  danger = false,
+}: {
+  submitLabel: string;
+  disabled: boolean;
+  danger?: boolean;
+}) {
+  return (
+    <div className="flex justify-end gap-2">
+      <DialogClose asChild>
+        <Button variant="secondary">Cancel</Button>
+      </DialogClose>
+      <Button type="submit" variant={danger ? "danger" : "primary"} disabled={disabled}>
+        {submitLabel}
+      </Button>
+    </div>
   );
 }

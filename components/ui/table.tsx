@@ -34,3 +34,10 @@ export function EmptyRow({ colSpan, children }: { colSpan: number; children: Rea
 export const Td = ({ children, className }: { children: ReactNode; className?: string }) => (
   <td className={className ?? "px-4 py-2 align-middle text-slate-800"}>{children}</td>
 );
+
+/** A UTC timestamp cell: "2026-11-25 09:14:25". */
+export const TimestampTd = ({ value }: { value: Date }) => (
+  <Td className="whitespace-nowrap px-4 py-2 font-mono text-xs text-slate-600">
+    {value.toISOString().replace("T", " ").slice(0, 19)}
+  </Td>
+);

@@ -1,5 +1,5 @@
 import Link from "next/link";
-import { EmptyRow, Table, Td } from "@/components/ui/table";
+import { EmptyRow, Table, Td, TimestampTd } from "@/components/ui/table";
 import { getProjectRuns } from "@/lib/projects/data";
 import { VISIBILITY_HELP } from "@/lib/projects/visibility";
 import { loadOrFail } from "@/lib/pages/guard";
@@ -42,9 +42,7 @@ export default async function ProjectPage({
         {runs.map((r) => (
           <tr key={r.id}>
             <Td>{r.name}</Td>
-            <Td className="whitespace-nowrap px-4 py-2 font-mono text-xs text-slate-600">
-              {r.createdAt.toISOString().replace("T", " ").slice(0, 19)}
-            </Td>
+            <TimestampTd value={r.createdAt} />
             <Td>
               <span className="block">{r.createdBy}</span>
               <span className="text-xs text-slate-500">{r.isAutomated ? "Service account" : "Person"}</span>

@@ -1,4 +1,4 @@
-import { EmptyRow, Table, Td } from "@/components/ui/table";
+import { EmptyRow, Table, Td, TimestampTd } from "@/components/ui/table";
 import { listAuditEvents } from "@/lib/audit/data";
 import { loadOrFail } from "@/lib/pages/guard";
 import { pageCaller } from "@/lib/pages/caller";
@@ -27,9 +27,7 @@ export default async function OrgAuditLogPage({ params }: { params: Promise<{ or
         {events.length === 0 && <EmptyRow colSpan={5}>No events yet.</EmptyRow>}
         {events.map((e) => (
           <tr key={e.id}>
-            <Td className="whitespace-nowrap px-4 py-2 font-mono text-xs text-slate-600">
-              {e.createdAt.toISOString().replace("T", " ").slice(0, 19)}
-            </Td>
+            <TimestampTd value={e.createdAt} />
             <Td>
               <span className="block">{e.actorIdentity}</span>
               <span className="text-xs text-slate-500">{ACTOR_LABEL[e.actorType]}</span>
