@@ -2,7 +2,7 @@ import Link from "next/link";
 import { getTeamContext } from "@/lib/teams/data";
 import { listProjects } from "@/lib/projects/data";
 import { loadOrFail } from "@/lib/pages/guard";
-import { pageCaller } from "@/lib/pages/caller";
+import { pageCaller } from "@/lib/auth/session";
 import { EmptyRow, Table, Td } from "@/components/ui/table";
 
 export const dynamic = "force-dynamic";

@@ -43,5 +43,14 @@ export async function requirePageUser(): Promise<SessionUser> {
 export async function requireActionCaller(): Promise<Caller> {
   const user = await getSessionUser();
   if (!user) throw new AppError("UNAUTHENTICATED", "Your session has ended. Sign in again.");
+  return callerFrom(user);
+}
+
+/** For pages: the signed-in caller (or a redirect to sign in and back). */
+export async function pageCaller(): Promise<Caller> {
+  return callerFrom(await requirePageUser());
+}
+
+async function callerFrom(user: SessionUser): Promise<Caller> {
   return { user: { id: user.id, email: user.email, name: user.name }, ...(await requestSource()) };
 }

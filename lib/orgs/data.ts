@@ -58,10 +58,15 @@ export async function countSeatsUsed(orgId: string): Promise<number> {
   return db.orgMembership.count({ where: { orgId } });
 }
 
+/** The org whose dashboard the caller opens (org admins only). */
+export async function getOrgHeader(caller: Caller, orgSlug: string) {
+  return (await authorizeOrg(caller.user.id, orgSlug, "org.view_dashboard")).org;
+}
+
+/** The org with its seat usage, for the Members tab. */
 export async function getOrgOverview(caller: Caller, orgSlug: string) {
-  const { org } = await authorizeOrg(caller.user.id, orgSlug, "org.view_dashboard");
-  const seatsUsed = await countSeatsUsed(org.id);
-  return { ...org, seatsUsed };
+  const org = await getOrgHeader(caller, orgSlug);
+  return { ...org, seatsUsed: await countSeatsUsed(org.id) };
 }
 
 export async function listOrgMembers(caller: Caller, orgSlug: string) {

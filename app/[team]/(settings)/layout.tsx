@@ -2,7 +2,7 @@ import type { ReactNode } from "react";
 import { TabsNav } from "@/components/ui/tabs-nav";
 import { getTeamContext } from "@/lib/teams/data";
 import { loadOrFail } from "@/lib/pages/guard";
-import { pageCaller } from "@/lib/pages/caller";
+import { pageCaller } from "@/lib/auth/session";
 
 export const dynamic = "force-dynamic";
 

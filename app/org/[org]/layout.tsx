@@ -1,8 +1,8 @@
 import type { ReactNode } from "react";
 import { TabsNav } from "@/components/ui/tabs-nav";
-import { getOrgOverview } from "@/lib/orgs/data";
+import { getOrgHeader } from "@/lib/orgs/data";
 import { loadOrFail } from "@/lib/pages/guard";
-import { pageCaller } from "@/lib/pages/caller";
+import { pageCaller } from "@/lib/auth/session";
 
 export const dynamic = "force-dynamic";
 
@@ -15,7 +15,7 @@ export default async function OrgLayout({
   params: Promise<{ org: string }>;
 }) {
   const { org: orgSlug } = await params;
-  const org = await loadOrFail(getOrgOverview(await pageCaller(), orgSlug));
+  const org = await loadOrFail(getOrgHeader(await pageCaller(), orgSlug));
   const base = `/org/${org.slug}`;
   return (
     <div className="space-y-6">

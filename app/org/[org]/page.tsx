@@ -1,7 +1,7 @@
 import { MembersPanel } from "@/components/org/members-panel";
 import { getOrgOverview, listOrgMembers } from "@/lib/orgs/data";
 import { loadOrFail } from "@/lib/pages/guard";
-import { pageCaller } from "@/lib/pages/caller";
+import { pageCaller } from "@/lib/auth/session";
 
 export const metadata = { title: "Members" };
 

@@ -1,7 +1,7 @@
 import { TeamMembersPanel } from "@/components/team/team-members-panel";
 import { getTeamContext, listAddableTeamMembers, listTeamMembers } from "@/lib/teams/data";
 import { loadOrFail } from "@/lib/pages/guard";
-import { pageCaller } from "@/lib/pages/caller";
+import { pageCaller } from "@/lib/auth/session";
 
 export const metadata = { title: "Team members" };
 

@@ -3,7 +3,7 @@ import { EmptyRow, Table, Td, TimestampTd } from "@/components/ui/table";
 import { getProjectRuns } from "@/lib/projects/data";
 import { VISIBILITY_HELP } from "@/lib/projects/visibility";
 import { loadOrFail } from "@/lib/pages/guard";
-import { pageCaller } from "@/lib/pages/caller";
+import { pageCaller } from "@/lib/auth/session";
 
 export const dynamic = "force-dynamic";
 export const metadata = { title: "Project" };

@@ -1,7 +1,7 @@
 import { EmptyRow, Table, Td, TimestampTd } from "@/components/ui/table";
 import { listAuditEvents } from "@/lib/audit/data";
 import { loadOrFail } from "@/lib/pages/guard";
-import { pageCaller } from "@/lib/pages/caller";
+import { pageCaller } from "@/lib/auth/session";
 
 export const metadata = { title: "Audit log" };
 

@@ -1,5 +1,5 @@
 import { ServiceAccountsTab } from "@/components/service-accounts/service-accounts-tab";
-import { pageCaller } from "@/lib/pages/caller";
+import { pageCaller } from "@/lib/auth/session";
 
 export const metadata = { title: "Service Accounts" };
 

@@ -1,7 +1,7 @@
 import { OrgSettingsForm } from "@/components/org/org-settings-form";
 import { getOrgSettings } from "@/lib/orgs/data";
 import { loadOrFail } from "@/lib/pages/guard";
-import { pageCaller } from "@/lib/pages/caller";
+import { pageCaller } from "@/lib/auth/session";
 
 export const metadata = { title: "Settings" };
 

@@ -1,7 +1,7 @@
 import { TeamsPanel } from "@/components/org/teams-panel";
 import { listTeams } from "@/lib/teams/data";
 import { loadOrFail } from "@/lib/pages/guard";
-import { pageCaller } from "@/lib/pages/caller";
+import { pageCaller } from "@/lib/auth/session";
 
 export const metadata = { title: "Teams" };
 

@@ -1,5 +1,5 @@
 import { ServiceAccountDetail } from "@/components/service-accounts/service-account-detail";
-import { pageCaller } from "@/lib/pages/caller";
+import { pageCaller } from "@/lib/auth/session";
 
 export const metadata = { title: "Service account" };
 

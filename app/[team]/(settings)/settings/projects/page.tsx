@@ -2,7 +2,7 @@ import { ProjectsPanel } from "@/components/team/projects-panel";
 import { getTeamContext } from "@/lib/teams/data";
 import { listGrantableAccounts, listProjects } from "@/lib/projects/data";
 import { loadOrFail } from "@/lib/pages/guard";
-import { pageCaller } from "@/lib/pages/caller";
+import { pageCaller } from "@/lib/auth/session";
 
 export const metadata = { title: "Projects" };
 
