@@ -48,18 +48,27 @@ async function findTeam(account: ApiAccount, entity: string) {
   return team;
 }
 
+/** What the policy needs about a project, including whether this account was added to it. */
+function projectSelect(account: ApiAccount) {
+  return {
+    id: true,
+    name: true,
+    visibility: true,
+    teamId: true,
+    access: { where: { serviceAccountId: account.id }, select: { id: true } },
+  } as const;
+}
+
+function withGrant<P extends { access: unknown[] }>(project: P) {
+  return { ...project, isGranted: project.access.length > 0 };
+}
+
 async function findProject(account: ApiAccount, teamId: string, name: string) {
   const project = await db.project.findUnique({
     where: { teamId_name: { teamId, name } },
-    select: {
-      id: true,
-      name: true,
-      visibility: true,
-      teamId: true,
-      access: { where: { serviceAccountId: account.id }, select: { id: true } },
-    },
+    select: projectSelect(account),
   });
-  return project && { ...project, isGranted: project.access.length > 0 };
+  return project && withGrant(project);
 }
 
 function decide(
@@ -132,12 +141,15 @@ export async function createRun(account: ApiAccount, input: TCreateRunInput) {
     // A Viewer may not create the project either.
     if (account.role === "VIEWER")
       throw new ApiError(403, "read_only_role", MESSAGE_OF_DENIAL.read_only_role);
-    await db.project.upsert({
-      where: { teamId_name: { teamId: team.id, name: input.project } },
-      create: { teamId: team.id, name: input.project, visibility: "TEAM" },
-      update: {},
-    });
-    project = (await findProject(account, team.id, input.project))!;
+    // upsert: a concurrent request may create the same project first.
+    project = withGrant(
+      await db.project.upsert({
+        where: { teamId_name: { teamId: team.id, name: input.project } },
+        create: { teamId: team.id, name: input.project, visibility: "TEAM" },
+        update: {},
+        select: projectSelect(account),
+      }),
+    );
   }
   assertAllowed(decide(account, project, "write"), `Project ${entity}/${input.project}`);
 
