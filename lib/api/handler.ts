@@ -90,7 +90,8 @@ export function createApiHandler(options: ApiHandlerOptions = {}) {
         const input = ZCreateRunInput.safeParse(body);
         if (!input.success)
           throw new ApiError(400, "invalid_request", `Invalid run: ${describeIssues(input.error)}.`);
-        return sendJson(res, 201, await createRun(verified.serviceAccount, input.data));
+        const source = { ip: address, userAgent: req.headers["user-agent"] ?? null };
+        return sendJson(res, 201, await createRun(verified.serviceAccount, input.data, source));
       }
       const runsPath = /^\/api\/v1\/projects\/([^/]+)\/([^/]+)\/runs$/.exec(path);
       if (runsPath) {

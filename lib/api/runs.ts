@@ -1,5 +1,6 @@
 import crypto from "node:crypto";
-import { db } from "@/lib/db";
+import { db, type Tx } from "@/lib/db";
+import { recordAudit } from "@/lib/audit/record";
 import type { VerifiedKey } from "@/lib/keys/verify";
 import { ApiError } from "./errors";
 import { decideProjectAccess, type AccessDecision, type Operation } from "./policy";
@@ -32,9 +33,12 @@ function assertAllowed(decision: AccessDecision, what: string): void {
   throw new ApiError(STATUS_OF_DENIAL[decision.code], decision.code, message);
 }
 
+/** Where a request came from, for the audit trail. */
+export type RequestSource = { ip: string | null; userAgent: string | null };
+
 /** The team an entity names, in the account's own organization only. */
-async function findTeam(account: ApiAccount, entity: string) {
-  const team = await db.team.findUnique({
+async function findTeam(client: Tx, account: ApiAccount, entity: string) {
+  const team = await client.team.findUnique({
     where: { slug: entity },
     select: { id: true, slug: true, orgId: true },
   });
@@ -63,8 +67,8 @@ function withGrant<P extends { access: unknown[] }>(project: P) {
   return { ...project, isGranted: project.access.length > 0 };
 }
 
-async function findProject(account: ApiAccount, teamId: string, name: string) {
-  const project = await db.project.findUnique({
+async function findProject(client: Tx, account: ApiAccount, teamId: string, name: string) {
+  const project = await client.project.findUnique({
     where: { teamId_name: { teamId, name } },
     select: projectSelect(account),
   });
@@ -94,13 +98,14 @@ function decide(
  * answer carries a warning that says why.
  */
 async function resolveAttribution(
+  client: Tx,
   account: ApiAccount,
   targetTeam: { id: string; slug: string },
   input: Pick<TCreateRunInput, "username" | "userEmail">,
 ): Promise<{ user: { id: string; email: string } | null; warning: string | null }> {
   if (!input.userEmail && !input.username) return { user: null, warning: null };
   const team = account.scope === "TEAM" ? account.team : targetTeam;
-  const members = await db.teamMembership.findMany({
+  const members = await client.teamMembership.findMany({
     where: { teamId: team.id },
     select: { user: { select: { id: true, email: true } } },
   });
@@ -125,59 +130,73 @@ function runName(input: TCreateRunInput): string {
   return input.name ?? `run-${crypto.randomBytes(4).toString("hex")}`;
 }
 
-/** POST /api/v1/runs: writes a run, creating the project in the account's own team if missing. */
-export async function createRun(account: ApiAccount, input: TCreateRunInput) {
+/**
+ * POST /api/v1/runs: writes a run, creating the project in the account's own team if missing.
+ * Everything happens in one transaction: the project, its `project.created` audit event (the
+ * account is the actor) and the run commit together or not at all. On SQLite the transaction
+ * holds the write lock from its first statement (BEGIN IMMEDIATE), so "is the project there?"
+ * and "create it" cannot race.
+ */
+export async function createRun(account: ApiAccount, input: TCreateRunInput, source?: RequestSource) {
   const entity = input.entity ?? account.team.slug;
-  const team = await findTeam(account, entity);
-  let project = await findProject(account, team.id, input.project);
-  if (!project) {
-    if (team.id !== account.team.id) {
-      throw new ApiError(
-        404,
-        "not_found",
-        `Project "${input.project}" was not found in ${entity}. Projects are created automatically only in this account's own team (${account.team.slug}).`,
+  return db.$transaction(async (tx) => {
+    const team = await findTeam(tx, account, entity);
+    let project = await findProject(tx, account, team.id, input.project);
+    if (!project) {
+      if (team.id !== account.team.id) {
+        throw new ApiError(
+          404,
+          "not_found",
+          `Project "${input.project}" was not found in ${entity}. Projects are created automatically only in this account's own team (${account.team.slug}).`,
+        );
+      }
+      // A Viewer may not create the project either.
+      if (account.role === "VIEWER")
+        throw new ApiError(403, "read_only_role", MESSAGE_OF_DENIAL.read_only_role);
+      project = withGrant(
+        await tx.project.create({
+          data: { teamId: team.id, name: input.project, visibility: "TEAM" },
+          select: projectSelect(account),
+        }),
       );
+      await recordAudit(tx, {
+        orgId: account.orgId,
+        actor: { type: "SERVICE_ACCOUNT", id: account.id, identity: account.identity },
+        action: "project.created",
+        target: { type: "project", id: project.id, name: `${team.slug}/${project.name}` },
+        metadata: { visibility: "TEAM", via: "api" },
+        ip: source?.ip ?? null,
+        userAgent: source?.userAgent ?? null,
+      });
     }
-    // A Viewer may not create the project either.
-    if (account.role === "VIEWER")
-      throw new ApiError(403, "read_only_role", MESSAGE_OF_DENIAL.read_only_role);
-    // upsert: a concurrent request may create the same project first.
-    project = withGrant(
-      await db.project.upsert({
-        where: { teamId_name: { teamId: team.id, name: input.project } },
-        create: { teamId: team.id, name: input.project, visibility: "TEAM" },
-        update: {},
-        select: projectSelect(account),
-      }),
-    );
-  }
-  assertAllowed(decide(account, project, "write"), `Project ${entity}/${input.project}`);
+    assertAllowed(decide(account, project, "write"), `Project ${entity}/${input.project}`);
 
-  const attribution = await resolveAttribution(account, team, input);
-  const run = await db.run.create({
-    data: {
-      projectId: project.id,
-      name: runName(input),
-      config: JSON.stringify(input.config ?? {}),
-      summary: JSON.stringify(input.summary ?? {}),
-      createdByType: "SERVICE_ACCOUNT",
-      createdById: account.id,
-      createdByIdentity: account.identity,
-      attributedToUserId: attribution.user?.id ?? null,
-    },
-    select: { id: true, name: true },
+    const attribution = await resolveAttribution(tx, account, team, input);
+    const run = await tx.run.create({
+      data: {
+        projectId: project.id,
+        name: runName(input),
+        config: JSON.stringify(input.config ?? {}),
+        summary: JSON.stringify(input.summary ?? {}),
+        createdByType: "SERVICE_ACCOUNT",
+        createdById: account.id,
+        createdByIdentity: account.identity,
+        attributedToUserId: attribution.user?.id ?? null,
+      },
+      select: { id: true, name: true },
+    });
+    return {
+      run: {
+        id: run.id,
+        entity: team.slug,
+        project: project.name,
+        name: run.name,
+        createdBy: account.identity,
+        attributedTo: attribution.user?.email ?? null,
+      },
+      warnings: attribution.warning ? [attribution.warning] : [],
+    };
   });
-  return {
-    run: {
-      id: run.id,
-      entity: team.slug,
-      project: project.name,
-      name: run.name,
-      createdBy: account.identity,
-      attributedTo: attribution.user?.email ?? null,
-    },
-    warnings: attribution.warning ? [attribution.warning] : [],
-  };
 }
 
 function decodeCursor(cursor: string): { createdAt: Date; id: string } {
@@ -200,8 +219,8 @@ export async function listRuns(
   projectName: string,
   page: { limit: number; cursor?: string },
 ) {
-  const team = await findTeam(account, entity);
-  const project = await findProject(account, team.id, projectName);
+  const team = await findTeam(db, account, entity);
+  const project = await findProject(db, account, team.id, projectName);
   if (!project) throw new ApiError(404, "not_found", `Project "${projectName}" was not found in ${entity}.`);
   assertAllowed(decide(account, project, "read"), `Project ${entity}/${projectName}`);
   const after = page.cursor ? decodeCursor(page.cursor) : null;

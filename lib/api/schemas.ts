@@ -4,9 +4,32 @@ import { ZProjectName } from "@/lib/projects/schemas";
 /** Largest JSON body the API reads; anything larger is refused before parsing. */
 export const MAX_BODY_BYTES = 64 * 1024;
 
-const ZJsonObject = z.record(z.string().max(256), z.unknown(), {
-  message: "must be a JSON object",
-});
+/** How deeply config and summary may nest: plenty for real settings, far from any stack limit. */
+export const MAX_JSON_DEPTH = 32;
+
+/**
+ * The nesting depth of a parsed JSON value, measured without recursion so that a body nested
+ * thousands of levels deep is measured, not a stack overflow.
+ */
+export function jsonDepth(value: unknown, stopAfter = Number.POSITIVE_INFINITY): number {
+  let deepest = 0;
+  const stack: Array<[unknown, number]> = [[value, 0]];
+  while (stack.length > 0) {
+    const [node, depth] = stack.pop()!;
+    if (node === null || typeof node !== "object") continue;
+    const level = depth + 1;
+    if (level > deepest) deepest = level;
+    if (deepest > stopAfter) return deepest;
+    for (const child of Object.values(node)) stack.push([child, level]);
+  }
+  return deepest;
+}
+
+const ZJsonObject = z
+  .record(z.string().max(256), z.unknown(), { message: "must be a JSON object" })
+  .refine((value) => jsonDepth(value, MAX_JSON_DEPTH) <= MAX_JSON_DEPTH, {
+    message: `must not nest more than ${MAX_JSON_DEPTH} levels deep`,
+  });
 
 const ZOptionalText = (max: number) => z.string().trim().min(1).max(max).optional();
 

@@ -164,9 +164,18 @@ describe("POST /api/v1/runs", () => {
       },
       warnings: [],
     });
-    expect(await db.project.findFirstOrThrow({ where: { name: "fresh-project" } })).toMatchObject({
-      teamId: world.world.alpha.id,
-      visibility: "TEAM",
+    const created = await db.project.findFirstOrThrow({ where: { name: "fresh-project" } });
+    expect(created).toMatchObject({ teamId: world.world.alpha.id, visibility: "TEAM" });
+    // The project is audited with the account as the actor, in the run's transaction.
+    const event = await db.auditEvent.findFirstOrThrow({
+      where: { action: "project.created", targetId: created.id },
+    });
+    expect(event).toMatchObject({
+      orgId: world.world.org.id,
+      actorType: "SERVICE_ACCOUNT",
+      actorIdentity: `org-member@${world.world.org.slug}.sa.deputy.local`,
+      targetName: `${world.home}/fresh-project`,
+      ip: "127.0.0.1",
     });
     const listed = await call(`/api/v1/projects/${world.home}/fresh-project/runs`, {
       key: key("TEAM VIEWER"),
@@ -373,6 +382,18 @@ describe("bad input", () => {
       { raw: JSON.stringify({ project: "p", config: { blob: "x".repeat(70_000) } }) },
       413,
       /larger than 64 KB/,
+    ],
+    [
+      "a config nested 8,000 levels deep",
+      { raw: `{"project":"p","config":{"a":${"[".repeat(8000)}${"]".repeat(8000)}}}` },
+      400,
+      /config: must not nest more than 32 levels/,
+    ],
+    [
+      "a summary nested 33 levels deep",
+      { body: { project: "p", summary: JSON.parse(`${'{"a":'.repeat(33)}1${"}".repeat(33)}`) as object } },
+      400,
+      /summary: must not nest/,
     ],
     [
       "a wrong content type",

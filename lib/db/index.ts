@@ -1,10 +1,24 @@
 import { PrismaBetterSQLite3 } from "@prisma/adapter-better-sqlite3";
 import { PrismaClient, type Prisma } from "@/lib/generated/prisma/client";
 import { sqliteFileUrl } from "@/lib/config/database-url";
+import { serializedAdapterFactory } from "./serialized-adapter";
+
+/**
+ * Set on every connection. WAL lets the credential lookup read while a write is in progress;
+ * synchronous=FULL syncs the WAL on every commit, so a change that was answered as made survives
+ * a killed process and a power loss alike (about 0.14 ms per commit on our machine; NORMAL would
+ * survive only a killed process). The busy timeout covers other processes (a seed script).
+ */
+export const SQLITE_CONNECTION_SETUP =
+  "PRAGMA journal_mode = WAL; PRAGMA synchronous = FULL; PRAGMA busy_timeout = 5000; PRAGMA foreign_keys = ON;";
 
 /** Creates a client for a database URL; the app uses the single shared `db` below. */
 export function createPrismaClient(databaseUrl: string | undefined): PrismaClient {
-  return new PrismaClient({ adapter: new PrismaBetterSQLite3({ url: sqliteFileUrl(databaseUrl) }) });
+  const adapter = serializedAdapterFactory(
+    new PrismaBetterSQLite3({ url: sqliteFileUrl(databaseUrl) }),
+    SQLITE_CONNECTION_SETUP,
+  );
+  return new PrismaClient({ adapter });
 }
 
 const globalForDb = globalThis as unknown as { deputyDb?: PrismaClient };
