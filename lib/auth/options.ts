@@ -4,6 +4,7 @@ import { config } from "@/lib/config/env";
 import { resolveAuthSecret } from "@/lib/config/auth-secret";
 import { AppError } from "@/lib/errors";
 import { CLIENT_IP_HEADER } from "@/lib/request-headers";
+import { endSessions } from "@/lib/users/sessions";
 import { attemptSignIn, type SignedInUser } from "./sign-in";
 
 /** What the session token carries: who, and which password generation it was issued under. */
@@ -52,6 +53,14 @@ export const authOptions: NextAuthOptions = {
       },
     }),
   ],
+  events: {
+    // A JWT session lives in the browser's cookie: without this, a copy of the cookie taken
+    // before sign-out would keep working until it expires. Signing out moves the person's session
+    // version on, which ends this session and any other they have open.
+    async signOut({ token }) {
+      if (token?.sub && typeof token.sv === "number") await endSessions(token.sub, token.sv);
+    },
+  },
   callbacks: {
     jwt({ token, user }) {
       if (user) {

@@ -34,6 +34,12 @@ export class FailureRateLimiter {
     return 1;
   }
 
+  /** Takes back one counted failure (an attempt counted up front that turned out to succeed). */
+  forgive(key: string): void {
+    const entry = this.current(key);
+    if (entry && entry.count > 0) entry.count -= 1;
+  }
+
   reset(key: string): void {
     this.entries.delete(key);
   }

@@ -24,6 +24,13 @@ describe("safeReturnPath", () => {
     undefined,
     `/${"a".repeat(3000)}`,
     "/\tevil",
+    // Paths that only become another host once normalised.
+    "/.//evil.example/steal",
+    "/..//evil.example",
+    "/%2e//evil.example",
+    "/%2E%2E//evil.example",
+    "/./\\evil.example",
+    "/a/..//evil.example",
   ])("falls back to / for %s", (input) => {
     expect(safeReturnPath(input as string)).toBe("/");
   });

@@ -39,10 +39,22 @@ export async function requirePageUser(): Promise<SessionUser> {
   return user;
 }
 
-/** For server actions: the caller, or UNAUTHENTICATED (an action is a public POST endpoint). */
-export async function requireActionCaller(): Promise<Caller> {
+/**
+ * For server actions: the caller, or UNAUTHENTICATED (an action is a public POST endpoint).
+ * Someone still on a one-time password may do nothing but change it (SPEC §8): only the
+ * change-password action passes `allowPendingPasswordChange`.
+ */
+export async function requireActionCaller(
+  options: { allowPendingPasswordChange?: boolean } = {},
+): Promise<Caller> {
   const user = await getSessionUser();
   if (!user) throw new AppError("UNAUTHENTICATED", "Your session has ended. Sign in again.");
+  if (user.mustChangePassword && !options.allowPendingPasswordChange) {
+    throw new AppError(
+      "FORBIDDEN",
+      "Choose your own password first: your one-time password only lets you change it (Account → Password).",
+    );
+  }
   return callerFrom(user);
 }
 

@@ -50,6 +50,34 @@ function tooMany(ms: number): AppError {
   );
 }
 
+/** A password attempt counted against the limits before the password is checked. */
+export type PasswordAttempt = { accountFailures: number; succeeded(): void };
+
+/**
+ * Counts a password attempt against the account's and the address's limits *before* the
+ * password is checked, so that parallel guesses cannot all be evaluated while the first ones
+ * are still hashing (SPEC §8). Throws RATE_LIMITED when either limit is reached. Call
+ * `succeeded()` when the password was right: the account's failures are cleared and the
+ * address's count is taken back. Shared by sign-in and the current-password check.
+ */
+export function beginPasswordAttempt(email: string, ip: string | null): PasswordAttempt {
+  const accountKey = `account:${email}`;
+  const addressKey = `address:${ip ?? "unknown"}`;
+  const { byAccount, byAddress } = limiters();
+  const waitMs = Math.max(byAccount.retryAfterMs(accountKey), byAddress.retryAfterMs(addressKey));
+  if (waitMs > 0) throw tooMany(waitMs);
+  // No await between the check above and the counting below: that is what makes it atomic.
+  const accountFailures = byAccount.recordFailure(accountKey);
+  byAddress.recordFailure(addressKey);
+  return {
+    accountFailures,
+    succeeded() {
+      byAccount.reset(accountKey);
+      byAddress.forgive(addressKey);
+    },
+  };
+}
+
 /**
  * Checks an email and password. Failed attempts are limited per account and per client address;
  * the attempt that reaches an account's limit writes one audit event per org of that account.
@@ -58,12 +86,7 @@ export async function attemptSignIn(attempt: SignInAttempt): Promise<SignedInUse
   const parsed = ZCredentials.safeParse(attempt);
   if (!parsed.success) throw new AppError("INVALID", "Enter your email and password.");
   const { email, password } = parsed.data;
-  const accountKey = `account:${email}`;
-  const addressKey = `address:${attempt.ip ?? "unknown"}`;
-  const { byAccount, byAddress } = limiters();
-
-  const waitMs = Math.max(byAccount.retryAfterMs(accountKey), byAddress.retryAfterMs(addressKey));
-  if (waitMs > 0) throw tooMany(waitMs);
+  const counted = beginPasswordAttempt(email, attempt.ip);
 
   const user = await db.user.findUnique({
     where: { email },
@@ -72,12 +95,11 @@ export async function attemptSignIn(attempt: SignInAttempt): Promise<SignedInUse
   // Hash even for an unknown email so timing does not reveal which emails have accounts.
   const ok = await verifyPassword(password, user?.passwordHash ?? (await dummyPasswordHash()));
   if (user && ok) {
-    byAccount.reset(accountKey);
+    counted.succeeded();
     return { id: user.id, email: user.email, name: user.name, sessionVersion: user.sessionVersion };
   }
 
-  byAddress.recordFailure(addressKey);
-  const accountFailures = byAccount.recordFailure(accountKey);
+  const accountFailures = counted.accountFailures;
   if (user && accountFailures === ACCOUNT_FAIL_LIMIT) {
     const orgs = await db.orgMembership.findMany({ where: { userId: user.id }, select: { orgId: true } });
     await db.$transaction(async (tx) => {

@@ -24,6 +24,12 @@ export async function createFirstOrganization(
   source: { ip: string | null; userAgent: string | null },
 ) {
   const data = parseInput(ZSetupInput, input);
+  // Check before hashing: scrypt costs ~50 ms and 32 MiB, and this endpoint needs no session,
+  // so once setup is done it must not be a free CPU and memory lever. The transaction checks
+  // again, for two setups racing.
+  if ((await db.user.count()) > 0) {
+    throw new AppError("CONFLICT", "Deputy is already set up. Sign in instead.");
+  }
   const passwordHash = await hashPassword(data.password);
   return db.$transaction(async (tx) => {
     if ((await tx.user.count()) > 0) {

@@ -14,3 +14,15 @@ export async function loadOrFail<T>(load: Promise<T>): Promise<T> {
     throw error;
   }
 }
+
+/**
+ * A dynamic route segment, percent-decoded. A malformed escape (`%E0%A4%A`) names nothing that
+ * exists, so it is a 404 page, never a 500.
+ */
+export function decodeParam(segment: string): string {
+  try {
+    return decodeURIComponent(segment);
+  } catch {
+    notFound();
+  }
+}

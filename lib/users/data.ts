@@ -2,6 +2,7 @@ import { db } from "@/lib/db";
 import { recordAudit } from "@/lib/audit/record";
 import { auditSourceOf, type Caller } from "@/lib/auth/caller";
 import { hashPassword, verifyPassword } from "@/lib/auth/password";
+import { beginPasswordAttempt } from "@/lib/auth/sign-in";
 import { parseInput } from "@/lib/actions/result";
 import { AppError } from "@/lib/errors";
 import { ZChangePasswordInput } from "./schemas";
@@ -16,11 +17,15 @@ export async function changeOwnPassword(caller: Caller, input: unknown): Promise
     where: { id: caller.user.id },
     select: { passwordHash: true, email: true },
   });
+  // Guesses at the current password count toward the same limits as sign-in: a stolen session
+  // must not become an unlimited password oracle.
+  const counted = beginPasswordAttempt(user.email, caller.ip);
   if (!(await verifyPassword(data.currentPassword, user.passwordHash))) {
     throw new AppError("INVALID", "Your current password is not right.", {
       currentPassword: "Not your current password.",
     });
   }
+  counted.succeeded();
   const passwordHash = await hashPassword(data.newPassword);
   await db.$transaction(async (tx) => {
     await tx.user.update({

@@ -3,6 +3,7 @@ import { db } from "@/lib/db";
 import { hashPassword, verifyPassword } from "@/lib/auth/password";
 import { AppError } from "@/lib/errors";
 import { changeOwnPassword } from "@/lib/users/data";
+import { ACCOUNT_FAIL_LIMIT, resetSignInLimits } from "@/lib/auth/sign-in";
 import { callerOf, makeOrg } from "../support/factories";
 
 describe("changeOwnPassword", () => {
@@ -37,5 +38,29 @@ describe("changeOwnPassword", () => {
       where: { orgId: org.id, action: "user.password_changed" },
     });
     expect(event.metadata).toBe("{}");
+  });
+
+  it("limits guesses at the current password like sign-in, parallel ones included", async () => {
+    resetSignInLimits();
+    const { people } = await makeOrg();
+    const user = await db.user.update({
+      where: { id: people.orgMember.id },
+      data: { passwordHash: await hashPassword("the real password 1") },
+    });
+    const caller = callerOf(user);
+    const guesses = await Promise.all(
+      Array.from({ length: 20 }, (_, i) =>
+        changeOwnPassword(caller, { currentPassword: `guess-${i}`, newPassword: "whatever long pw" }).catch(
+          (e: unknown) => (e as AppError).code,
+        ),
+      ),
+    );
+    expect(guesses.filter((code) => code === "INVALID")).toHaveLength(ACCOUNT_FAIL_LIMIT);
+    expect(guesses.filter((code) => code === "RATE_LIMITED")).toHaveLength(20 - ACCOUNT_FAIL_LIMIT);
+    const right = await changeOwnPassword(caller, {
+      currentPassword: "the real password 1",
+      newPassword: "a brand new password",
+    }).catch((e: unknown) => (e as AppError).code);
+    expect(right).toBe("RATE_LIMITED");
   });
 });

@@ -69,3 +69,23 @@ describe("attemptSignIn", () => {
     expect((await attempt(user.email, PASSWORD, "192.0.2.100")).id).toBe(user.id);
   });
 });
+
+describe("parallel guesses (SPEC §8)", () => {
+  it("evaluates at most the limit of 24 parallel wrong passwords; the right one sent last is refused too", async () => {
+    const user = await makeUser("hugo@example.com", await hashPassword(PASSWORD));
+    const guesses = Array.from({ length: 24 }, (_, i) =>
+      messageOf(attempt(user.email, `wrong-${i}`, `198.51.100.${i}`)),
+    );
+    const right = messageOf(attempt(user.email, PASSWORD, "198.51.100.250"));
+    const messages = [...(await Promise.all(guesses)), await right];
+    const evaluated = messages.filter((m) => m === "Wrong email or password.");
+    expect(evaluated).toHaveLength(ACCOUNT_FAIL_LIMIT);
+    expect(messages.at(-1)).toMatch(/Too many failed sign-in attempts/);
+  });
+
+  it("takes back the counted attempt when the password was right", async () => {
+    const user = await makeUser("iris@example.com", await hashPassword(PASSWORD));
+    const limit = Number(process.env.DEPUTY_AUTH_FAIL_LIMIT);
+    for (let i = 0; i < limit + 5; i++) expect((await attempt(user.email, PASSWORD, "192.0.2.77")).id).toBe(user.id);
+  });
+});

@@ -2,7 +2,7 @@ import Link from "next/link";
 import { EmptyRow, Table, Td, TimestampTd } from "@/components/ui/table";
 import { getProjectRuns } from "@/lib/projects/data";
 import { VISIBILITY_HELP } from "@/lib/projects/visibility";
-import { loadOrFail } from "@/lib/pages/guard";
+import { decodeParam, loadOrFail } from "@/lib/pages/guard";
 import { pageCaller } from "@/lib/auth/session";
 
 export const dynamic = "force-dynamic";
@@ -16,7 +16,7 @@ export default async function ProjectPage({
 }) {
   const { team: teamSlug, project: projectName } = await params;
   const { team, project, runs } = await loadOrFail(
-    getProjectRuns(await pageCaller(), teamSlug, decodeURIComponent(projectName)),
+    getProjectRuns(await pageCaller(), teamSlug, decodeParam(projectName)),
   );
   return (
     <div className="space-y-6">
