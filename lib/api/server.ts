@@ -2,7 +2,12 @@ import type { IncomingMessage, Server, ServerResponse } from "node:http";
 import type { Duplex } from "node:stream";
 import { saveLastUsed } from "@/lib/keys/data";
 import { LAST_USED_FLUSH_INTERVAL_MS, LastUsedRecorder } from "@/lib/keys/last-used";
+import { config } from "@/lib/config/env";
+import { NON_PAGE_CSP, staticSecurityHeaders } from "@/lib/security/headers";
 import { API_PREFIX, createApiHandler } from "./handler";
+
+// Answers that are never pages (the proxy gives pages their own nonce'd policy).
+const NON_PAGE_PREFIXES = ["/api/", "/_next/", "/favicon.ico", "/robots.txt"];
 
 /**
  * Mounts the API on a node:http server in front of `fallback` (Next.js): /api/v1 requests never
@@ -29,8 +34,13 @@ export function mountApi(
   const timer = setInterval(() => void flush(), options.flushIntervalMs ?? LAST_USED_FLUSH_INTERVAL_MS);
   timer.unref();
 
+  const securityHeaders = Object.entries(staticSecurityHeaders(config().publicUrl));
   server.on("request", (req: IncomingMessage, res: ServerResponse) => {
     const url = req.url ?? "/";
+    for (const [name, value] of securityHeaders) res.setHeader(name, value);
+    if (NON_PAGE_PREFIXES.some((prefix) => url.startsWith(prefix))) {
+      res.setHeader("content-security-policy", NON_PAGE_CSP);
+    }
     if (url === API_PREFIX || url.startsWith(`${API_PREFIX}/`) || url.startsWith(`${API_PREFIX}?`)) {
       void api(req, res);
     } else {
@@ -52,8 +62,14 @@ export function mountApi(
           : "Malformed HTTP request.",
       },
     });
+    const headers = Object.entries({
+      ...staticSecurityHeaders(config().publicUrl),
+      "content-security-policy": NON_PAGE_CSP,
+    })
+      .map(([name, value]) => `${name}: ${value}\r\n`)
+      .join("");
     socket.end(
-      `HTTP/1.1 ${status}\r\nContent-Type: application/json; charset=utf-8\r\nContent-Length: ${Buffer.byteLength(body)}\r\nConnection: close\r\n\r\n${body}`,
+      `HTTP/1.1 ${status}\r\nContent-Type: application/json; charset=utf-8\r\nContent-Length: ${Buffer.byteLength(body)}\r\n${headers}Connection: close\r\n\r\n${body}`,
     );
   });
 

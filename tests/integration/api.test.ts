@@ -366,6 +366,21 @@ describe("credentials", () => {
   });
 });
 
+describe("security headers (SPEC §8)", () => {
+  it("are on every API answer, success and error alike", async () => {
+    for (const answer of [
+      await call("/api/v1/viewer", { key: key("ORG ADMIN") }),
+      await call("/api/v1/viewer"),
+      await call("/api/v1/nope"),
+    ]) {
+      expect(answer.headers.get("content-security-policy")).toBe("default-src 'none'; frame-ancestors 'none'");
+      expect(answer.headers.get("x-content-type-options")).toBe("nosniff");
+      expect(answer.headers.get("referrer-policy")).toBe("strict-origin-when-cross-origin");
+      expect(answer.headers.get("x-frame-options")).toBe("DENY");
+    }
+  });
+});
+
 describe("bad input", () => {
   const k = () => key("TEAM ADMIN");
 
