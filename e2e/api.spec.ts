@@ -1,5 +1,5 @@
 import type { APIResponse } from "@playwright/test";
-import { expect, signIn, test, unique, type Page } from "./fixtures";
+import { expect, newAccountWithKey, signIn, test, unique } from "./fixtures";
 
 /** The error code of a JSON error answer. */
 async function codeOf(response: APIResponse): Promise<string> {
@@ -8,21 +8,6 @@ async function codeOf(response: APIResponse): Promise<string> {
 
 // The machine side against the production server: a key made in the console drives the API, and
 // the console shows what the job did.
-
-async function newAccountWithKey(page: Page, name: string): Promise<string> {
-  await page.getByRole("button", { name: "New service account" }).click();
-  const dialog = page.getByRole("dialog", { name: "New service account" });
-  await dialog.getByLabel("Name", { exact: true }).fill(name);
-  await dialog.getByRole("button", { name: "Create" }).click();
-  await dialog.getByRole("button", { name: "Create API key" }).click();
-  const form = page.getByRole("dialog", { name: "Create API key" });
-  await form.getByLabel("API key name").fill("e2e");
-  await form.getByRole("button", { name: "Create" }).click();
-  const reveal = page.getByRole("dialog", { name: "Copy your API key" });
-  const key = await reveal.getByLabel("API key").inputValue();
-  await reveal.getByRole("button", { name: "Done" }).click();
-  return key;
-}
 
 test.describe("[API]", () => {
   test("[API][RUNS] a key from the console logs a run the console then shows, attributed to a member", async ({

@@ -18,3 +18,45 @@ export type { Page };
 
 /** A short unique suffix for names that tests create on the shared demo server. */
 export const unique = () => Math.random().toString(36).slice(2, 8);
+
+/**
+ * In an open Service Accounts tab: creates a built-in account and its first key through the
+ * console, and returns the key from the copy-once reveal.
+ */
+export async function newAccountWithKey(page: Page, name: string): Promise<string> {
+  await page.getByRole("button", { name: "New service account" }).click();
+  const dialog = page.getByRole("dialog", { name: "New service account" });
+  await dialog.getByLabel("Name", { exact: true }).fill(name);
+  await dialog.getByRole("button", { name: "Create" }).click();
+  await dialog.getByRole("button", { name: "Create API key" }).click();
+  const form = page.getByRole("dialog", { name: "Create API key" });
+  await form.getByLabel("API key name").fill("e2e");
+  await form.getByRole("button", { name: "Create" }).click();
+  const reveal = page.getByRole("dialog", { name: "Copy your API key" });
+  const key = await reveal.getByLabel("API key").inputValue();
+  await reveal.getByRole("button", { name: "Done" }).click();
+  return key;
+}
+
+/** The run ids a project lists over the API, following every cursor. */
+export async function listedRunIds(
+  request: { get: (url: string, options: { headers: Record<string, string> }) => Promise<{ json(): Promise<unknown> }> },
+  baseUrl: string,
+  key: string,
+  entity: string,
+  project: string,
+): Promise<Set<string>> {
+  const ids = new Set<string>();
+  let cursor: string | null = null;
+  do {
+    const query: string = cursor ? `&cursor=${encodeURIComponent(cursor)}` : "";
+    const answer = (await (
+      await request.get(`${baseUrl}/api/v1/projects/${entity}/${project}/runs?limit=100${query}`, {
+        headers: { authorization: `Bearer ${key}` },
+      })
+    ).json()) as { runs: { id: string }[]; nextCursor: string | null };
+    for (const run of answer.runs) ids.add(run.id);
+    cursor = answer.nextCursor;
+  } while (cursor);
+  return ids;
+}

@@ -1,0 +1,431 @@
+// The red-team suite: attacks a real admin console meets, tried against the production server,
+// each asserting the refusal. It prints its counts at the end (attacks tried, refused, 5xx).
+import crypto from "node:crypto";
+import fs from "node:fs";
+import { request as playwrightRequest, type APIRequestContext, type Browser } from "@playwright/test";
+import { DEMO_PASSWORD, expect, newAccountWithKey, signIn, test, unique } from "./fixtures";
+import {
+  AttackCounter,
+  callAction,
+  malformedBodies,
+  malformedValues,
+  openDatabase,
+  serverActionIds,
+} from "./support/attack";
+import { startOwnServer } from "./support/server";
+
+const DEMO = "http://127.0.0.1:3100";
+const RUN = process.env.DEPUTY_E2E_RUN ?? "";
+const counter = new AttackCounter();
+const REFUSAL_CODES = new Set(["UNAUTHENTICATED", "FORBIDDEN", "NOT_FOUND", "INVALID", "CONFLICT", "RATE_LIMITED"]);
+
+test.describe.configure({ mode: "serial" });
+
+test.afterAll(() => {
+  const report = counter.report();
+  console.log(report);
+  fs.mkdirSync("test-results", { recursive: true });
+  fs.writeFileSync(
+    "test-results/security-counts.json",
+    JSON.stringify({ tried: counter.tried, refused: counter.refused, serverErrors: counter.serverErrors }),
+  );
+});
+
+/** A request context signed in as `email` (through the real login form). */
+async function signedInRequest(browser: Browser, email: string): Promise<APIRequestContext> {
+  const context = await browser.newContext({ baseURL: DEMO });
+  const page = await context.newPage();
+  await signIn(page, email);
+  await page.close();
+  return context.request;
+}
+
+/**
+ * Ids an attacker might hold: the ml-team's (attacked by another team's admin) and another
+ * organization's (attacked by acme's org admin). The other org is written straight into the
+ * demo database: it has no people who could sign in, only things to reach for.
+ */
+function targets() {
+  const db = openDatabase(`e2e-${RUN}-demo.db`);
+  const now = new Date().toISOString();
+  const one = <T>(sql: string, ...args: unknown[]) => db.prepare(sql).get(...args) as T;
+  const mlTeam = one<{ id: string }>(`SELECT id FROM "Team" WHERE slug = 'ml-team'`);
+  const acme = one<{ id: string }>(`SELECT id FROM "Organization" WHERE slug = 'acme'`);
+  const member = one<{ id: string }>(`SELECT id FROM "User" WHERE email = 'member@acme.test'`);
+  const suffix = unique();
+  const ids = {
+    org: `redteam-org-${suffix}`,
+    team: `redteam-team-${suffix}`,
+    account: `redteam-sa-${suffix}`,
+    key: `redteam-key-${suffix}`,
+    project: `redteam-project-${suffix}`,
+    mlAccount: `redteam-mlsa-${suffix}`,
+    mlKey: `redteam-mlkey-${suffix}`,
+  };
+  db.prepare(`INSERT INTO "Organization" (id, slug, name, seatLimit, createdAt, updatedAt) VALUES (?, ?, 'Globex', 5, ?, ?)`).run(
+    ids.org,
+    `globex-${suffix}`,
+    now,
+    now,
+  );
+  db.prepare(`INSERT INTO "Team" (id, orgId, slug, name, createdAt, updatedAt) VALUES (?, ?, ?, 'Globex team', ?, ?)`).run(
+    ids.team,
+    ids.org,
+    `globex-team-${suffix}`,
+    now,
+    now,
+  );
+  const insertAccount = db.prepare(
+    `INSERT INTO "ServiceAccount" (id, orgId, scope, teamId, name, createdAt, updatedAt) VALUES (?, ?, 'TEAM', ?, ?, ?, ?)`,
+  );
+  insertAccount.run(ids.account, ids.org, ids.team, `globex-job-${suffix}`, now, now);
+  insertAccount.run(ids.mlAccount, acme.id, mlTeam.id, `idor-target-${suffix}`, now, now);
+  const insertKey = db.prepare(
+    `INSERT INTO "ApiKey" (id, keyId, secretHash, last4, name, serviceAccountId, createdAt) VALUES (?, ?, 'x', 'abcd', 'k', ?, ?)`,
+  );
+  insertKey.run(ids.key, crypto.randomBytes(6).toString("hex"), ids.account, now);
+  insertKey.run(ids.mlKey, crypto.randomBytes(6).toString("hex"), ids.mlAccount, now);
+  db.prepare(`INSERT INTO "Project" (id, teamId, name, visibility, createdAt, updatedAt) VALUES (?, ?, 'globex-secret', 'TEAM', ?, ?)`).run(
+    ids.project,
+    ids.team,
+    now,
+    now,
+  );
+  const mlProject = one<{ id: string }>(`SELECT id FROM "Project" WHERE teamId = ? AND name = 'secret-eval'`, mlTeam.id);
+  db.close();
+  return {
+    ...ids,
+    globexSlug: `globex-${suffix}`,
+    globexTeamSlug: `globex-team-${suffix}`,
+    mlTeam: mlTeam.id,
+    mlProject: mlProject.id,
+    member: member.id,
+  };
+}
+
+/** What must still be true after every attack: nothing the attacks reached for has changed. */
+function untouched(t: ReturnType<typeof targets>) {
+  const db = openDatabase(`e2e-${RUN}-demo.db`);
+  const rows = {
+    accounts: db
+      .prepare(`SELECT status, deletedAt, name, role FROM "ServiceAccount" WHERE id IN (?, ?)`)
+      .all(t.account, t.mlAccount),
+    keys: db.prepare(`SELECT revokedAt FROM "ApiKey" WHERE id IN (?, ?)`).all(t.key, t.mlKey),
+    teams: db.prepare(`SELECT name FROM "Team" WHERE id IN (?, ?)`).all(t.team, t.mlTeam),
+    projects: db.prepare(`SELECT visibility FROM "Project" WHERE id IN (?, ?)`).all(t.project, t.mlProject),
+  };
+  db.close();
+  return rows;
+}
+
+test.describe("[SECURITY]", () => {
+  test("[SECURITY][ACTIONS] forged action calls without a session are refused", async () => {
+    const actions = serverActionIds();
+    expect(Object.keys(actions).length).toBeGreaterThanOrEqual(20);
+    const anonymous = await playwrightRequest.newContext();
+    for (const [name, id] of Object.entries(actions)) {
+      const answer = await callAction(anonymous, DEMO, id, ["acme", { email: "x@example.com", name: "x" }]);
+      const refused = answer.ok === false && REFUSAL_CODES.has(answer.code ?? "");
+      counter.record(`anonymous ${name}`, answer.status, refused);
+      expect(answer.status, name).toBeLessThan(500);
+      expect(refused, `${name}: ${answer.text.slice(0, 200)}`).toBe(true);
+    }
+    await anonymous.dispose();
+  });
+
+  test("[SECURITY][IDOR] another team's and another org's ids are refused by every action, and nothing changes", async ({
+    browser,
+  }) => {
+    const t = targets();
+    const before = untouched(t);
+    const actions = serverActionIds();
+    const researchAdmin = await signedInRequest(browser, "research-admin@acme.test");
+    const orgAdmin = await signedInRequest(browser, "org-admin@acme.test");
+
+    // [caller, action, args]: a team admin reaching into ml-team, an org admin into another org.
+    const attacks: [APIRequestContext, string, unknown[]][] = [
+      [researchAdmin, "updateServiceAccountAction", [t.mlAccount, { name: "pwned", description: "", role: "ADMIN" }]],
+      [researchAdmin, "setServiceAccountStatusAction", [t.mlAccount, { status: "DISABLED" }]],
+      [researchAdmin, "deleteServiceAccountAction", [t.mlAccount, { confirmName: "x" }]],
+      [researchAdmin, "createApiKeyAction", [t.mlAccount, { name: "stolen" }]],
+      [researchAdmin, "revokeApiKeyAction", [t.mlAccount, t.mlKey]],
+      [researchAdmin, "createServiceAccountAction", [{ teamSlug: "ml-team" }, { name: "intruder-sa" }]],
+      [researchAdmin, "listServiceAccountsAction", [{ orgSlug: "acme" }, {}]],
+      [researchAdmin, "createProjectAction", ["ml-team", { name: "intruder-project" }]],
+      [researchAdmin, "changeProjectVisibilityAction", ["ml-team", { projectId: t.mlProject, visibility: "OPEN" }]],
+      [researchAdmin, "changeProjectVisibilityAction", ["research", { projectId: t.mlProject, visibility: "OPEN" }]],
+      [researchAdmin, "grantProjectAccessAction", ["research", { projectId: t.mlProject, email: "research-admin@acme.test" }]],
+      [researchAdmin, "revokeProjectAccessAction", ["ml-team", { projectId: t.mlProject, accessId: "x" }]],
+      [researchAdmin, "addTeamMemberAction", ["ml-team", { email: "research-admin@acme.test", role: "ADMIN" }]],
+      [researchAdmin, "changeTeamMemberRoleAction", ["ml-team", { userId: t.member, role: "VIEWER" }]],
+      [researchAdmin, "removeTeamMemberAction", ["ml-team", { userId: t.member }]],
+      [researchAdmin, "renameTeamAction", ["acme", { teamId: t.mlTeam, name: "Pwned" }]],
+      [researchAdmin, "deleteTeamAction", ["acme", { teamId: t.mlTeam }]],
+      [researchAdmin, "addOrgMemberAction", ["acme", { email: "intruder@example.com" }]],
+      [researchAdmin, "updateOrgSettingsAction", ["acme", { name: "Pwned", seatLimit: 1 }]],
+      [researchAdmin, "searchGrantCandidatesAction", ["ml-team", { projectId: t.mlProject, query: "" }]],
+      [orgAdmin, "updateServiceAccountAction", [t.account, { name: "pwned", description: "", role: "ADMIN" }]],
+      [orgAdmin, "setServiceAccountStatusAction", [t.account, { status: "DISABLED" }]],
+      [orgAdmin, "deleteServiceAccountAction", [t.account, { confirmName: "x" }]],
+      [orgAdmin, "createApiKeyAction", [t.account, { name: "stolen" }]],
+      [orgAdmin, "revokeApiKeyAction", [t.account, t.key]],
+      [orgAdmin, "revokeApiKeyAction", [t.mlAccount, t.key]],
+      [orgAdmin, "createServiceAccountAction", [{ teamSlug: t.globexTeamSlug }, { name: "intruder-sa" }]],
+      [orgAdmin, "createServiceAccountAction", [{ orgSlug: "acme" }, { name: "intruder-sa2", defaultTeam: t.globexTeamSlug }]],
+      [orgAdmin, "listServiceAccountsAction", [{ orgSlug: t.globexSlug }, {}]],
+      [orgAdmin, "createProjectAction", [t.globexTeamSlug, { name: "intruder-project" }]],
+      [orgAdmin, "changeProjectVisibilityAction", ["ml-team", { projectId: t.project, visibility: "OPEN" }]],
+      [orgAdmin, "grantProjectAccessAction", ["ml-team", { projectId: t.project, email: "org-admin@acme.test" }]],
+      [orgAdmin, "renameTeamAction", ["acme", { teamId: t.team, name: "Pwned" }]],
+      [orgAdmin, "renameTeamAction", [t.globexSlug, { teamId: t.team, name: "Pwned" }]],
+      [orgAdmin, "deleteTeamAction", ["acme", { teamId: t.team }]],
+      [orgAdmin, "addTeamMemberAction", [t.globexTeamSlug, { email: "org-admin@acme.test", role: "ADMIN" }]],
+      [orgAdmin, "addOrgMemberAction", [t.globexSlug, { email: "intruder@example.com" }]],
+      [orgAdmin, "updateOrgSettingsAction", [t.globexSlug, { name: "Pwned", seatLimit: 1 }]],
+      [orgAdmin, "searchGrantCandidatesAction", [t.globexTeamSlug, { projectId: t.project, query: "" }]],
+      [orgAdmin, "searchGrantCandidatesAction", ["ml-team", { projectId: t.project, query: "" }]],
+    ];
+    for (const [caller, name, args] of attacks) {
+      const id = actions[name];
+      expect(id, `action ${name} is in the build`).toBeTruthy();
+      const answer = await callAction(caller, DEMO, id!, args);
+      const refused = answer.ok === false && ["FORBIDDEN", "NOT_FOUND", "INVALID"].includes(answer.code ?? "");
+      counter.record(`IDOR ${name}`, answer.status, refused);
+      expect(answer.status, name).toBeLessThan(500);
+      expect(refused, `${name}(${JSON.stringify(args)}): ${answer.text.slice(0, 300)}`).toBe(true);
+    }
+    expect(untouched(t)).toEqual(before);
+  });
+
+  test("[SECURITY][MALFORMED] every action and API route survives malformed input: no 5xx", async ({ browser }) => {
+    test.setTimeout(300_000);
+    const actions = serverActionIds();
+    const orgAdmin = await signedInRequest(browser, "org-admin@acme.test");
+    let tried = 0;
+    // Actions: every argument position gets every malformed value; then raw bodies.
+    for (const [name, id] of Object.entries(actions)) {
+      if (name === "changePasswordAction") continue; // would count toward the org admin's password limit
+      for (const value of malformedValues()) {
+        for (const args of [[value], ["acme", value], [value, value]]) {
+          const answer = await callAction(orgAdmin, DEMO, id, args);
+          counter.record(`malformed ${name}`, answer.status, answer.status >= 400 || answer.ok === false);
+          tried += 1;
+          expect(answer.status, `${name}(${JSON.stringify(args).slice(0, 80)})`).toBeLessThan(500);
+          if (answer.ok === true) expect(name, "only read actions accept odd input").toMatch(/^(list|search)/);
+        }
+      }
+      for (const body of malformedBodies()) {
+        const answer = await callAction(orgAdmin, DEMO, id, body);
+        counter.record(`malformed body ${name}`, answer.status, answer.status >= 400 || answer.ok !== true);
+        tried += 1;
+        expect(answer.status, `${name} with ${body.raw.slice(0, 40)}`).toBeLessThan(500);
+      }
+    }
+
+    // The API: a valid key, then every malformed body, query and path on every route.
+    const page = await (await browser.newContext({ baseURL: DEMO })).newPage();
+    await signIn(page, "team-admin@acme.test");
+    await page.goto("/ml-team/service-accounts");
+    const key = await newAccountWithKey(page, `redteam-${unique()}`);
+    const auth = { authorization: `Bearer ${key}` };
+    const api = page.request;
+    const send = async (method: string, path: string, options: { data?: string; headers?: Record<string, string> }) => {
+      const response = await api.fetch(`${DEMO}${path}`, {
+        method,
+        headers: { ...auth, "content-type": "application/json", ...options.headers },
+        data: options.data,
+        failOnStatusCode: false,
+      });
+      counter.record(`API ${method} ${path.slice(0, 60)}`, response.status(), response.status() >= 400);
+      tried += 1;
+      expect(response.status(), `${method} ${path.slice(0, 80)} ${String(options.data).slice(0, 60)}`).toBeLessThan(500);
+      expect(response.headers()["content-type"]).toMatch(/application\/json/);
+    };
+    for (const value of malformedValues()) {
+      for (const field of ["entity", "project", "name", "config", "summary", "username", "userEmail"]) {
+        await send("POST", "/api/v1/runs", { data: JSON.stringify({ project: "redteam", [field]: value }) });
+      }
+      await send("POST", "/api/v1/runs", { data: JSON.stringify(value) });
+    }
+    for (const body of malformedBodies()) {
+      await send("POST", "/api/v1/runs", { data: body.raw, headers: { "content-type": body.contentType ?? "application/json" } });
+    }
+    const segments = ["%E0%A4%A", "%", "..", "%2e%2e", "a".repeat(2000), "%00", "ml-team%2Fsecret-eval", "😀"];
+    for (const a of segments) {
+      for (const b of segments) await send("GET", `/api/v1/projects/${a}/${b}/runs`, {});
+      await send("GET", `/api/v1/projects/ml-team/production-models/runs?cursor=${a}`, {});
+      await send("GET", `/api/v1/projects/ml-team/production-models/runs?limit=${a}`, {});
+      await send("GET", `/api/v1/${a}`, {});
+    }
+    for (const method of ["PUT", "PATCH", "DELETE", "OPTIONS"]) {
+      for (const path of ["/api/v1/viewer", "/api/v1/runs", "/api/v1/projects/ml-team/production-models/runs"]) {
+        await send(method, path, { data: "{}" });
+      }
+    }
+    for (const header of ["Bearer", "Bearer ", "Basic abc", `Bearer ${key}x`, `Bearer ${key.slice(0, -1)}`, "Bearer dpt_", "\u00ff"]) {
+      await send("GET", "/api/v1/viewer", { headers: { authorization: header } });
+    }
+    expect(tried).toBeGreaterThanOrEqual(1000);
+    expect(counter.serverErrors).toEqual([]);
+  });
+
+  test("[SECURITY][REDIRECT] sign-in never returns to another site, whatever the normalisation", async ({ page }) => {
+    for (const callbackUrl of [
+      "/.//evil.example/steal",
+      "/..//evil.example",
+      "/%2e//evil.example",
+      "//evil.example",
+      "/\\evil.example",
+      "https://evil.example/",
+      "javascript:alert(1)",
+    ]) {
+      await page.context().clearCookies();
+      await page.goto(`/login?callbackUrl=${encodeURIComponent(callbackUrl)}`);
+      await page.getByLabel("Email").fill("member@acme.test");
+      await page.getByLabel("Password").fill(DEMO_PASSWORD);
+      await page.getByRole("button", { name: "Sign in" }).click();
+      await expect(page.getByTestId("signed-in-as")).toHaveText("member@acme.test");
+      const landed = new URL(page.url());
+      counter.record(`redirect ${callbackUrl}`, 200, landed.origin === DEMO);
+      expect(landed.origin, callbackUrl).toBe(DEMO);
+    }
+  });
+
+  test("[SECURITY][FRAMING] pages carry the security headers and cannot be framed", async ({ page, request }) => {
+    for (const path of ["/login", "/ml-team", "/org/acme", "/does-not-exist"]) {
+      const response = await request.get(path, { maxRedirects: 0 });
+      const headers = response.headers();
+      expect(headers["content-security-policy"], path).toMatch(/frame-ancestors 'none'/);
+      expect(headers["content-security-policy"], path).toMatch(/script-src 'self' 'nonce-[^']+' 'strict-dynamic'/);
+      expect(headers["x-content-type-options"], path).toBe("nosniff");
+      expect(headers["referrer-policy"], path).toBe("strict-origin-when-cross-origin");
+      expect(headers["x-frame-options"], path).toBe("DENY");
+    }
+    // Two answers never share a nonce.
+    const nonceOf = async () =>
+      /'nonce-([^']+)'/.exec((await request.get("/login")).headers()["content-security-policy"] ?? "")?.[1];
+    expect(await nonceOf()).not.toBe(await nonceOf());
+
+    // A page of another origin tries to frame the console: Chromium refuses to render it.
+    await page.goto("about:blank");
+    await page.setContent(`<iframe id="victim" src="${DEMO}/login" width="800" height="600"></iframe>`);
+    await page.waitForTimeout(1500);
+    const frame = page.frames().find((f) => f !== page.mainFrame());
+    const framedForm = frame ? await frame.locator("form").count().catch(() => 0) : 0;
+    counter.record("framing /login", 200, framedForm === 0);
+    expect(framedForm).toBe(0);
+
+    // The console itself still runs its scripts under the policy: signing in works.
+    await signIn(page, "member@acme.test");
+  });
+
+  test("[SECURITY][GUESSING] parallel sign-in guesses cannot pass the per-account limit", async ({ browser }) => {
+    // A person of our own, so the lock-out hurts no other test.
+    const admin = await browser.newPage({ baseURL: DEMO });
+    await signIn(admin, "org-admin@acme.test");
+    await admin.goto("/org/acme");
+    const email = `guess-target-${unique()}@acme.test`;
+    await admin.getByRole("button", { name: "Add member" }).click();
+    const dialog = admin.getByRole("dialog");
+    await dialog.getByLabel("Email").fill(email);
+    await dialog.getByRole("button", { name: "Add" }).click();
+    const password = await dialog.getByLabel(/one-time password/i).inputValue();
+    expect(password.length).toBeGreaterThan(8);
+
+    const attacker = await playwrightRequest.newContext({ baseURL: DEMO });
+    const attempt = async (guess: string) => {
+      const csrf = (await (await attacker.get("/api/auth/csrf")).json()) as { csrfToken: string };
+      const response = await attacker.post("/api/auth/callback/credentials", {
+        form: { email, password: guess, csrfToken: csrf.csrfToken, json: "true" },
+        maxRedirects: 0,
+      });
+      const location = response.headers()["location"] ?? ((await response.json().catch(() => ({}))) as { url?: string }).url ?? "";
+      const error = new URL(location, DEMO).searchParams.get("error");
+      return { status: response.status(), error };
+    };
+    const answers = await Promise.all([
+      ...Array.from({ length: 24 }, (_, i) => attempt(`wrong-guess-${i}`)),
+    ]);
+    const right = await attempt(password);
+    const evaluated = answers.filter((a) => a.error === "Wrong email or password.").length;
+    for (const a of [...answers, right]) counter.record("parallel guess", a.status, a.error !== null);
+    expect(evaluated).toBeLessThanOrEqual(10);
+    expect(right.error).toMatch(/Too many failed sign-in attempts/);
+    await attacker.dispose();
+  });
+
+  test("[SECURITY][SESSION] a cookie copied before sign-out opens nothing after it", async ({ page, browser }) => {
+    await signIn(page, "research-admin@acme.test");
+    const copied = await page.context().cookies();
+    await page.getByRole("button", { name: "Sign out" }).click();
+    await expect(page).toHaveURL(/\/login/);
+
+    const thief = await browser.newContext({ baseURL: DEMO });
+    await thief.addCookies(copied);
+    const stolen = await thief.newPage();
+    await stolen.goto("/research/settings");
+    counter.record("replayed session cookie", 200, stolen.url().includes("/login"));
+    await expect(stolen).toHaveURL(/\/login\?callbackUrl=/);
+    await thief.close();
+  });
+
+  test("[SECURITY][URLS] malformed escapes in page URLs answer 404, never 500", async ({ page }) => {
+    await signIn(page, "team-admin@acme.test");
+    for (const path of [
+      "/ml-team/projects/%E0%A4%A",
+      "/ml-team/service-accounts/%E0%A4%A",
+      "/ml-team/projects/%",
+      "/org/acme/service-accounts/%E0%A4%A",
+    ]) {
+      const response = await page.request.get(path, { maxRedirects: 0 });
+      counter.record(`url ${path}`, response.status(), response.status() === 404);
+      expect(response.status(), path).toBe(404);
+    }
+  });
+
+  test("[SECURITY][SECRETS] a new key never appears in HTML, RSC payloads, audit events or the server's output", async ({
+    page,
+  }) => {
+    test.setTimeout(180_000);
+    const server = await startOwnServer({ port: 3103, database: `e2e-${RUN}-secrets.db`, env: { DEPUTY_DEMO: "1" } });
+    try {
+      await signIn(page, "org-admin@acme.test", undefined, `${server.url}/login`);
+      await page.goto(`${server.url}/ml-team/service-accounts`);
+      const name = `leak-check-${unique()}`;
+      const key = await newAccountWithKey(page, name);
+      const secret = key.slice(key.lastIndexOf("_") + 1);
+      const auth = { authorization: `Bearer ${key}` };
+      await page.request.get(`${server.url}/api/v1/viewer`, { headers: auth });
+      await page.request.post(`${server.url}/api/v1/runs`, { headers: auth, data: { project: "leak-check" } });
+      // Mistakes a script makes: the key in the URL, a mangled key, a key as a JSON field.
+      await page.request.get(`${server.url}/api/v1/viewer?api_key=${key}`);
+      await page.request.get(`${server.url}/api/v1/viewer`, { headers: { authorization: `Bearer ${key}zz` } });
+      await page.request.post(`${server.url}/api/v1/runs`, { headers: auth, data: { project: "p", token: key } });
+
+      for (const path of [
+        `/ml-team/service-accounts`,
+        `/ml-team/service-accounts/${name}`,
+        `/org/acme/service-accounts`,
+        `/org/acme/audit-log`,
+        `/ml-team/projects/leak-check`,
+      ]) {
+        for (const headers of [{}, { rsc: "1" }]) {
+          const body = await (await page.request.get(`${server.url}${path}`, { headers })).text();
+          const leaked = body.includes(secret) || body.includes(key);
+          counter.record(`secret in ${path}`, 200, !leaked);
+          expect(leaked, path).toBe(false);
+        }
+      }
+      const db = openDatabase(`e2e-${RUN}-secrets.db`);
+      const events = db.prepare(`SELECT metadata, targetName FROM "AuditEvent"`).all() as { metadata: string }[];
+      db.close();
+      expect(JSON.stringify(events)).not.toContain(secret);
+      const output = server.output();
+      counter.record("secret in server output", 200, !output.includes("dpt_"));
+      expect(output).not.toContain(secret);
+      expect(output).not.toContain("dpt_");
+    } finally {
+      await server.stop();
+    }
+  });
+});
