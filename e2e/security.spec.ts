@@ -409,7 +409,7 @@ test.describe("[SECURITY]", () => {
         `/org/acme/audit-log`,
         `/ml-team/projects/leak-check`,
       ]) {
-        for (const headers of [{}, { rsc: "1" }]) {
+        for (const headers of [{}, { rsc: "1" }] as Record<string, string>[]) {
           const body = await (await page.request.get(`${server.url}${path}`, { headers })).text();
           const leaked = body.includes(secret) || body.includes(key);
           counter.record(`secret in ${path}`, 200, !leaked);

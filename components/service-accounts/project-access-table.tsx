@@ -9,8 +9,11 @@ const yesNo = (allowed: boolean) =>
     <span className="text-slate-500">No</span>
   );
 
-/** Every project of the org, with what this account may do there and the rule that decides. */
-export function ProjectAccessTable({ rows }: { rows: Row[] }) {
+/**
+ * The org's projects the viewer may open, with what this account may do there and the rule that
+ * decides; the others are only counted, so their names never reach the page.
+ */
+export function ProjectAccessTable({ rows, hiddenCount }: { rows: Row[]; hiddenCount: number }) {
   return (
     <section aria-labelledby="access-heading" className="space-y-3">
       <div>
@@ -22,7 +25,13 @@ export function ProjectAccessTable({ rows }: { rows: Row[] }) {
         </p>
       </div>
       <Table caption="Project access" head={["Project", "Visibility", "Read", "Write", "Why"]}>
-        {rows.length === 0 && <EmptyRow colSpan={5}>The organization has no projects yet.</EmptyRow>}
+        {rows.length === 0 && (
+          <EmptyRow colSpan={5}>
+            {hiddenCount === 0
+              ? "The organization has no projects yet."
+              : "No project of the organization is open to you."}
+          </EmptyRow>
+        )}
         {rows.map((r) => (
           <tr key={r.project}>
             <Td>
@@ -35,6 +44,13 @@ export function ProjectAccessTable({ rows }: { rows: Row[] }) {
           </tr>
         ))}
       </Table>
+      {hiddenCount > 0 && (
+        <p className="text-sm text-slate-600">
+          {hiddenCount === 1
+            ? "1 more project you cannot open is not listed."
+            : `${hiddenCount} more projects you cannot open are not listed.`}
+        </p>
+      )}
     </section>
   );
 }

@@ -1,7 +1,7 @@
 import Link from "next/link";
 import type { ReactNode } from "react";
 import type { Caller } from "@/lib/auth/caller";
-import { loadOrFail } from "@/lib/pages/guard";
+import { decodeParam, loadOrFail } from "@/lib/pages/guard";
 import { explainProjectAccess, getServiceAccountDetail, type TPlace } from "@/lib/service-accounts/data";
 import { ProjectAccessTable } from "./project-access-table";
 import { EmptyRow, Table, Td, TimestampTd } from "@/components/ui/table";
@@ -21,7 +21,7 @@ export async function ServiceAccountDetail({
   name: string;
   listHref: string;
 }) {
-  const accountName = decodeURIComponent(name);
+  const accountName = decodeParam(name);
   const account = await loadOrFail(getServiceAccountDetail(caller, place, accountName));
   const access = account.canManage
     ? await loadOrFail(explainProjectAccess(caller, place, accountName))
@@ -100,7 +100,7 @@ export async function ServiceAccountDetail({
         </section>
       )}
 
-      {access && <ProjectAccessTable rows={access} />}
+      {access && <ProjectAccessTable rows={access.rows} hiddenCount={access.hiddenCount} />}
 
       <section aria-labelledby="activity-heading" className="space-y-3">
         <h3 id="activity-heading" className="text-base font-semibold">

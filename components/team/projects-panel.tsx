@@ -8,14 +8,10 @@ import { Dialog, DialogContent, DialogTrigger, DialogFormActions } from "@/compo
 import { SelectField, TextField, InlineSelect } from "@/components/ui/field";
 import { EmptyRow, Table, Td } from "@/components/ui/table";
 import { useActionMutation } from "@/lib/hooks/use-action-mutation";
-import {
-  changeProjectVisibilityAction,
-  createProjectAction,
-  grantProjectAccessAction,
-  revokeProjectAccessAction,
-} from "@/lib/projects/actions";
+import { changeProjectVisibilityAction, createProjectAction } from "@/lib/projects/actions";
 import { VISIBILITY_HELP, VISIBILITIES } from "@/lib/projects/visibility";
 import { formValues } from "@/components/ui/form-values";
+import { ProjectAccessList } from "./project-access-list";
 
 type ProjectRow = {
   id: string;
@@ -33,20 +29,16 @@ const VISIBILITY_OPTIONS = VISIBILITIES.map((v) => ({
   label: `${VISIBILITY_LABEL[v]} — ${VISIBILITY_HELP[v]}`,
 }));
 
-type GrantableAccount = { name: string; scope: "ORG" | "TEAM" };
-
 export function ProjectsPanel({
   teamSlug,
   projects,
   canCreate,
   canManage,
-  grantableAccounts,
 }: {
   teamSlug: string;
   projects: ProjectRow[];
   canCreate: boolean;
   canManage: boolean;
-  grantableAccounts: GrantableAccount[];
 }) {
   const changeVisibility = useActionMutation((input: { projectId: string; visibility: string }) =>
     changeProjectVisibilityAction(teamSlug, input),
@@ -90,12 +82,7 @@ export function ProjectsPanel({
             <Td>{p.runs}</Td>
             <Td>
               {p.visibility === "RESTRICTED" ? (
-                <AccessList
-                  teamSlug={teamSlug}
-                  project={p}
-                  canManage={canManage}
-                  grantableAccounts={grantableAccounts}
-                />
+                <ProjectAccessList teamSlug={teamSlug} project={p} canManage={canManage} />
               ) : (
                 <span className="text-slate-500">By visibility</span>
               )}
@@ -104,116 +91,6 @@ export function ProjectsPanel({
         ))}
       </Table>
     </section>
-  );
-}
-
-function AccessList({
-  teamSlug,
-  project,
-  canManage,
-  grantableAccounts,
-}: {
-  teamSlug: string;
-  project: ProjectRow;
-  canManage: boolean;
-  grantableAccounts: GrantableAccount[];
-}) {
-  const [email, setEmail] = useState("");
-  const [account, setAccount] = useState("");
-  const grant = useActionMutation(
-    (input: { projectId: string; email: string } | { projectId: string; serviceAccount: string }) =>
-      grantProjectAccessAction(teamSlug, input),
-    {
-      onSuccess: () => {
-        setEmail("");
-        setAccount("");
-      },
-    },
-  );
-  const revoke = useActionMutation((input: { projectId: string; accessId: string }) =>
-    revokeProjectAccessAction(teamSlug, input),
-  );
-  function onSubmit(event: FormEvent<HTMLFormElement>) {
-    event.preventDefault();
-    grant.mutate({ projectId: project.id, email });
-  }
-  return (
-    <div className="space-y-2" aria-label={`Access to ${project.name}`} role="group">
-      {project.access.length === 0 ? (
-        <p className="text-slate-500">Nobody has been granted access.</p>
-      ) : (
-        <ul className="space-y-1">
-          {project.access.map((a) => (
-            <li key={a.id} className="flex items-center gap-2">
-              <span>
-                {a.label}
-                {a.kind === "service_account" && (
-                  <span className="text-xs text-slate-500"> (service account)</span>
-                )}
-              </span>
-              {canManage && (
-                <Button
-                  variant="ghost"
-                  size="sm"
-                  aria-label={`Remove access for ${a.label}`}
-                  disabled={revoke.isPending}
-                  onClick={() => revoke.mutate({ projectId: project.id, accessId: a.id })}
-                >
-                  Remove
-                </Button>
-              )}
-            </li>
-          ))}
-        </ul>
-      )}
-      {canManage && (
-        <form onSubmit={onSubmit} className="flex items-end gap-2">
-          <div className="flex-1">
-            <label className="sr-only" htmlFor={`grant-${project.id}`}>
-              Grant access to {project.name} by email
-            </label>
-            <input
-              id={`grant-${project.id}`}
-              type="email"
-              placeholder="name@example.com"
-              value={email}
-              onChange={(e) => setEmail(e.target.value)}
-              className="block w-full rounded-md border-0 px-2 py-1 text-sm ring-1 ring-inset ring-slate-300"
-            />
-          </div>
-          <Button type="submit" size="sm" variant="secondary" disabled={grant.isPending}>
-            Grant
-          </Button>
-        </form>
-      )}
-      {canManage && grantableAccounts.length > 0 && (
-        <form
-          className="flex items-end gap-2"
-          onSubmit={(event) => {
-            event.preventDefault();
-            grant.mutate({ projectId: project.id, serviceAccount: account });
-          }}
-        >
-          <select
-            aria-label={`Service account to grant access to ${project.name}`}
-            value={account}
-            onChange={(e) => setAccount(e.target.value)}
-            className="block flex-1 rounded-md border-0 py-1 pl-2 pr-8 text-sm ring-1 ring-inset ring-slate-300"
-          >
-            <option value="">Choose a service account</option>
-            {grantableAccounts.map((a) => (
-              <option key={a.name} value={a.name}>
-                {a.name} ({a.scope === "ORG" ? "org-scoped" : "this team"})
-              </option>
-            ))}
-          </select>
-          <Button type="submit" size="sm" variant="secondary" disabled={grant.isPending || account === ""}>
-            Grant account
-          </Button>
-        </form>
-      )}
-      {(grant.error ?? revoke.error) && <Alert>{(grant.error ?? revoke.error)?.message}</Alert>}
-    </div>
   );
 }
 

@@ -3,6 +3,7 @@
 import { requireActionCaller } from "@/lib/auth/session";
 import { runAction } from "@/lib/actions/result";
 import { changeProjectVisibility, createProject, grantProjectAccess, revokeProjectAccess } from "./data";
+import { searchGrantCandidates } from "./grant-candidates";
 
 // Every action authenticates and authorizes itself: each one is a public POST endpoint.
 
@@ -20,4 +21,8 @@ export async function grantProjectAccessAction(teamSlug: string, input: unknown)
 
 export async function revokeProjectAccessAction(teamSlug: string, input: unknown) {
   return runAction(async () => revokeProjectAccess(await requireActionCaller(), teamSlug, input));
+}
+
+export async function searchGrantCandidatesAction(teamSlug: string, input: unknown) {
+  return runAction(async () => searchGrantCandidates(await requireActionCaller(), teamSlug, input));
 }

@@ -3,7 +3,7 @@ import { recordAudit } from "@/lib/audit/record";
 import { auditSourceOf, type Caller } from "@/lib/auth/caller";
 import { authorizeTeam } from "@/lib/authz/guard";
 import { findTeamBySlug, loadOrgActor } from "@/lib/authz/data";
-import { canSeeProject } from "@/lib/authz/policy";
+import { canInTeam, canSeeProject } from "@/lib/authz/policy";
 import { isGrantEligible } from "@/lib/api/policy";
 import { serviceAccountIdentity } from "@/lib/service-accounts/identity";
 import { AppError } from "@/lib/errors";
@@ -14,6 +14,21 @@ import {
   ZGrantProjectAccessInput,
   ZRevokeProjectAccessInput,
 } from "./schemas";
+
+/**
+ * Everything the Projects tab renders. It holds no grant candidates: a team may have thousands of
+ * service accounts, so the access pickers search for them on demand (see grant-candidates.ts).
+ */
+export async function getProjectsPage(caller: Caller, teamSlug: string) {
+  const { team, actor } = await authorizeTeam(caller.user.id, teamSlug, "team.view");
+  const projects = await listProjects(caller, teamSlug);
+  return {
+    teamSlug: team.slug,
+    projects,
+    canCreate: canInTeam(actor, team, "team.create_project"),
+    canManage: canInTeam(actor, team, "team.manage_projects"),
+  };
+}
 
 /** The team's projects the caller may see, with the access list of restricted ones. */
 export async function listProjects(caller: Caller, teamSlug: string) {
@@ -94,7 +109,8 @@ export async function createProject(caller: Caller, teamSlug: string, input: unk
   });
 }
 
-async function findTeamProject(tx: Tx, teamId: string, projectId: string) {
+/** A project of this team by id, or NOT_FOUND: the tenant is in the query, never trusted from input. */
+export async function findTeamProject(tx: Tx, teamId: string, projectId: string) {
   const project = await tx.project.findFirst({
     where: { id: projectId, teamId },
     select: { id: true, name: true, visibility: true },
@@ -198,16 +214,6 @@ async function findGrantableAccount(tx: Tx, team: GrantTeam, name: string) {
     id: account.id,
     label: serviceAccountIdentity(account.name, team.org.slug),
   };
-}
-
-/** Service accounts that may be granted access to this team's restricted projects. */
-export async function listGrantableAccounts(caller: Caller, teamSlug: string) {
-  const { team } = await authorizeTeam(caller.user.id, teamSlug, "team.manage_projects");
-  return db.serviceAccount.findMany({
-    where: { orgId: team.orgId, deletedAt: null, OR: [{ scope: "ORG" }, { scope: "TEAM", teamId: team.id }] },
-    orderBy: { name: "asc" },
-    select: { name: true, scope: true },
-  });
 }
 
 export async function revokeProjectAccess(caller: Caller, teamSlug: string, input: unknown) {

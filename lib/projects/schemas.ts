@@ -29,3 +29,14 @@ export const ZGrantProjectAccessInput = z.union([
   z.object({ projectId: ZId, serviceAccount: z.string().trim().min(1, "Choose a service account.").max(64) }),
 ]);
 export const ZRevokeProjectAccessInput = z.object({ projectId: ZId, accessId: ZId });
+
+/** How many grant candidates one search returns: enough to pick from, never the whole org. */
+export const GRANT_CANDIDATE_LIMIT = 20;
+export const GRANT_CANDIDATE_KINDS = ["person", "service_account"] as const;
+/** Search the people or service accounts that could be granted access to a restricted project. */
+export const ZSearchGrantCandidatesInput = z.object({
+  projectId: ZId,
+  kind: z.enum(GRANT_CANDIDATE_KINDS),
+  query: z.string().trim().toLowerCase().max(254, "Use at most 254 characters.").default(""),
+});
+export type TSearchGrantCandidatesInput = z.input<typeof ZSearchGrantCandidatesInput>;

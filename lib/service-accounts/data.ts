@@ -5,7 +5,13 @@ import { recordAudit } from "@/lib/audit/record";
 import { auditSourceOf, type Caller } from "@/lib/auth/caller";
 import { authorizeOrg, authorizeTeam } from "@/lib/authz/guard";
 import { loadOrgActor } from "@/lib/authz/data";
-import { canInOrg, canInTeam, canManageServiceAccount, canViewServiceAccount } from "@/lib/authz/policy";
+import {
+  canInOrg,
+  canInTeam,
+  canManageServiceAccount,
+  canSeeProject,
+  canViewServiceAccount,
+} from "@/lib/authz/policy";
 import { AppError } from "@/lib/errors";
 import { parseInput } from "@/lib/actions/result";
 import { generateApiKey, maskedKey } from "@/lib/keys/format";
@@ -560,8 +566,9 @@ export async function getServiceAccountDetail(caller: Caller, placeInput: unknow
 }
 
 /**
- * "Why?" for admins: every project of the org with whether this account may read and write it,
- * and the rule that decides — computed by the same policy the API enforces.
+ * "Why?" for admins: the org's projects with whether this account may read and write each, and
+ * the rule that decides — computed by the same policy the API enforces. Only projects the viewing
+ * person could open themselves are named (SPEC §8); the rest are only counted.
  */
 export async function explainProjectAccess(caller: Caller, placeInput: unknown, name: unknown) {
   const place = await resolvePlace(caller, placeInput);
@@ -581,21 +588,32 @@ export async function explainProjectAccess(caller: Caller, placeInput: unknown, 
       visibility: true,
       teamId: true,
       team: { select: { slug: true } },
-      access: { where: { serviceAccountId: account.id }, select: { id: true } },
+      // The account's grant decides its access; the viewer's own grant decides whether they see the row.
+      access: {
+        where: { OR: [{ serviceAccountId: account.id }, { userId: caller.user.id }] },
+        select: { serviceAccountId: true, userId: true },
+      },
     },
   });
+  const visible = projects.filter((p) =>
+    canSeeProject(place.actor, {
+      visibility: p.visibility,
+      team: { id: p.teamId, orgId: account.orgId },
+      isGranted: p.access.some((a) => a.userId === caller.user.id),
+    }),
+  );
   const principal = {
     orgId: account.orgId,
     scope: account.scope,
     teamId: account.team.id,
     role: account.role,
   };
-  return projects.map((p) => {
+  const rows = visible.map((p) => {
     const facts = {
       orgId: account.orgId,
       teamId: p.teamId,
       visibility: p.visibility,
-      isGranted: p.access.length > 0,
+      isGranted: p.access.some((a) => a.serviceAccountId === account.id),
     };
     const read = decideProjectAccess(principal, facts, "read");
     const write = decideProjectAccess(principal, facts, "write");
@@ -608,4 +626,5 @@ export async function explainProjectAccess(caller: Caller, placeInput: unknown, 
       why: write.allowed ? write.rule : read.allowed ? `read only — ${write.rule}` : read.rule,
     };
   });
+  return { rows, hiddenCount: projects.length - visible.length };
 }

@@ -101,7 +101,7 @@ describe("projects", () => {
 describe("service accounts on restricted projects", () => {
   it("grants org-scoped accounts and the team's own accounts, refuses other teams' accounts, audited", async () => {
     const { createServiceAccount } = await import("@/lib/service-accounts/data");
-    const { listGrantableAccounts } = await import("@/lib/projects/data");
+    const { searchGrantCandidates } = await import("@/lib/projects/grant-candidates");
     const { org, alpha, beta, as } = await makeOrg();
     const { id } = await createProject(as.alphaAdmin, alpha.slug, {
       name: "secret",
@@ -115,10 +115,12 @@ describe("service accounts on restricted projects", () => {
     await createServiceAccount(as.alphaAdmin, { teamSlug: alpha.slug }, { name: "alpha-ci" });
     await createServiceAccount(as.betaAdmin, { teamSlug: beta.slug }, { name: "beta-ci" });
 
-    expect((await listGrantableAccounts(as.alphaAdmin, alpha.slug)).map((a) => a.name)).toEqual([
-      "alpha-ci",
-      "org-wide",
-    ]);
+    const offered = await searchGrantCandidates(as.alphaAdmin, alpha.slug, {
+      projectId: id,
+      kind: "service_account",
+      query: "",
+    });
+    expect(offered.candidates.map((a) => a.value).sort()).toEqual(["alpha-ci", "org-wide"]);
     await grantProjectAccess(as.alphaAdmin, alpha.slug, { projectId: id, serviceAccount: "org-wide" });
     await grantProjectAccess(as.alphaAdmin, alpha.slug, { projectId: id, serviceAccount: "alpha-ci" });
     const error = await grantProjectAccess(as.alphaAdmin, alpha.slug, {

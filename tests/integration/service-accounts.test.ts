@@ -419,19 +419,102 @@ describe("the Why? table", () => {
         { teamId: w.beta.id, name: "beta-team", visibility: "TEAM" },
       ],
     });
-    const rows = await explainProjectAccess(w.as.alphaAdmin, { teamSlug: w.alpha.slug }, "alpha-ci");
+    const { rows, hiddenCount } = await explainProjectAccess(
+      w.as.alphaAdmin,
+      { teamSlug: w.alpha.slug },
+      "alpha-ci",
+    );
+    // beta-team is not named: alpha's admin could not open it (SPEC §8).
     expect(rows.map((r) => [r.project.split("/")[1], r.read, r.write, r.why])).toEqual([
       ["home-secret", false, false, "restricted project: not granted"],
       ["home-team", true, true, "own team's project"],
       ["beta-open", true, true, "other team's OPEN project"],
       ["beta-public", true, false, "read only — other team's PUBLIC project: read only"],
-      ["beta-team", false, false, "other team's TEAM project"],
     ]);
+    expect(hiddenCount).toBe(1);
     expect(await codeOf(explainProjectAccess(w.as.alphaMember, { teamSlug: w.alpha.slug }, "alpha-ci"))).toBe(
       "NOT_FOUND",
     );
     expect(await codeOf(explainProjectAccess(w.as.betaAdmin, { teamSlug: w.alpha.slug }, "alpha-ci"))).toBe(
       "FORBIDDEN",
+    );
+  });
+});
+
+describe("the Why? table never names a project the viewer could not open", () => {
+  it("shows a team admin only projects they may open, and counts the rest", async () => {
+    const { explainProjectAccess } = await import("@/lib/service-accounts/data");
+    const w = await makeOrg();
+    const { id: accountId } = await teamAccount(w, "alpha-ci");
+    await db.project.createMany({
+      data: [
+        { teamId: w.alpha.id, name: "home-secret", visibility: "RESTRICTED" },
+        { teamId: w.beta.id, name: "beta-open", visibility: "OPEN" },
+        { teamId: w.beta.id, name: "beta-public", visibility: "PUBLIC" },
+        { teamId: w.beta.id, name: "beta-team", visibility: "TEAM" },
+        { teamId: w.beta.id, name: "beta-secret", visibility: "RESTRICTED" },
+        { teamId: w.beta.id, name: "beta-shared-secret", visibility: "RESTRICTED" },
+      ],
+    });
+    const project = (name: string) =>
+      db.project.findFirstOrThrow({ where: { name, team: { orgId: w.org.id } } });
+    // The viewer's own grant opens a restricted project; the account's grant does not reveal one.
+    await db.projectAccess.create({
+      data: { projectId: (await project("beta-shared-secret")).id, userId: w.people.alphaAdmin.id },
+    });
+    await db.projectAccess.create({
+      data: { projectId: (await project("beta-secret")).id, serviceAccountId: accountId },
+    });
+
+    const asTeamAdmin = await explainProjectAccess(w.as.alphaAdmin, { teamSlug: w.alpha.slug }, "alpha-ci");
+    const named = asTeamAdmin.rows.map((r) => r.project);
+    expect(named).toEqual([
+      `${w.alpha.slug}/home-secret`,
+      `${w.beta.slug}/beta-open`,
+      `${w.beta.slug}/beta-public`,
+      `${w.beta.slug}/beta-shared-secret`,
+    ]);
+    expect(JSON.stringify(asTeamAdmin)).not.toContain("beta-team");
+    expect(JSON.stringify(asTeamAdmin)).not.toContain("/beta-secret");
+    expect(asTeamAdmin.hiddenCount).toBe(2);
+
+    const asOrgAdmin = await explainProjectAccess(w.as.orgAdmin, { teamSlug: w.alpha.slug }, "alpha-ci");
+    expect(asOrgAdmin.rows).toHaveLength(6);
+    expect(asOrgAdmin.hiddenCount).toBe(0);
+    expect(asOrgAdmin.rows.find((r) => r.project.endsWith("/beta-secret"))).toMatchObject({
+      read: false,
+      write: false,
+    });
+  });
+
+  it("shows an org admin every project on an org-scoped account's page", async () => {
+    const { explainProjectAccess } = await import("@/lib/service-accounts/data");
+    const w = await makeOrg();
+    await createServiceAccount(
+      w.as.orgAdmin,
+      { orgSlug: w.org.slug },
+      { name: "org-wide", defaultTeam: w.alpha.slug },
+    );
+    await db.project.createMany({
+      data: [
+        { teamId: w.alpha.id, name: "alpha-team", visibility: "TEAM" },
+        { teamId: w.beta.id, name: "beta-team", visibility: "TEAM" },
+        { teamId: w.beta.id, name: "beta-secret", visibility: "RESTRICTED" },
+      ],
+    });
+    const result = await explainProjectAccess(w.as.orgAdmin, { orgSlug: w.org.slug }, "org-wide");
+    expect(result.rows.map((r) => r.project.split("/")[1])).toEqual([
+      "alpha-team",
+      "beta-secret",
+      "beta-team",
+    ]);
+    expect(result.hiddenCount).toBe(0);
+    // Only org admins open org-scoped accounts at all: a team admin gets nothing to read.
+    expect(await codeOf(explainProjectAccess(w.as.alphaAdmin, { orgSlug: w.org.slug }, "org-wide"))).toBe(
+      "FORBIDDEN",
+    );
+    expect(await codeOf(explainProjectAccess(w.as.alphaAdmin, { teamSlug: w.alpha.slug }, "org-wide"))).toBe(
+      "NOT_FOUND",
     );
   });
 });
