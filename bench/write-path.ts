@@ -4,8 +4,10 @@
 // runs/s side by side for:
 //   floor   — better-sqlite3 directly, synchronous, no ORM (what the disk and SQLite allow);
 //   before  — Prisma on the plain adapter, no transaction (the unsafe shape this replaced);
-//   queued  — Prisma on the queued adapter, no transaction (the cost of the queue alone);
-//   after   — Prisma on the queued adapter, reads and insert in one transaction (today's createRun).
+//   queued  — Prisma on the queued adapter, no transaction: createRun into an existing project
+//             (the cost of the queue alone);
+//   tx      — Prisma on the queued adapter, reads and insert in one transaction: the shape of
+//             createRun when it must create the project (once per project).
 import crypto from "node:crypto";
 import fs from "node:fs";
 import path from "node:path";
@@ -41,7 +43,10 @@ type Client = PrismaClient | Parameters<Parameters<PrismaClient["$transaction"]>
 
 async function runShapedWrite(client: Client, i: number): Promise<void> {
   await client.team.findUnique({ where: { slug: "bench-team" }, select: { id: true } });
-  await client.project.findUnique({ where: { teamId_name: { teamId: "team", name: "bench" } }, select: { id: true } });
+  await client.project.findUnique({
+    where: { teamId_name: { teamId: "team", name: "bench" } },
+    select: { id: true },
+  });
   await client.teamMembership.findMany({ where: { teamId: "team" }, select: { id: true } });
   await client.run.create({
     data: {
@@ -97,14 +102,14 @@ const before = await measure("before: Prisma, plain adapter, no transaction (uns
 await plain.$disconnect();
 
 const queuedClient = createPrismaClient(url);
-const queued = await measure("queued: Prisma, queued adapter, no transaction", (i) =>
+const queued = await measure("queued: Prisma, queued adapter (createRun, existing project)", (i) =>
   runShapedWrite(queuedClient, i),
 );
-const after = await measure("after: Prisma, queued adapter, one transaction (createRun)", (i) =>
+const after = await measure("tx: Prisma, queued adapter, one transaction (createRun, new project)", (i) =>
   queuedClient.$transaction((tx) => runShapedWrite(tx, i)),
 );
 await queuedClient.$disconnect();
 
 console.log(
-  `\nratios to the floor: before ${(before / floor).toFixed(2)}x, queued ${(queued / floor).toFixed(2)}x, after ${(after / floor).toFixed(2)}x; after/before ${(after / before).toFixed(2)}x`,
+  `\nratios to the floor: before ${(before / floor).toFixed(2)}x, queued ${(queued / floor).toFixed(2)}x, tx ${(after / floor).toFixed(2)}x; queued/before ${(queued / before).toFixed(2)}x`,
 );

@@ -3,7 +3,9 @@ import AxeBuilder from "@axe-core/playwright";
 import { EMPTY_URL, expect, signIn, test, unique, type Page } from "./fixtures";
 
 async function expectAccessible(page: Page, what: string) {
-  const results = await new AxeBuilder({ page }).withTags(["wcag2a", "wcag2aa", "wcag21a", "wcag21aa"]).analyze();
+  const results = await new AxeBuilder({ page })
+    .withTags(["wcag2a", "wcag2aa", "wcag21a", "wcag21aa"])
+    .analyze();
   const serious = results.violations
     .filter((v) => v.impact === "serious" || v.impact === "critical")
     .map((v) => `${v.id} (${v.impact}): ${v.help} — ${v.nodes.map((n) => n.target.join(" ")).join(", ")}`);
@@ -22,7 +24,9 @@ test.describe("[A11Y]", () => {
     await visit(page, `${EMPTY_URL}/setup`);
   });
 
-  test("[A11Y] org admin: every Org Dashboard tab, team page, account page and their dialogs", async ({ page }) => {
+  test("[A11Y] org admin: every Org Dashboard tab, team page, account page and their dialogs", async ({
+    page,
+  }) => {
     test.setTimeout(120_000);
     await signIn(page, "org-admin@acme.test");
     for (const path of [
@@ -90,12 +94,23 @@ test.describe("[A11Y]", () => {
 
   test("[A11Y] team admin and member: team pages, read-only tabs and the 403 page", async ({ page }) => {
     await signIn(page, "team-admin@acme.test");
-    for (const path of ["/ml-team", "/ml-team/settings", "/ml-team/service-accounts", "/ml-team/settings/projects"]) {
+    for (const path of [
+      "/ml-team",
+      "/ml-team/settings",
+      "/ml-team/service-accounts",
+      "/ml-team/settings/projects",
+    ]) {
       await visit(page, path);
     }
     await page.getByRole("button", { name: "Sign out" }).click();
     await signIn(page, "member@acme.test");
-    for (const path of ["/ml-team", "/ml-team/settings", "/ml-team/service-accounts", "/ml-team/settings/projects", "/org/acme"]) {
+    for (const path of [
+      "/ml-team",
+      "/ml-team/settings",
+      "/ml-team/service-accounts",
+      "/ml-team/settings/projects",
+      "/org/acme",
+    ]) {
       await visit(page, path);
     }
   });

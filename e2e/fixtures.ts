@@ -40,7 +40,9 @@ export async function newAccountWithKey(page: Page, name: string): Promise<strin
 
 /** The run ids a project lists over the API, following every cursor. */
 export async function listedRunIds(
-  request: { get: (url: string, options: { headers: Record<string, string> }) => Promise<{ json(): Promise<unknown> }> },
+  request: {
+    get: (url: string, options: { headers: Record<string, string> }) => Promise<{ json(): Promise<unknown> }>;
+  },
   baseUrl: string,
   key: string,
   entity: string,

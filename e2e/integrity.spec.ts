@@ -16,7 +16,9 @@ async function burstOfRuns(
   const worker = async () => {
     while (next < options.total) {
       const i = next++;
-      const answer = await post({ project: options.project, name: `burst-${i}` }).catch(() => ({ status: 0 }));
+      const answer = await post({ project: options.project, name: `burst-${i}` }).catch(() => ({
+        status: 0,
+      }));
       if (answer.status === 201 && "id" in answer && answer.id) {
         acknowledged.push(answer.id);
         options.onAck?.(acknowledged.length);

@@ -17,7 +17,9 @@ export function serverActionIds(): Record<string, string> {
       else if (entry.name.endsWith(".js")) {
         const text = fs.readFileSync(full, "utf8");
         // createServerReference("<id>", callServer, void 0, findSourceMapURL, "<exportedName>")
-        for (const match of text.matchAll(/createServerReference\)?\("([0-9a-f]{40,})",[^)]*?"(\w+Action)"\)/g)) {
+        for (const match of text.matchAll(
+          /createServerReference\)?\("([0-9a-f]{40,})",[^)]*?"(\w+Action)"\)/g,
+        )) {
           ids[match[2]!] = match[1]!;
         }
       }
@@ -111,7 +113,10 @@ export function malformedBodies(): { raw: string; contentType?: string }[] {
     { raw: "x".repeat(200_000) },
     { raw: '{"a":1}', contentType: "application/x-www-form-urlencoded" },
     { raw: "a=1&b=2", contentType: "application/x-www-form-urlencoded" },
-    { raw: "--x\r\nContent-Disposition: form-data; name=\"1\"\r\n\r\nx\r\n--x--", contentType: "multipart/form-data; boundary=x" },
+    {
+      raw: '--x\r\nContent-Disposition: form-data; name="1"\r\n\r\nx\r\n--x--',
+      contentType: "multipart/form-data; boundary=x",
+    },
   ];
 }
 

@@ -130,29 +130,69 @@ function runName(input: TCreateRunInput): string {
   return input.name ?? `run-${crypto.randomBytes(4).toString("hex")}`;
 }
 
+/** Writes the run itself: one INSERT, atomic on its own. */
+async function insertRun(
+  client: Tx,
+  account: ApiAccount,
+  project: { id: string; name: string } & Parameters<typeof decide>[1],
+  team: { id: string; slug: string },
+  input: TCreateRunInput,
+) {
+  assertAllowed(decide(account, project, "write"), `Project ${team.slug}/${input.project}`);
+  const attribution = await resolveAttribution(client, account, team, input);
+  const run = await client.run.create({
+    data: {
+      projectId: project.id,
+      name: runName(input),
+      config: JSON.stringify(input.config ?? {}),
+      summary: JSON.stringify(input.summary ?? {}),
+      createdByType: "SERVICE_ACCOUNT",
+      createdById: account.id,
+      createdByIdentity: account.identity,
+      attributedToUserId: attribution.user?.id ?? null,
+    },
+    select: { id: true, name: true },
+  });
+  return {
+    run: {
+      id: run.id,
+      entity: team.slug,
+      project: project.name,
+      name: run.name,
+      createdBy: account.identity,
+      attributedTo: attribution.user?.email ?? null,
+    },
+    warnings: attribution.warning ? [attribution.warning] : [],
+  };
+}
+
 /**
  * POST /api/v1/runs: writes a run, creating the project in the account's own team if missing.
- * Everything happens in one transaction: the project, its `project.created` audit event (the
- * account is the actor) and the run commit together or not at all. On SQLite the transaction
- * holds the write lock from its first statement (BEGIN IMMEDIATE), so "is the project there?"
- * and "create it" cannot race.
+ * When the project exists the run is one INSERT (atomic by itself; the data layer guarantees it
+ * never lands inside another request's transaction). When it must be created, the project, its
+ * `project.created` audit event (the account is the actor) and the run commit together in one
+ * transaction or not at all; on SQLite that transaction holds the write lock from its first
+ * statement (BEGIN IMMEDIATE), so two requests cannot both create the project.
  */
 export async function createRun(account: ApiAccount, input: TCreateRunInput, source?: RequestSource) {
   const entity = input.entity ?? account.team.slug;
+  const team = await findTeam(db, account, entity);
+  const existing = await findProject(db, account, team.id, input.project);
+  if (existing) return insertRun(db, account, existing, team, input);
+  if (team.id !== account.team.id) {
+    throw new ApiError(
+      404,
+      "not_found",
+      `Project "${input.project}" was not found in ${entity}. Projects are created automatically only in this account's own team (${account.team.slug}).`,
+    );
+  }
+  // A Viewer may not create the project either.
+  if (account.role === "VIEWER") throw new ApiError(403, "read_only_role", MESSAGE_OF_DENIAL.read_only_role);
+
   return db.$transaction(async (tx) => {
-    const team = await findTeam(tx, account, entity);
+    // Another request may have created it since we looked.
     let project = await findProject(tx, account, team.id, input.project);
     if (!project) {
-      if (team.id !== account.team.id) {
-        throw new ApiError(
-          404,
-          "not_found",
-          `Project "${input.project}" was not found in ${entity}. Projects are created automatically only in this account's own team (${account.team.slug}).`,
-        );
-      }
-      // A Viewer may not create the project either.
-      if (account.role === "VIEWER")
-        throw new ApiError(403, "read_only_role", MESSAGE_OF_DENIAL.read_only_role);
       project = withGrant(
         await tx.project.create({
           data: { teamId: team.id, name: input.project, visibility: "TEAM" },
@@ -169,33 +209,7 @@ export async function createRun(account: ApiAccount, input: TCreateRunInput, sou
         userAgent: source?.userAgent ?? null,
       });
     }
-    assertAllowed(decide(account, project, "write"), `Project ${entity}/${input.project}`);
-
-    const attribution = await resolveAttribution(tx, account, team, input);
-    const run = await tx.run.create({
-      data: {
-        projectId: project.id,
-        name: runName(input),
-        config: JSON.stringify(input.config ?? {}),
-        summary: JSON.stringify(input.summary ?? {}),
-        createdByType: "SERVICE_ACCOUNT",
-        createdById: account.id,
-        createdByIdentity: account.identity,
-        attributedToUserId: attribution.user?.id ?? null,
-      },
-      select: { id: true, name: true },
-    });
-    return {
-      run: {
-        id: run.id,
-        entity: team.slug,
-        project: project.name,
-        name: run.name,
-        createdBy: account.identity,
-        attributedTo: attribution.user?.email ?? null,
-      },
-      warnings: attribution.warning ? [attribution.warning] : [],
-    };
+    return insertRun(tx, account, project, team, input);
   });
 }
 

@@ -1,4 +1,5 @@
 import { z } from "zod";
+import { zText } from "@/lib/validation/text";
 import { ZProjectName } from "@/lib/projects/schemas";
 
 /** Largest JSON body the API reads; anything larger is refused before parsing. */
@@ -26,16 +27,16 @@ export function jsonDepth(value: unknown, stopAfter = Number.POSITIVE_INFINITY):
 }
 
 const ZJsonObject = z
-  .record(z.string().max(256), z.unknown(), { message: "must be a JSON object" })
+  .record(zText().max(256), z.unknown(), { message: "must be a JSON object" })
   .refine((value) => jsonDepth(value, MAX_JSON_DEPTH) <= MAX_JSON_DEPTH, {
     message: `must not nest more than ${MAX_JSON_DEPTH} levels deep`,
   });
 
-const ZOptionalText = (max: number) => z.string().trim().min(1).max(max).optional();
+const ZOptionalText = (max: number) => zText().trim().min(1).max(max).optional();
 
 export const ZCreateRunInput = z
   .object({
-    entity: z.string().trim().min(1).max(64).optional(),
+    entity: zText().trim().min(1).max(64).optional(),
     project: ZProjectName,
     name: ZOptionalText(128),
     config: ZJsonObject.optional(),
@@ -54,7 +55,7 @@ export type TCreateRunInput = z.infer<typeof ZCreateRunInput>;
 
 export const ZListRunsQuery = z.object({
   limit: z.coerce.number().int().min(1).max(100).default(50),
-  cursor: z.string().max(200).optional(),
+  cursor: zText().max(200).optional(),
 });
 
 /** "field: problem; field: problem" — one line that says what to fix. */

@@ -1,4 +1,5 @@
 import { z } from "zod";
+import { zText } from "@/lib/validation/text";
 import { db } from "@/lib/db";
 import { config } from "@/lib/config/env";
 import { recordAudit } from "@/lib/audit/record";
@@ -28,8 +29,8 @@ export function resetSignInLimits(): void {
 }
 
 const ZCredentials = z.object({
-  email: z.string().trim().toLowerCase().min(1).max(254),
-  password: z.string().min(1).max(1024),
+  email: zText().trim().toLowerCase().min(1).max(254),
+  password: zText().min(1).max(1024),
 });
 
 export type SignInAttempt = {

@@ -1,6 +1,7 @@
 import { cache } from "react";
 import { db } from "@/lib/db";
 import { AppError } from "@/lib/errors";
+import { isBoundedId } from "@/lib/validation/text";
 import type { OrgActor, TeamRoleName } from "./policy";
 
 /** Loads a person's roles in one org from the database: fresh on every request, once per request. */
@@ -23,8 +24,7 @@ export const loadOrgActor = cache(async function loadOrgActor(
 /** Finds an org by slug or throws NOT_FOUND. */
 export const findOrgBySlug = cache(async function findOrgBySlug(slug: string) {
   // Action arguments come from the network: anything but a plain short string names nothing.
-  if (typeof slug !== "string" || slug.length > 64)
-    throw new AppError("NOT_FOUND", "Organization was not found.");
+  if (!isBoundedId(slug)) throw new AppError("NOT_FOUND", "Organization was not found.");
   const org = await db.organization.findUnique({
     where: { slug },
     select: { id: true, slug: true, name: true, seatLimit: true },
@@ -35,7 +35,7 @@ export const findOrgBySlug = cache(async function findOrgBySlug(slug: string) {
 
 /** Finds a team by slug (with its org) or throws NOT_FOUND. */
 export const findTeamBySlug = cache(async function findTeamBySlug(slug: string) {
-  if (typeof slug !== "string" || slug.length > 64) throw new AppError("NOT_FOUND", "Team was not found.");
+  if (!isBoundedId(slug)) throw new AppError("NOT_FOUND", "Team was not found.");
   const team = await db.team.findUnique({
     where: { slug },
     select: { id: true, slug: true, name: true, orgId: true, org: { select: { slug: true, name: true } } },

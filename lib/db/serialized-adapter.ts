@@ -107,7 +107,10 @@ function queuedTransaction(connection: SqlDriverAdapter, release: () => void): T
  * with BEGIN IMMEDIATE: the write lock is taken up front (waiting up to the busy timeout for
  * another process such as a seed script), so a transaction never fails half-way on an upgrade.
  */
-export function serializeAdapter(connection: SqlDriverAdapter, queue = new ConnectionQueue()): SqlDriverAdapter {
+export function serializeAdapter(
+  connection: SqlDriverAdapter,
+  queue = new ConnectionQueue(),
+): SqlDriverAdapter {
   const adapter: SqlDriverAdapter = {
     provider: connection.provider,
     adapterName: connection.adapterName,

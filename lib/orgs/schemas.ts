@@ -1,4 +1,5 @@
 import { z } from "zod";
+import { zText } from "@/lib/validation/text";
 import { MIN_PASSWORD_LENGTH } from "@/lib/auth/password-policy";
 import { ZDisplayName, ZEmail, ZSlug } from "@/lib/validation/slug";
 
@@ -20,13 +21,13 @@ export type TSetupInput = z.infer<typeof ZSetupInput>;
 
 export const ZAddOrgMemberInput = z.object({
   email: ZEmail,
-  name: z.string().trim().max(80, "Use at most 80 characters.").optional().default(""),
+  name: zText().trim().max(80, "Use at most 80 characters.").optional().default(""),
   role: ZOrgRole.default("MEMBER"),
 });
 export type TAddOrgMemberInput = z.input<typeof ZAddOrgMemberInput>;
 
-export const ZChangeOrgRoleInput = z.object({ userId: z.string().min(1).max(64), role: ZOrgRole });
-export const ZRemoveOrgMemberInput = z.object({ userId: z.string().min(1).max(64) });
+export const ZChangeOrgRoleInput = z.object({ userId: zText().min(1).max(64), role: ZOrgRole });
+export const ZRemoveOrgMemberInput = z.object({ userId: zText().min(1).max(64) });
 
 const optionalLimit = (what: string, max: number) =>
   z.preprocess(

@@ -1,4 +1,5 @@
 import { z } from "zod";
+import { zText } from "@/lib/validation/text";
 import { ZEmail } from "@/lib/validation/slug";
 import { VISIBILITIES } from "./visibility";
 
@@ -14,19 +15,19 @@ export const ZProjectName = z
     "Use letters, digits, dots, dashes and underscores, starting with a letter or digit.",
   );
 
-const ZId = z.string().min(1).max(64);
+const ZId = zText().min(1).max(64);
 
 export const ZCreateProjectInput = z.object({
   name: ZProjectName,
   visibility: ZVisibility.default("TEAM"),
-  description: z.string().trim().max(500, "Use at most 500 characters.").default(""),
+  description: zText().trim().max(500, "Use at most 500 characters.").default(""),
 });
 export type TCreateProjectInput = z.input<typeof ZCreateProjectInput>;
 export const ZChangeVisibilityInput = z.object({ projectId: ZId, visibility: ZVisibility });
 /** Grant a person (by email) or a service account (by name) access to a restricted project. */
 export const ZGrantProjectAccessInput = z.union([
   z.object({ projectId: ZId, email: ZEmail }),
-  z.object({ projectId: ZId, serviceAccount: z.string().trim().min(1, "Choose a service account.").max(64) }),
+  z.object({ projectId: ZId, serviceAccount: zText().trim().min(1, "Choose a service account.").max(64) }),
 ]);
 export const ZRevokeProjectAccessInput = z.object({ projectId: ZId, accessId: ZId });
 
@@ -37,6 +38,6 @@ export const GRANT_CANDIDATE_KINDS = ["person", "service_account"] as const;
 export const ZSearchGrantCandidatesInput = z.object({
   projectId: ZId,
   kind: z.enum(GRANT_CANDIDATE_KINDS),
-  query: z.string().trim().toLowerCase().max(254, "Use at most 254 characters.").default(""),
+  query: zText().trim().toLowerCase().max(254, "Use at most 254 characters.").default(""),
 });
 export type TSearchGrantCandidatesInput = z.input<typeof ZSearchGrantCandidatesInput>;

@@ -1,4 +1,5 @@
 import { z } from "zod";
+import { isBoundedId, zText } from "@/lib/validation/text";
 import { db, type Tx } from "@/lib/db";
 import type { Prisma } from "@/lib/generated/prisma/client";
 import { recordAudit } from "@/lib/audit/record";
@@ -33,8 +34,8 @@ const DAY_MS = 86_400_000;
 
 /** Where a list or a create happens: the Org Dashboard or a team's Service Accounts tab. */
 export const ZPlace = z.union([
-  z.object({ orgSlug: z.string().min(1).max(64) }).strict(),
-  z.object({ teamSlug: z.string().min(1).max(64) }).strict(),
+  z.object({ orgSlug: zText().min(1).max(64) }).strict(),
+  z.object({ teamSlug: zText().min(1).max(64) }).strict(),
 ]);
 export type TPlace = z.infer<typeof ZPlace>;
 
@@ -259,8 +260,7 @@ export async function createServiceAccount(caller: Caller, placeInput: unknown, 
  * from the database, never from the request: an id from another team or org is refused.
  */
 async function loadManagedAccount(caller: Caller, accountId: unknown) {
-  if (typeof accountId !== "string" || accountId.length > 64)
-    throw new AppError("NOT_FOUND", "Service account not found.");
+  if (!isBoundedId(accountId)) throw new AppError("NOT_FOUND", "Service account not found.");
   const account = await db.serviceAccount.findFirst({
     where: { id: accountId, deletedAt: null },
     select: {
@@ -427,8 +427,7 @@ export async function createApiKey(caller: Caller, accountId: unknown, input: un
 
 export async function revokeApiKey(caller: Caller, accountId: unknown, apiKeyId: unknown) {
   const account = await loadManagedAccount(caller, accountId);
-  if (typeof apiKeyId !== "string" || apiKeyId.length > 64)
-    throw new AppError("NOT_FOUND", "API key not found.");
+  if (!isBoundedId(apiKeyId)) throw new AppError("NOT_FOUND", "API key not found.");
   await db.$transaction(async (tx) => {
     const key = await tx.apiKey.findFirst({
       where: { id: apiKeyId, serviceAccountId: account.id },
@@ -466,8 +465,7 @@ function accountInPlace(
   place: Awaited<ReturnType<typeof resolvePlace>>,
   name: unknown,
 ): Prisma.ServiceAccountWhereInput {
-  if (typeof name !== "string" || name.length > 64)
-    throw new AppError("NOT_FOUND", "Service account not found.");
+  if (!isBoundedId(name)) throw new AppError("NOT_FOUND", "Service account not found.");
   return {
     orgId: place.org.id,
     name,

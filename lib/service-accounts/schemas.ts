@@ -1,6 +1,7 @@
 // Validation shared by the "New service account" form, the server actions and (later) the API.
 // Browser-safe: zod only.
 import { z } from "zod";
+import { zText } from "@/lib/validation/text";
 
 export const SERVICE_ACCOUNT_ROLES = ["ADMIN", "MEMBER", "VIEWER"] as const;
 export const AUTH_METHODS = ["API_KEY", "FEDERATED"] as const;
@@ -16,7 +17,7 @@ export const ZServiceAccountName = z
     "Use lowercase letters, digits and single dashes, like ci-model-training.",
   );
 
-const ZDescription = z.string().trim().max(500, "Use at most 500 characters.").default("");
+const ZDescription = zText().trim().max(500, "Use at most 500 characters.").default("");
 const ZRole = z.enum(SERVICE_ACCOUNT_ROLES, { message: "Choose Admin, Member or Viewer." });
 
 const ZIssuer = z
@@ -36,7 +37,7 @@ const ZIssuer = z
   }, "Enter the issuer's https URL, like https://token.actions.githubusercontent.com.");
 
 const ZFederationField = (what: string) =>
-  z.string().trim().min(1, `Enter the ${what}.`).max(256, "Use at most 256 characters.");
+  zText().trim().min(1, `Enter the ${what}.`).max(256, "Use at most 256 characters.");
 
 export const ZCreateServiceAccountInput = z
   .object({
@@ -45,10 +46,10 @@ export const ZCreateServiceAccountInput = z
     role: ZRole.default("MEMBER"),
     authMethod: z.enum(AUTH_METHODS, { message: "Choose an authentication method." }).default("API_KEY"),
     /** Org Dashboard only: the default team (slug) of an org-scoped account. */
-    defaultTeam: z.string().trim().max(64).optional(),
-    issuer: z.string().optional(),
-    subject: z.string().optional(),
-    audience: z.string().optional(),
+    defaultTeam: zText().trim().max(64).optional(),
+    issuer: zText().optional(),
+    subject: zText().optional(),
+    audience: zText().optional(),
   })
   .superRefine((value, ctx) => {
     if (value.authMethod !== "FEDERATED") return;
@@ -71,7 +72,7 @@ export const ZUpdateServiceAccountInput = z.object({
   role: ZRole,
 });
 export const ZSetStatusInput = z.object({ status: z.enum(["ACTIVE", "DISABLED"]) });
-export const ZDeleteServiceAccountInput = z.object({ confirmName: z.string().max(64) });
+export const ZDeleteServiceAccountInput = z.object({ confirmName: zText().max(64) });
 
 export const ZCreateApiKeyInput = z.object({
   name: z
@@ -85,7 +86,7 @@ export const ZCreateApiKeyInput = z.object({
 export type TCreateApiKeyInput = z.input<typeof ZCreateApiKeyInput>;
 
 export const ZListFilters = z.object({
-  q: z.string().trim().max(64).default(""),
+  q: zText().trim().max(64).default(""),
   scope: z.enum(["all", "org", "team"]).default("all"),
   status: z.enum(["all", "active", "disabled"]).default("all"),
   authMethod: z.enum(["all", "api_key", "federated"]).default("all"),

@@ -1,10 +1,11 @@
 import { z } from "zod";
+import { zText } from "@/lib/validation/text";
 import { ZDisplayName, ZEmail, ZSlug } from "@/lib/validation/slug";
 
 export const ZTeamRole = z.enum(["ADMIN", "MEMBER", "VIEWER"], {
   message: "Choose Admin, Member or Viewer.",
 });
-const ZId = z.string().min(1).max(64);
+const ZId = zText().min(1).max(64);
 
 export const ZCreateTeamInput = z.object({ slug: ZSlug, name: ZDisplayName });
 export type TCreateTeamInput = z.input<typeof ZCreateTeamInput>;

@@ -5,5 +5,7 @@ import { runAction } from "@/lib/actions/result";
 import { changeOwnPassword } from "./data";
 
 export async function changePasswordAction(input: unknown) {
-  return runAction(async () => changeOwnPassword(await requireActionCaller({ allowPendingPasswordChange: true }), input));
+  return runAction(async () =>
+    changeOwnPassword(await requireActionCaller({ allowPendingPasswordChange: true }), input),
+  );
 }

@@ -1,9 +1,10 @@
 import { z } from "zod";
+import { zText } from "@/lib/validation/text";
 import { ZPassword } from "@/lib/orgs/schemas";
 
 export const ZChangePasswordInput = z
   .object({
-    currentPassword: z.string().min(1, "Enter your current password.").max(1024),
+    currentPassword: zText().min(1, "Enter your current password.").max(1024),
     newPassword: ZPassword,
   })
   .refine((v) => v.currentPassword !== v.newPassword, {

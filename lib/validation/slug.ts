@@ -1,4 +1,5 @@
 import { z } from "zod";
+import { zText } from "@/lib/validation/text";
 
 /**
  * Team slugs are the first URL segment (/<team>/…), so they must never shadow a route of the
@@ -62,7 +63,7 @@ export const ZSlug = z
   });
 
 /** A display name: trimmed, 1–80 characters. */
-export const ZDisplayName = z.string().trim().min(1, "Enter a name.").max(80, "Use at most 80 characters.");
+export const ZDisplayName = zText().trim().min(1, "Enter a name.").max(80, "Use at most 80 characters.");
 
 export const ZEmail = z
   .string()

@@ -373,7 +373,9 @@ describe("security headers (SPEC §8)", () => {
       await call("/api/v1/viewer"),
       await call("/api/v1/nope"),
     ]) {
-      expect(answer.headers.get("content-security-policy")).toBe("default-src 'none'; frame-ancestors 'none'");
+      expect(answer.headers.get("content-security-policy")).toBe(
+        "default-src 'none'; frame-ancestors 'none'",
+      );
       expect(answer.headers.get("x-content-type-options")).toBe("nosniff");
       expect(answer.headers.get("referrer-policy")).toBe("strict-origin-when-cross-origin");
       expect(answer.headers.get("x-frame-options")).toBe("DENY");
@@ -397,6 +399,12 @@ describe("bad input", () => {
       { raw: JSON.stringify({ project: "p", config: { blob: "x".repeat(70_000) } }) },
       413,
       /larger than 64 KB/,
+    ],
+    [
+      "an entity that is not valid Unicode",
+      { raw: '{"project":"p","entity":"\\ud800"}' },
+      400,
+      /entity: must be valid Unicode/,
     ],
     [
       "a config nested 8,000 levels deep",

@@ -4,7 +4,9 @@ import { beforeEach, describe, expect, it, vi } from "vitest";
 import { db } from "@/lib/db";
 import { AppError } from "@/lib/errors";
 
-const session = vi.hoisted(() => ({ current: null as null | { user: { id: string; sessionVersion: number } } }));
+const session = vi.hoisted(() => ({
+  current: null as null | { user: { id: string; sessionVersion: number } },
+}));
 vi.mock("next-auth", async (importOriginal) => ({
   ...(await importOriginal<typeof import("next-auth")>()),
   getServerSession: async () => session.current,
@@ -46,7 +48,9 @@ describe("a one-time password", () => {
     expect(await db.team.count({ where: { slug: "sneaky-team" } })).toBe(0);
 
     await db.user.update({ where: { id: people.orgAdmin.id }, data: { mustChangePassword: false } });
-    expect(await createTeamAction(org.slug, { slug: "honest-team", name: "Honest" })).toMatchObject({ ok: true });
+    expect(await createTeamAction(org.slug, { slug: "honest-team", name: "Honest" })).toMatchObject({
+      ok: true,
+    });
   });
 });
 
@@ -57,13 +61,19 @@ describe("sign-out", () => {
     session.current = copied;
     expect((await getSessionUser())?.id).toBe(people.orgMember.id);
 
-    await authOptions.events!.signOut!({ token: { sub: people.orgMember.id, sv: 0 }, session: null as never });
+    await authOptions.events!.signOut!({
+      token: { sub: people.orgMember.id, sv: 0 },
+      session: null as never,
+    });
 
     session.current = copied;
     expect(await getSessionUser()).toBeNull();
     expect(await codeOf(requireActionCaller())).toBe("UNAUTHENTICATED");
     // Signing out again with the stale cookie changes nothing.
-    await authOptions.events!.signOut!({ token: { sub: people.orgMember.id, sv: 0 }, session: null as never });
+    await authOptions.events!.signOut!({
+      token: { sub: people.orgMember.id, sv: 0 },
+      session: null as never,
+    });
     expect((await db.user.findUniqueOrThrow({ where: { id: people.orgMember.id } })).sessionVersion).toBe(1);
   });
 });

@@ -86,6 +86,7 @@ describe("parallel guesses (SPEC §8)", () => {
   it("takes back the counted attempt when the password was right", async () => {
     const user = await makeUser("iris@example.com", await hashPassword(PASSWORD));
     const limit = Number(process.env.DEPUTY_AUTH_FAIL_LIMIT);
-    for (let i = 0; i < limit + 5; i++) expect((await attempt(user.email, PASSWORD, "192.0.2.77")).id).toBe(user.id);
+    for (let i = 0; i < limit + 5; i++)
+      expect((await attempt(user.email, PASSWORD, "192.0.2.77")).id).toBe(user.id);
   });
 });
