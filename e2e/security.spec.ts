@@ -285,7 +285,10 @@ test.describe("[SECURITY]", () => {
         response.status(),
         `${method} ${path.slice(0, 80)} ${String(options.data).slice(0, 60)}`,
       ).toBeLessThan(500);
-      expect(response.headers()["content-type"]).toMatch(/application\/json/);
+      // Dot segments can leave the API once the client normalises the path; API answers are JSON.
+      if (new URL(response.url()).pathname.startsWith("/api/v1")) {
+        expect(response.headers()["content-type"]).toMatch(/application\/json/);
+      }
     };
     for (const value of malformedValues()) {
       for (const field of ["entity", "project", "name", "config", "summary", "username", "userEmail"]) {
@@ -417,8 +420,9 @@ test.describe("[SECURITY]", () => {
     expect(password.length).toBeGreaterThan(8);
 
     const attacker = await playwrightRequest.newContext({ baseURL: DEMO });
+    // One CSRF token for every guess, as a script would: next-auth checks it against its cookie.
+    const csrf = (await (await attacker.get("/api/auth/csrf")).json()) as { csrfToken: string };
     const attempt = async (guess: string) => {
-      const csrf = (await (await attacker.get("/api/auth/csrf")).json()) as { csrfToken: string };
       const response = await attacker.post("/api/auth/callback/credentials", {
         form: { email, password: guess, csrfToken: csrf.csrfToken, json: "true" },
         maxRedirects: 0,

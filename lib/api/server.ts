@@ -43,6 +43,10 @@ export function mountApi(
     }
     if (url === API_PREFIX || url.startsWith(`${API_PREFIX}/`) || url.startsWith(`${API_PREFIX}?`)) {
       void api(req, res);
+    } else if (!isDecodablePath(url)) {
+      // Next.js answers a malformed escape in a page URL (`/team/projects/%E0%A4%A`) with a 500
+      // before any of our code runs. Such a URL names nothing that exists: a 404.
+      sendMalformedPathNotFound(res);
     } else {
       fallback(req, res);
     }
@@ -77,4 +81,29 @@ export function mountApi(
     clearInterval(timer);
     await flush();
   };
+}
+
+/** True when the path part of a request URL percent-decodes cleanly. */
+export function isDecodablePath(url: string): boolean {
+  const queryAt = url.indexOf("?");
+  const path = queryAt === -1 ? url : url.slice(0, queryAt);
+  if (!path.includes("%")) return true;
+  try {
+    decodeURIComponent(path);
+    return true;
+  } catch {
+    return false;
+  }
+}
+
+const NOT_FOUND_PAGE = `<!doctype html><html lang="en"><head><meta charset="utf-8"><title>Page not found · Deputy</title></head><body style="font-family:system-ui,sans-serif;margin:4rem auto;max-width:36rem"><h1>Page not found</h1><p>This address is not valid: it contains a broken percent-encoding. Check the link, or go to <a href="/">Deputy's home page</a>.</p></body></html>`;
+
+function sendMalformedPathNotFound(res: ServerResponse): void {
+  res.writeHead(404, {
+    "content-type": "text/html; charset=utf-8",
+    "content-length": Buffer.byteLength(NOT_FOUND_PAGE),
+    "content-security-policy": "default-src 'none'; style-src 'unsafe-inline'; frame-ancestors 'none'",
+    "cache-control": "no-store",
+  });
+  res.end(NOT_FOUND_PAGE);
 }

@@ -366,6 +366,19 @@ describe("credentials", () => {
   });
 });
 
+describe("malformed page URLs", () => {
+  it("answer 404 before reaching the page framework, which would answer 500", async () => {
+    for (const path of ["/ml-team/projects/%E0%A4%A", "/%", "/org/acme/service-accounts/%E0%A4%A?x=1"]) {
+      const response = await fetch(`${base}${path}`);
+      expect(response.status, path).toBe(404);
+      expect(await response.text()).toContain("Page not found");
+      expect(response.headers.get("x-frame-options")).toBe("DENY");
+    }
+    // A well-formed escape goes on to the pages as before.
+    expect((await fetch(`${base}/ml-team/projects/caf%C3%A9`)).status).toBe(418);
+  });
+});
+
 describe("security headers (SPEC §8)", () => {
   it("are on every API answer, success and error alike", async () => {
     for (const answer of [
