@@ -48,7 +48,7 @@ test.describe("[INTEGRITY]", () => {
       page.waitForRequest((r) => r.method() === "POST" && Boolean(r.headers()["next-action"])),
       dialog.getByRole("button", { name: "Create" }).click(),
     ]);
-    await expect(dialog.getByText(/already exists/).first()).toBeVisible();
+    await expect(dialog.getByText("Already taken in this organization.")).toBeVisible();
     const replay = async () => {
       const response = await page.request.post(actionRequest.url(), {
         headers: { ...actionRequest.headers(), origin: DEMO },

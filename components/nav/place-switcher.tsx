@@ -25,20 +25,20 @@ function currentLabel(pathname: string, places: Place[]): string {
     const team = org.teams.find((t) => t.slug === first);
     if (team) return `${org.name} / ${team.slug}`;
   }
-  return "Switch organization or team";
+  return "";
 }
 
 /** Switches between the orgs and teams the person belongs to. */
 export function PlaceSwitcher({ places }: { places: Place[] }) {
   const pathname = usePathname();
   if (places.length === 0) return null;
+  const current = currentLabel(pathname, places);
   return (
     <DropdownMenu>
-      <DropdownMenuTrigger
-        aria-label="Switch organization or team"
-        className="rounded-md px-2 py-1 text-sm text-slate-700 ring-1 ring-slate-200 hover:bg-slate-50"
-      >
-        {currentLabel(pathname, places)} ▾
+      {/* The accessible name holds the visible text (WCAG 2.5.3): what it does, then where you are. */}
+      <DropdownMenuTrigger className="rounded-md px-2 py-1 text-sm text-slate-700 ring-1 ring-slate-200 hover:bg-slate-50">
+        {current && <span className="sr-only">Switch organization or team, current: </span>}
+        {current || "Switch organization or team"} <span aria-hidden="true">▾</span>
       </DropdownMenuTrigger>
       <DropdownMenuContent align="start">
         {places.map((org, i) => (

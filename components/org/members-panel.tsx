@@ -52,7 +52,7 @@ export function MembersPanel({
           </h2>
           <p className="text-sm text-slate-600" data-testid="seat-usage">
             Seats: {seatsUsed} of {seatLimit} used
-            <span className="text-slate-400"> · service accounts never use seats</span>
+            <span className="text-slate-500"> · service accounts never use seats</span>
           </p>
         </div>
         <AddMemberDialog orgSlug={orgSlug} />
@@ -75,7 +75,7 @@ export function MembersPanel({
             </Td>
             <Td>
               {m.teams.length === 0 ? (
-                <span className="text-slate-400">None</span>
+                <span className="text-slate-500">None</span>
               ) : (
                 m.teams.map((t) => `${t.slug} (${t.role.toLowerCase()})`).join(", ")
               )}

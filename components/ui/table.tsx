@@ -9,7 +9,8 @@ export function Table({ caption, head, children }: { caption: string; head: stri
           <tr>
             {head.map((h, i) => (
               <th key={i} scope="col" className="px-4 py-2 text-left font-semibold text-slate-700">
-                {h}
+                {/* A column without a visible heading (row menus, buttons) is still named for screen readers. */}
+                {h === "" ? <span className="sr-only">Actions</span> : h}
               </th>
             ))}
           </tr>

@@ -47,7 +47,7 @@ export default async function ProjectPage({
               <span className="block">{r.createdBy}</span>
               <span className="text-xs text-slate-500">{r.isAutomated ? "Service account" : "Person"}</span>
             </Td>
-            <Td>{r.attributedTo ?? <span className="text-slate-400">—</span>}</Td>
+            <Td>{r.attributedTo ?? <span className="text-slate-500">—</span>}</Td>
           </tr>
         ))}
       </Table>
