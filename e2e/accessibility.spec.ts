@@ -103,6 +103,7 @@ test.describe("[A11Y]", () => {
       await visit(page, path);
     }
     await page.getByRole("button", { name: "Sign out" }).click();
+    await expect(page).toHaveURL(/\/login/);
     await signIn(page, "member@acme.test");
     for (const path of [
       "/ml-team",

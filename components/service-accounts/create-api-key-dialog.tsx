@@ -160,8 +160,15 @@ function KeyReveal({
         </p>
       </div>
       <div className="space-y-1">
-        <p className="text-sm font-medium">Use it in your job</p>
-        <pre className="overflow-x-auto rounded-md bg-slate-900 px-3 py-2 text-xs text-slate-100">
+        <p id="use-it-in-your-job" className="text-sm font-medium">
+          Use it in your job
+        </p>
+        {/* Focusable so keyboard users can scroll a line wider than the dialog. */}
+        <pre
+          tabIndex={0}
+          aria-labelledby="use-it-in-your-job"
+          className="overflow-x-auto rounded-md bg-slate-900 px-3 py-2 text-xs text-slate-100 focus:ring-2 focus:ring-indigo-500 focus:outline-none"
+        >
           <code>export DEPUTY_API_KEY={secret}</code>
         </pre>
       </div>

@@ -4,7 +4,14 @@ import * as RadixMenu from "@radix-ui/react-dropdown-menu";
 import type { ComponentProps } from "react";
 import { cn } from "./cn";
 
-export const DropdownMenu = RadixMenu.Root;
+/**
+ * Menus are non-modal: a modal Radix menu hides the rest of the page from assistive technology
+ * with aria-hidden while its focusable elements stay focusable (axe: aria-hidden-focus). The menu
+ * still closes on Escape and on an outside click, and arrow keys still move within it.
+ */
+export function DropdownMenu(props: ComponentProps<typeof RadixMenu.Root>) {
+  return <RadixMenu.Root modal={false} {...props} />;
+}
 export const DropdownMenuTrigger = RadixMenu.Trigger;
 
 export function DropdownMenuContent({ className, ...props }: ComponentProps<typeof RadixMenu.Content>) {
