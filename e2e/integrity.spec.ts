@@ -96,7 +96,7 @@ test.describe("[INTEGRITY]", () => {
       const key = await newAccountWithKey(page, `crash-${unique()}`);
 
       const project = "crash-test";
-      let killing: Promise<void> | null = null;
+      const crash: { done: Promise<void> | null } = { done: null };
       const acknowledged = await burstOfRuns(
         async (body) => {
           const response = await request.post(`${server.url}/api/v1/runs`, {
@@ -112,11 +112,11 @@ test.describe("[INTEGRITY]", () => {
           concurrency: 20,
           project,
           onAck: (count) => {
-            if (count === 150) killing = server.crash();
+            if (count === 150) crash.done = server.crash();
           },
         },
       );
-      await killing;
+      await crash.done;
       // The kill landed mid-burst: some writes were acknowledged, the rest never answered.
       expect(acknowledged.length).toBeGreaterThanOrEqual(150);
       expect(acknowledged.length).toBeLessThan(600);
