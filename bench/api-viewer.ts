@@ -20,9 +20,9 @@ const CONNECTIONS = 50;
 const DURATION_S = Number(process.env.BENCH_DURATION ?? 10);
 const DB_FILE = path.join(ROOT, "data", "bench.db");
 
-function seed(): string[] {
+async function seed(): Promise<string[]> {
   for (const suffix of ["", "-wal", "-shm"]) fs.rmSync(`${DB_FILE}${suffix}`, { force: true });
-  migrate(parseConfig({ DATABASE_URL: `file:${DB_FILE}` }));
+  await migrate(parseConfig({ DATABASE_URL: `file:${DB_FILE}` }));
   const db = new Database(DB_FILE);
   // Prisma keeps DateTime in SQLite as ISO text.
   const now = new Date().toISOString();
@@ -129,7 +129,7 @@ async function revocationDelay(base: string, token: string): Promise<number> {
   }
 }
 
-const tokens = seed();
+const tokens = await seed();
 console.log(`Seeded ${KEYS.toLocaleString()} keys; rotating through ${ROTATING_KEYS} of them.`);
 const rows: Row[] = [];
 

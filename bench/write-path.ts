@@ -22,9 +22,9 @@ const WRITES = Number(process.env.BENCH_WRITES ?? 3000);
 const CONCURRENCY = 50;
 const DB_FILE = path.join(ROOT, "data", "bench-writes.db");
 
-function seed(): void {
+async function seed(): Promise<void> {
   for (const suffix of ["", "-wal", "-shm"]) fs.rmSync(`${DB_FILE}${suffix}`, { force: true });
-  migrate(parseConfig({ DATABASE_URL: `file:${DB_FILE}` }));
+  await migrate(parseConfig({ DATABASE_URL: `file:${DB_FILE}` }));
   const db = new Database(DB_FILE);
   const now = new Date().toISOString();
   db.prepare(
@@ -74,7 +74,7 @@ async function measure(label: string, write: (i: number) => Promise<void>): Prom
   return rate;
 }
 
-seed();
+await seed();
 const url = `file:${DB_FILE}`;
 
 const raw = new Database(DB_FILE);

@@ -5,7 +5,8 @@ import path from "node:path";
 import { createRequire } from "node:module";
 import Database from "better-sqlite3";
 import { ConfigError, parseConfig, type DeputyConfig } from "../lib/config/env";
-import { sqliteFilePath } from "../lib/config/database-url";
+import { isPostgresUrl, sqliteFilePath } from "../lib/config/database-url";
+import { databaseProblem } from "./database-check";
 import { prismaCliEnv } from "./prisma-env";
 
 export const ROOT = path.resolve(import.meta.dirname, "..");
@@ -24,9 +25,20 @@ export function loadConfigOrExit(): DeputyConfig {
   }
 }
 
-/** Creates the database's folder and applies pending migrations (a no-op when up to date). */
-export function migrate(config: DeputyConfig): void {
-  fs.mkdirSync(path.dirname(path.resolve(ROOT, sqliteFilePath(config.databaseUrl))), { recursive: true });
+/**
+ * Checks that the database is reachable and writable, then applies pending migrations (a no-op
+ * when up to date). Any failure prints one line that says what to do, and exits.
+ */
+export async function migrate(config: DeputyConfig): Promise<void> {
+  const postgres = isPostgresUrl(config.databaseUrl);
+  if (!postgres) {
+    fs.mkdirSync(path.dirname(path.resolve(ROOT, sqliteFilePath(config.databaseUrl))), { recursive: true });
+  }
+  const problem = await databaseProblem(config.databaseUrl, ROOT);
+  if (problem) {
+    console.error(`Deputy cannot start. ${problem}`);
+    process.exit(1);
+  }
   const cli = require.resolve("prisma/build/index.js");
   const result = spawnSync(process.execPath, [cli, "migrate", "deploy"], {
     cwd: ROOT,
@@ -34,12 +46,19 @@ export function migrate(config: DeputyConfig): void {
     encoding: "utf8",
   });
   if (result.status !== 0) {
-    console.error(`Database migration failed:\n${result.stdout}\n${result.stderr}`);
+    const output = `${result.stdout}\n${result.stderr}`;
+    // Prisma's WebAssembly engine reports a lock as an unknown "SocketTimeout" variant.
+    const line = /SocketTimeout|database is locked|SQLITE_BUSY/.test(output)
+      ? "Another process holds the database file: stop it, then start Deputy again."
+      : (/Error: (.+)/.exec(output)?.[1] ?? "see `npm run prisma -- migrate deploy` for details");
+    console.error(`Deputy cannot start. Migrating the database failed: ${line}`);
     process.exit(1);
   }
-  // Write-ahead logging lets the console and the API read while the other writes. It is a
-  // property of the database file, so setting it once is enough.
-  const sqlite = new Database(path.resolve(ROOT, sqliteFilePath(config.databaseUrl)));
-  sqlite.pragma("journal_mode = WAL");
-  sqlite.close();
+  if (!postgres) {
+    // Write-ahead logging lets the credential lookup read while a write is in progress. It is a
+    // property of the database file, so setting it once is enough.
+    const sqlite = new Database(path.resolve(ROOT, sqliteFilePath(config.databaseUrl)));
+    sqlite.pragma("journal_mode = WAL");
+    sqlite.close();
+  }
 }

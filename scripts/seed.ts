@@ -8,7 +8,7 @@ if (!process.argv.includes("--demo")) {
   process.exit(2);
 }
 const config = loadConfigOrExit();
-migrate(config);
+await migrate(config);
 const db = createPrismaClient(config.databaseUrl);
 const seeded = await seedDemo(db);
 await db.$disconnect();

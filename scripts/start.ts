@@ -22,7 +22,7 @@ process.env.NEXTAUTH_URL ??= config.publicUrl;
 // Create the session secret now, before any request races to create it.
 resolveAuthSecret(config.authSecret, ROOT);
 
-migrate(config);
+await migrate(config);
 
 if (config.demo) {
   const db = createPrismaClient(config.databaseUrl);

@@ -1,5 +1,6 @@
 import Link from "next/link";
 import type { ReactNode } from "react";
+import { formatAuditMetadata } from "@/lib/audit/record";
 import type { Caller } from "@/lib/auth/caller";
 import { decodeParam, loadOrFail } from "@/lib/pages/guard";
 import { explainProjectAccess, getServiceAccountDetail, type TPlace } from "@/lib/service-accounts/data";
@@ -116,7 +117,7 @@ export async function ServiceAccountDetail({
                 <code className="text-xs">{e.action}</code>
               </Td>
               <Td className="px-4 py-2 font-mono text-xs text-slate-600">
-                {e.metadata === "{}" ? "" : e.metadata}
+                {formatAuditMetadata(e.metadata)}
               </Td>
             </tr>
           ))}

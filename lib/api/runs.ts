@@ -1,5 +1,6 @@
 import crypto from "node:crypto";
 import { db, type Tx } from "@/lib/db";
+import type { Prisma } from "@/lib/generated/prisma/client";
 import { recordAudit } from "@/lib/audit/record";
 import type { VerifiedKey } from "@/lib/keys/verify";
 import { ApiError } from "./errors";
@@ -144,8 +145,8 @@ async function insertRun(
     data: {
       projectId: project.id,
       name: runName(input),
-      config: JSON.stringify(input.config ?? {}),
-      summary: JSON.stringify(input.summary ?? {}),
+      config: (input.config ?? {}) as Prisma.InputJsonObject,
+      summary: (input.summary ?? {}) as Prisma.InputJsonObject,
       createdByType: "SERVICE_ACCOUNT",
       createdById: account.id,
       createdByIdentity: account.identity,
@@ -272,8 +273,8 @@ export async function listRuns(
       createdBy: r.createdByIdentity,
       attributedTo: r.attributedTo?.email ?? null,
       createdAt: r.createdAt.toISOString(),
-      config: JSON.parse(r.config) as unknown,
-      summary: JSON.parse(r.summary) as unknown,
+      config: r.config,
+      summary: r.summary,
     })),
     nextCursor:
       hasMore && last ? Buffer.from(`${last.createdAt.getTime()}|${last.id}`).toString("base64url") : null,

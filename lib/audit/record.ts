@@ -1,4 +1,5 @@
 import type { Tx } from "@/lib/db";
+import type { Prisma } from "@/lib/generated/prisma/client";
 
 export type AuditActor =
   | { type: "USER"; id: string; identity: string }
@@ -45,9 +46,16 @@ export async function recordAudit(tx: Tx, event: AuditEventInput): Promise<void>
       targetType: event.target?.type ?? null,
       targetId: event.target?.id ?? null,
       targetName: event.target?.name ?? null,
-      metadata: JSON.stringify(scrubMetadata(event.metadata ?? {})),
+      metadata: scrubMetadata(event.metadata ?? {}) as Prisma.InputJsonObject,
       ip: event.ip?.slice(0, 64) ?? null,
       userAgent: event.userAgent?.slice(0, 512) ?? null,
     },
   });
+}
+
+/** An event's details as one line for a table cell; nothing for an empty object. */
+export function formatAuditMetadata(metadata: unknown): string {
+  if (metadata === null || metadata === undefined) return "";
+  if (typeof metadata === "object" && Object.keys(metadata).length === 0) return "";
+  return JSON.stringify(metadata);
 }

@@ -11,3 +11,26 @@ export function sqliteFileUrl(databaseUrl: string | undefined): string {
 export function sqliteFilePath(databaseUrl: string | undefined): string {
   return sqliteFileUrl(databaseUrl).slice("file:".length).split("?")[0] ?? "";
 }
+
+/** True for `postgresql://…` and `postgres://…` URLs. */
+export function isPostgresUrl(databaseUrl: string | undefined): boolean {
+  return /^postgres(ql)?:\/\//i.test((databaseUrl ?? "").trim());
+}
+
+/** The engine a DATABASE_URL selects. */
+export type DatabaseEngine = "sqlite" | "postgresql";
+
+export function databaseEngine(databaseUrl: string | undefined): DatabaseEngine {
+  return isPostgresUrl(databaseUrl) ? "postgresql" : "sqlite";
+}
+
+/** A URL safe to print: the password replaced. */
+export function redactDatabaseUrl(databaseUrl: string): string {
+  try {
+    const url = new URL(databaseUrl);
+    if (url.password) url.password = "***";
+    return url.toString();
+  } catch {
+    return databaseUrl.replace(/\/\/([^:/@]+):[^@]*@/, "//$1:***@");
+  }
+}

@@ -1,5 +1,5 @@
 import { z } from "zod";
-import { DEFAULT_DATABASE_URL } from "./database-url";
+import { DEFAULT_DATABASE_URL, isPostgresUrl } from "./database-url";
 
 /** Deputy's configuration (SPEC §7), validated once at start-up with a message per bad value. */
 const ZEnv = z.object({
@@ -13,9 +13,9 @@ const ZEnv = z.object({
     .string()
     .trim()
     .default(DEFAULT_DATABASE_URL)
-    .refine((v) => v.startsWith("file:"), {
+    .refine((v) => v.startsWith("file:") || isPostgresUrl(v), {
       message:
-        "DATABASE_URL must be a SQLite file URL such as file:./data/deputy.db (PostgreSQL is not supported yet)",
+        "DATABASE_URL must be a SQLite file URL such as file:./data/deputy.db, or a PostgreSQL URL such as postgresql://user:password@host:5432/deputy",
     }),
   DEPUTY_DEMO: z
     .enum(["", "0", "1"], { message: "DEPUTY_DEMO must be 1 (seed the demo data) or unset" })

@@ -1,6 +1,7 @@
 import { PrismaBetterSQLite3 } from "@prisma/adapter-better-sqlite3";
 import { PrismaClient, type Prisma } from "@/lib/generated/prisma/client";
-import { sqliteFileUrl } from "@/lib/config/database-url";
+import { isPostgresUrl, sqliteFileUrl } from "@/lib/config/database-url";
+import { createPostgresPrismaClient } from "./postgres";
 import { serializedAdapterFactory } from "./serialized-adapter";
 
 /**
@@ -12,8 +13,12 @@ import { serializedAdapterFactory } from "./serialized-adapter";
 export const SQLITE_CONNECTION_SETUP =
   "PRAGMA journal_mode = WAL; PRAGMA synchronous = FULL; PRAGMA busy_timeout = 5000; PRAGMA foreign_keys = ON;";
 
-/** Creates a client for a database URL; the app uses the single shared `db` below. */
+/**
+ * Creates a client for a database URL — PostgreSQL for `postgresql://…`, else the SQLite file —
+ * the app uses the single shared `db` below.
+ */
 export function createPrismaClient(databaseUrl: string | undefined): PrismaClient {
+  if (isPostgresUrl(databaseUrl)) return createPostgresPrismaClient(databaseUrl!.trim());
   const adapter = serializedAdapterFactory(
     new PrismaBetterSQLite3({ url: sqliteFileUrl(databaseUrl) }),
     SQLITE_CONNECTION_SETUP,

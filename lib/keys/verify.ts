@@ -1,6 +1,6 @@
 import { serviceAccountIdentity } from "@/lib/service-accounts/identity";
 import { credentialCache } from "./credential-cache";
-import { findKeyRow, toDate } from "./key-store";
+import { findKeyRow, toDate } from "@/lib/db/credential-lookup";
 import { hashSecret, parseApiKey, secretMatches } from "./format";
 
 export type CredentialFailure =
@@ -31,8 +31,8 @@ type KeyRecord = {
 // Compared against when no key has the presented id, so an unknown key costs the same work.
 const UNKNOWN_KEY_HASH = hashSecret("deputy-unknown-key");
 
-function loadKeyRecord(keyId: string): KeyRecord | null {
-  const row = findKeyRow(keyId);
+async function loadKeyRecord(keyId: string): Promise<KeyRecord | null> {
+  const row = await findKeyRow(keyId);
   if (!row) return null;
   return {
     secretHash: row.secretHash,
@@ -71,7 +71,7 @@ export async function verifyApiKey(
   if (cached) {
     record = cached.value;
   } else {
-    record = loadKeyRecord(parsed.keyId);
+    record = await loadKeyRecord(parsed.keyId);
     cache.set(parsed.keyId, record);
   }
   const matches = secretMatches(parsed.secret, record?.secretHash ?? UNKNOWN_KEY_HASH);

@@ -6,6 +6,7 @@ import { afterAll, beforeAll, describe, expect, it, vi } from "vitest";
 import { db } from "@/lib/db";
 import { mountApi } from "@/lib/api/server";
 import { generateApiKey } from "@/lib/keys/format";
+import { credentialLookup } from "@/lib/db/credential-lookup";
 import {
   createApiKey,
   createServiceAccount,
@@ -335,9 +336,7 @@ describe("credentials", () => {
   it("reads no database row for a malformed key or a bad checksum", async () => {
     // Count executions of the one SQL statement that looks keys up.
     await call("/api/v1/viewer", { key: generateApiKey().token });
-    const store = (globalThis as unknown as { deputyKeyStore: { lookup: { get: (id: string) => unknown } } })
-      .deputyKeyStore;
-    const spy = vi.spyOn(store.lookup, "get");
+    const spy = vi.spyOn(credentialLookup(), "find");
     const good = generateApiKey().token;
     for (const token of ["garbage", good.slice(0, -1) + (good.endsWith("A") ? "B" : "A"), "x".repeat(200)]) {
       expect((await call("/api/v1/viewer", { key: token })).status).toBe(401);

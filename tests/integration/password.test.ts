@@ -37,7 +37,7 @@ describe("changeOwnPassword", () => {
     const event = await db.auditEvent.findFirstOrThrow({
       where: { orgId: org.id, action: "user.password_changed" },
     });
-    expect(event.metadata).toBe("{}");
+    expect(event.metadata).toEqual({});
   });
 
   it("limits guesses at the current password like sign-in, parallel ones included", async () => {

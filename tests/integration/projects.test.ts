@@ -50,7 +50,7 @@ describe("projects", () => {
     const event = await db.auditEvent.findFirstOrThrow({
       where: { orgId: org.id, action: "project.visibility_changed" },
     });
-    expect(JSON.parse(event.metadata)).toEqual({ from: "TEAM", to: "PUBLIC" });
+    expect(event.metadata).toEqual({ from: "TEAM", to: "PUBLIC" });
   });
 
   it("manages the access list of restricted projects and hides them from others", async () => {
@@ -151,7 +151,7 @@ describe("service accounts on restricted projects", () => {
     const events = await db.auditEvent.findMany({
       where: { orgId: org.id, action: { startsWith: "project.access_" } },
     });
-    expect(events.map((e) => [e.action, JSON.parse(e.metadata) as unknown])).toEqual(
+    expect(events.map((e) => [e.action, e.metadata])).toEqual(
       expect.arrayContaining([
         [
           "project.access_granted",

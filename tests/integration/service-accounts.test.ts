@@ -324,7 +324,7 @@ describe("managing accounts across teams and orgs", () => {
     const event = await db.auditEvent.findFirstOrThrow({
       where: { orgId: w.org.id, action: "service_account.updated" },
     });
-    expect(JSON.parse(event.metadata)).toEqual({
+    expect(event.metadata).toEqual({
       changes: {
         name: { from: "ci-model-training", to: "ci-training" },
         description: { from: "", to: "GitHub Actions" },

@@ -55,7 +55,7 @@ describe("attemptSignIn", () => {
     });
     expect(events).toHaveLength(1);
     expect(events[0]).toMatchObject({ actorType: "ANONYMOUS", targetName: "frank@example.com" });
-    expect(events[0]!.metadata).not.toMatch(/wrong-/);
+    expect(JSON.stringify(events[0]!.metadata)).not.toMatch(/wrong-/);
   });
 
   it("limits failures per client address across accounts", async () => {

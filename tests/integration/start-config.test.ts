@@ -1,27 +1,53 @@
-// `npm start` refuses bad configuration before touching the database, one line per problem.
+// `npm start` refuses bad configuration and an unusable database before serving: one line per
+// problem, never a stack trace.
 import { spawnSync } from "node:child_process";
 import path from "node:path";
+import Database from "better-sqlite3";
 import { describe, expect, it } from "vitest";
 
 const root = path.resolve(import.meta.dirname, "..", "..");
 
-describe("npm start with bad configuration", () => {
+function start(env: Record<string, string>) {
+  return spawnSync(process.execPath, ["--import", "tsx", "scripts/start.ts"], {
+    cwd: root,
+    env: { ...process.env, ...env },
+    encoding: "utf8",
+    timeout: 30_000,
+  });
+}
+
+describe("npm start", () => {
   it("exits with a message for each bad value", () => {
-    const result = spawnSync(process.execPath, ["--import", "tsx", "scripts/start.ts"], {
-      cwd: root,
-      env: {
-        ...process.env,
-        PORT: "eighty",
-        DEPUTY_AUTH_FAIL_LIMIT: "-3",
-        DATABASE_URL: "postgresql://db/deputy",
-      },
-      encoding: "utf8",
-      timeout: 30_000,
-    });
+    const result = start({ PORT: "eighty", DEPUTY_AUTH_FAIL_LIMIT: "-3", DATABASE_URL: "mysql://db/deputy" });
     expect(result.status).toBe(1);
     expect(result.stderr).toContain("Deputy cannot start. Invalid configuration:");
     expect(result.stderr).toContain("- PORT must be a number, e.g. 3000");
     expect(result.stderr).toContain("- DEPUTY_AUTH_FAIL_LIMIT must be at least 1");
     expect(result.stderr).toContain("- DATABASE_URL must be a SQLite file URL");
+  });
+
+  it("refuses an unreachable PostgreSQL with one clear line", () => {
+    const result = start({ DATABASE_URL: "postgresql://deputy:secret-pw@127.0.0.1:1/deputy" });
+    expect(result.status).toBe(1);
+    expect(result.stderr.trim()).toBe(
+      "Deputy cannot start. PostgreSQL is unreachable at 127.0.0.1:1 (connection refused): start it, or fix the host and port in DATABASE_URL.",
+    );
+    expect(result.stderr).not.toContain("secret-pw");
+  });
+
+  it("refuses a SQLite file another process holds, with one clear line", () => {
+    const file = path.join(root, "data", "test", `held-${process.pid}.db`);
+    const holder = new Database(file);
+    holder.exec("CREATE TABLE IF NOT EXISTS t (x); BEGIN IMMEDIATE; INSERT INTO t VALUES (1);");
+    try {
+      const result = start({ DATABASE_URL: `file:${file}` });
+      expect(result.status).toBe(1);
+      expect(result.stderr.trim()).toMatch(
+        /^Deputy cannot start\. Another process holds data\/test\/held-\d+\.db \(a second Deputy, a benchmark, a database tool\): stop it, then start Deputy again\.$/,
+      );
+    } finally {
+      holder.exec("ROLLBACK");
+      holder.close();
+    }
   });
 });

@@ -1,5 +1,6 @@
 import { EmptyRow, Table, Td, TimestampTd } from "@/components/ui/table";
 import { listAuditEvents } from "@/lib/audit/data";
+import { formatAuditMetadata } from "@/lib/audit/record";
 import { loadOrFail } from "@/lib/pages/guard";
 import { pageCaller } from "@/lib/auth/session";
 
@@ -37,7 +38,7 @@ export default async function OrgAuditLogPage({ params }: { params: Promise<{ or
             </Td>
             <Td>{e.targetName ?? "—"}</Td>
             <Td className="px-4 py-2 font-mono text-xs text-slate-600">
-              {e.metadata === "{}" ? "" : e.metadata}
+              {formatAuditMetadata(e.metadata)}
             </Td>
           </tr>
         ))}

@@ -1,0 +1,81 @@
+// The credential hot path reads the database directly: one prepared JOIN by the unique key id
+// costs microseconds, where the ORM's nested select costs several queries and milliseconds. Only
+// this read lives here; every write goes through Prisma. One implementation per engine, chosen
+// by DATABASE_URL, with the same answer shape.
+import Database from "better-sqlite3";
+import pg from "pg";
+import { isPostgresUrl, sqliteFilePath } from "@/lib/config/database-url";
+
+export type KeyRow = {
+  id: string;
+  name: string;
+  secretHash: string;
+  /** Epoch milliseconds, or an ISO string as Prisma stores dates in SQLite. */
+  expiresAt: string | number | null;
+  revokedAt: string | number | null;
+  accountId: string;
+  accountName: string;
+  orgId: string;
+  scope: "ORG" | "TEAM";
+  role: "ADMIN" | "MEMBER" | "VIEWER";
+  status: "ACTIVE" | "DISABLED";
+  deletedAt: string | number | null;
+  orgSlug: string;
+  teamId: string;
+  teamSlug: string;
+};
+
+export type CredentialLookup = { url: string; find(keyId: string): Promise<KeyRow | undefined> };
+
+const SELECT = (epoch: (column: string) => string) => `
+  SELECT k.id, k.name, k."secretHash", ${epoch('k."expiresAt"')} AS "expiresAt", ${epoch('k."revokedAt"')} AS "revokedAt",
+         a.id AS "accountId", a.name AS "accountName", a."orgId", a.scope, a.role, a.status,
+         ${epoch('a."deletedAt"')} AS "deletedAt", o.slug AS "orgSlug", t.id AS "teamId", t.slug AS "teamSlug"
+  FROM "ApiKey" k
+  JOIN "ServiceAccount" a ON a.id = k."serviceAccountId"
+  JOIN "Organization" o ON o.id = a."orgId"
+  JOIN "Team" t ON t.id = a."teamId"`;
+
+function sqliteLookup(url: string): CredentialLookup {
+  const db = new Database(sqliteFilePath(url), { fileMustExist: true });
+  db.pragma("busy_timeout = 5000");
+  const statement = db.prepare<[string], KeyRow>(`${SELECT((c) => c)} WHERE k."keyId" = ?`);
+  return { url, find: (keyId) => Promise.resolve(statement.get(keyId)) };
+}
+
+function postgresLookup(url: string): CredentialLookup {
+  // A small pool of its own: the hot path never waits behind the ORM's connections. Prisma keeps
+  // timestamps without a time zone in UTC; reading them as epoch milliseconds avoids pg's
+  // local-time parsing.
+  const pool = new pg.Pool({ connectionString: url, max: 4 });
+  pool.on("error", () => undefined); // an idle connection dropped by the server is replaced on next use
+  const text = `${SELECT((c) => `(extract(epoch from ${c}) * 1000)::float8`)} WHERE k."keyId" = $1`;
+  return {
+    url,
+    async find(keyId) {
+      const result = await pool.query<KeyRow>({ name: "deputy_find_key", text, values: [keyId] });
+      return result.rows[0];
+    },
+  };
+}
+
+const globalForLookup = globalThis as unknown as { deputyCredentialLookup?: CredentialLookup };
+
+/** The lookup of this process for DATABASE_URL (created on first use). */
+export function credentialLookup(): CredentialLookup {
+  const url = process.env.DATABASE_URL ?? "";
+  if (globalForLookup.deputyCredentialLookup?.url !== url) {
+    globalForLookup.deputyCredentialLookup = isPostgresUrl(url) ? postgresLookup(url) : sqliteLookup(url);
+  }
+  return globalForLookup.deputyCredentialLookup;
+}
+
+/** The key with this id and its service account, or undefined. */
+export function findKeyRow(keyId: string): Promise<KeyRow | undefined> {
+  return credentialLookup().find(keyId);
+}
+
+/** A stored date as a Date: ISO text or epoch milliseconds. */
+export function toDate(value: string | number | null): Date | null {
+  return value === null ? null : new Date(value);
+}
