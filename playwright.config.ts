@@ -1,11 +1,18 @@
 import fs from "node:fs";
 import { defineConfig } from "@playwright/test";
+import { E2E_ENGINE, e2eDatabaseUrl, freshE2eDatabase } from "./e2e/support/database";
 
 // Browser tests run against the production build, on two servers: one with the demo data and
-// one on an empty database (for /setup). Each run uses fresh database files; the runner's
-// workers inherit DEPUTY_E2E_RUN, so they agree on the names.
+// one on an empty database (for /setup). Each run uses fresh databases — SQLite files, or
+// PostgreSQL databases with DEPUTY_E2E_ENGINE=postgresql; the runner's workers inherit
+// DEPUTY_E2E_RUN, so they agree on the names, and only the runner creates them (before the
+// servers start, which is before any global setup would run).
 process.env.DEPUTY_E2E_RUN ??= String(Date.now());
-const run = process.env.DEPUTY_E2E_RUN;
+if (E2E_ENGINE === "postgresql" && !process.env.DEPUTY_E2E_DATABASES) {
+  await freshE2eDatabase("demo");
+  await freshE2eDatabase("empty");
+  process.env.DEPUTY_E2E_DATABASES = "created";
+}
 
 export const DEMO_URL = "http://127.0.0.1:3100";
 export const EMPTY_URL = "http://127.0.0.1:3101";
@@ -25,7 +32,7 @@ const server = (port: number, db: string, extraEnv: Record<string, string>) => (
   stderr: "pipe" as const,
   env: {
     PORT: String(port),
-    DATABASE_URL: `file:./data/e2e-${run}-${db}.db`,
+    DATABASE_URL: e2eDatabaseUrl(db),
     DEPUTY_PUBLIC_URL: `http://127.0.0.1:${port}`,
     NEXT_TELEMETRY_DISABLED: "1",
     ...extraEnv,
@@ -41,7 +48,13 @@ export default defineConfig({
   expect: { timeout: 10_000 },
   // Artifacts in a subfolder: Playwright empties its outputDir, and the reports sit beside it.
   outputDir: "test-results/e2e-artifacts",
-  reporter: [["list"], ["json", { outputFile: "test-results/playwright.json" }]],
+  reporter: [
+    ["list"],
+    [
+      "json",
+      { outputFile: `test-results/playwright${E2E_ENGINE === "postgresql" ? "-postgresql" : ""}.json` },
+    ],
+  ],
   use: {
     baseURL: DEMO_URL,
     trace: "retain-on-failure",

@@ -13,7 +13,9 @@ const postgres = isPostgresUrl(url);
 export default defineConfig({
   experimental: { adapter: true },
   engine: "js",
-  schema: postgres ? path.join("prisma", "postgresql", "schema.prisma") : path.join("prisma", "schema.prisma"),
+  schema: postgres
+    ? path.join("prisma", "postgresql", "schema.prisma")
+    : path.join("prisma", "schema.prisma"),
   migrations: {
     path: postgres ? path.join("prisma", "postgresql", "migrations") : path.join("prisma", "migrations"),
   },

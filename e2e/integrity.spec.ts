@@ -1,10 +1,10 @@
 // SPEC rule 23 against the production server: an answer that says a run was written means it is
 // stored — beside console actions that fail inside their transactions, and across a crash.
 import { expect, listedRunIds, newAccountWithKey, signIn, test, unique } from "./fixtures";
+import { freshE2eDatabase } from "./support/database";
 import { startOwnServer } from "./support/server";
 
 const DEMO = "http://127.0.0.1:3100";
-const RUN = process.env.DEPUTY_E2E_RUN ?? String(Date.now());
 
 /** Sends `total` run writes, `concurrency` at a time; returns the ids answered 201. */
 async function burstOfRuns(
@@ -88,8 +88,8 @@ test.describe("[INTEGRITY]", () => {
     request,
   }) => {
     test.setTimeout(240_000);
-    const database = `e2e-${RUN}-crash.db`;
-    let server = await startOwnServer({ port: 3102, database, env: { DEPUTY_DEMO: "1" } });
+    const databaseUrl = await freshE2eDatabase("crash");
+    let server = await startOwnServer({ port: 3102, databaseUrl, env: { DEPUTY_DEMO: "1" } });
     try {
       await signIn(page, "team-admin@acme.test", undefined, `${server.url}/login`);
       await page.goto(`${server.url}/ml-team/service-accounts`);
@@ -121,7 +121,7 @@ test.describe("[INTEGRITY]", () => {
       expect(acknowledged.length).toBeGreaterThanOrEqual(150);
       expect(acknowledged.length).toBeLessThan(600);
 
-      server = await startOwnServer({ port: 3102, database });
+      server = await startOwnServer({ port: 3102, databaseUrl });
       const listed = await listedRunIds(request, server.url, key, "ml-team", project);
       expect(acknowledged.filter((id) => !listed.has(id))).toEqual([]);
     } finally {

@@ -9,13 +9,12 @@ import {
   callAction,
   malformedBodies,
   malformedValues,
-  openDatabase,
   serverActionIds,
 } from "./support/attack";
+import { freshE2eDatabase, sql } from "./support/database";
 import { startOwnServer } from "./support/server";
 
 const DEMO = "http://127.0.0.1:3100";
-const RUN = process.env.DEPUTY_E2E_RUN ?? "";
 const counter = new AttackCounter();
 const REFUSAL_CODES = new Set([
   "UNAUTHENTICATED",
@@ -52,13 +51,12 @@ async function signedInRequest(browser: Browser, email: string): Promise<APIRequ
  * organization's (attacked by acme's org admin). The other org is written straight into the
  * demo database: it has no people who could sign in, only things to reach for.
  */
-function targets() {
-  const db = openDatabase(`e2e-${RUN}-demo.db`);
-  const now = new Date().toISOString();
-  const one = <T>(sql: string, ...args: unknown[]) => db.prepare(sql).get(...args) as T;
-  const mlTeam = one<{ id: string }>(`SELECT id FROM "Team" WHERE slug = 'ml-team'`);
-  const acme = one<{ id: string }>(`SELECT id FROM "Organization" WHERE slug = 'acme'`);
-  const member = one<{ id: string }>(`SELECT id FROM "User" WHERE email = 'member@acme.test'`);
+async function targets() {
+  const now = new Date();
+  const one = async <T>(text: string, ...params: unknown[]) => (await sql<T>("demo", text, params))[0]!;
+  const mlTeam = await one<{ id: string }>(`SELECT id FROM "Team" WHERE slug = 'ml-team'`);
+  const acme = await one<{ id: string }>(`SELECT id FROM "Organization" WHERE slug = 'acme'`);
+  const member = await one<{ id: string }>(`SELECT id FROM "User" WHERE email = 'member@acme.test'`);
   const suffix = unique();
   const ids = {
     org: `redteam-org-${suffix}`,
@@ -69,30 +67,39 @@ function targets() {
     mlAccount: `redteam-mlsa-${suffix}`,
     mlKey: `redteam-mlkey-${suffix}`,
   };
-  db.prepare(
-    `INSERT INTO "Organization" (id, slug, name, seatLimit, createdAt, updatedAt) VALUES (?, ?, 'Globex', 5, ?, ?)`,
-  ).run(ids.org, `globex-${suffix}`, now, now);
-  db.prepare(
-    `INSERT INTO "Team" (id, orgId, slug, name, createdAt, updatedAt) VALUES (?, ?, ?, 'Globex team', ?, ?)`,
-  ).run(ids.team, ids.org, `globex-team-${suffix}`, now, now);
-  const insertAccount = db.prepare(
-    `INSERT INTO "ServiceAccount" (id, orgId, scope, teamId, name, createdAt, updatedAt) VALUES (?, ?, 'TEAM', ?, ?, ?, ?)`,
+  const run = (text: string, ...params: unknown[]) => sql("demo", text, params);
+  await run(
+    `INSERT INTO "Organization" (id, slug, name, "seatLimit", "createdAt", "updatedAt") VALUES ($1, $2, 'Globex', 5, $3, $4)`,
+    ids.org,
+    `globex-${suffix}`,
+    now,
+    now,
   );
-  insertAccount.run(ids.account, ids.org, ids.team, `globex-job-${suffix}`, now, now);
-  insertAccount.run(ids.mlAccount, acme.id, mlTeam.id, `idor-target-${suffix}`, now, now);
-  const insertKey = db.prepare(
-    `INSERT INTO "ApiKey" (id, keyId, secretHash, last4, name, serviceAccountId, createdAt) VALUES (?, ?, 'x', 'abcd', 'k', ?, ?)`,
+  await run(
+    `INSERT INTO "Team" (id, "orgId", slug, name, "createdAt", "updatedAt") VALUES ($1, $2, $3, 'Globex team', $4, $5)`,
+    ids.team,
+    ids.org,
+    `globex-team-${suffix}`,
+    now,
+    now,
   );
-  insertKey.run(ids.key, crypto.randomBytes(6).toString("hex"), ids.account, now);
-  insertKey.run(ids.mlKey, crypto.randomBytes(6).toString("hex"), ids.mlAccount, now);
-  db.prepare(
-    `INSERT INTO "Project" (id, teamId, name, visibility, createdAt, updatedAt) VALUES (?, ?, 'globex-secret', 'TEAM', ?, ?)`,
-  ).run(ids.project, ids.team, now, now);
-  const mlProject = one<{ id: string }>(
-    `SELECT id FROM "Project" WHERE teamId = ? AND name = 'secret-eval'`,
+  const insertAccount = `INSERT INTO "ServiceAccount" (id, "orgId", scope, "teamId", name, "createdAt", "updatedAt") VALUES ($1, $2, 'TEAM', $3, $4, $5, $6)`;
+  await run(insertAccount, ids.account, ids.org, ids.team, `globex-job-${suffix}`, now, now);
+  await run(insertAccount, ids.mlAccount, acme.id, mlTeam.id, `idor-target-${suffix}`, now, now);
+  const insertKey = `INSERT INTO "ApiKey" (id, "keyId", "secretHash", last4, name, "serviceAccountId", "createdAt") VALUES ($1, $2, 'x', 'abcd', 'k', $3, $4)`;
+  await run(insertKey, ids.key, crypto.randomBytes(6).toString("hex"), ids.account, now);
+  await run(insertKey, ids.mlKey, crypto.randomBytes(6).toString("hex"), ids.mlAccount, now);
+  await run(
+    `INSERT INTO "Project" (id, "teamId", name, visibility, "createdAt", "updatedAt") VALUES ($1, $2, 'globex-secret', 'TEAM', $3, $4)`,
+    ids.project,
+    ids.team,
+    now,
+    now,
+  );
+  const mlProject = await one<{ id: string }>(
+    `SELECT id FROM "Project" WHERE "teamId" = $1 AND name = 'secret-eval'`,
     mlTeam.id,
   );
-  db.close();
   return {
     ...ids,
     globexSlug: `globex-${suffix}`,
@@ -104,18 +111,19 @@ function targets() {
 }
 
 /** What must still be true after every attack: nothing the attacks reached for has changed. */
-function untouched(t: ReturnType<typeof targets>) {
-  const db = openDatabase(`e2e-${RUN}-demo.db`);
-  const rows = {
-    accounts: db
-      .prepare(`SELECT status, deletedAt, name, role FROM "ServiceAccount" WHERE id IN (?, ?)`)
-      .all(t.account, t.mlAccount),
-    keys: db.prepare(`SELECT revokedAt FROM "ApiKey" WHERE id IN (?, ?)`).all(t.key, t.mlKey),
-    teams: db.prepare(`SELECT name FROM "Team" WHERE id IN (?, ?)`).all(t.team, t.mlTeam),
-    projects: db.prepare(`SELECT visibility FROM "Project" WHERE id IN (?, ?)`).all(t.project, t.mlProject),
+async function untouched(t: Awaited<ReturnType<typeof targets>>) {
+  const rows = (text: string, a: string, b: string) =>
+    sql("demo", `${text} WHERE id IN ($1, $2) ORDER BY id`, [a, b]);
+  return {
+    accounts: await rows(
+      `SELECT status, "deletedAt", name, role FROM "ServiceAccount"`,
+      t.account,
+      t.mlAccount,
+    ),
+    keys: await rows(`SELECT "revokedAt" FROM "ApiKey"`, t.key, t.mlKey),
+    teams: await rows(`SELECT name FROM "Team"`, t.team, t.mlTeam),
+    projects: await rows(`SELECT visibility FROM "Project"`, t.project, t.mlProject),
   };
-  db.close();
-  return rows;
 }
 
 test.describe("[SECURITY]", () => {
@@ -136,8 +144,8 @@ test.describe("[SECURITY]", () => {
   test("[SECURITY][IDOR] another team's and another org's ids are refused by every action, and nothing changes", async ({
     browser,
   }) => {
-    const t = targets();
-    const before = untouched(t);
+    const t = await targets();
+    const before = await untouched(t);
     const actions = serverActionIds();
     const researchAdmin = await signedInRequest(browser, "research-admin@acme.test");
     const orgAdmin = await signedInRequest(browser, "org-admin@acme.test");
@@ -227,7 +235,7 @@ test.describe("[SECURITY]", () => {
       expect(answer.status, name).toBeLessThan(500);
       expect(refused, `${name}(${JSON.stringify(args)}): ${answer.text.slice(0, 300)}`).toBe(true);
     }
-    expect(untouched(t)).toEqual(before);
+    expect(await untouched(t)).toEqual(before);
   });
 
   test("[SECURITY][MALFORMED] every action and API route survives malformed input: no 5xx", async ({
@@ -481,7 +489,7 @@ test.describe("[SECURITY]", () => {
     test.setTimeout(180_000);
     const server = await startOwnServer({
       port: 3103,
-      database: `e2e-${RUN}-secrets.db`,
+      databaseUrl: await freshE2eDatabase("secrets"),
       env: { DEPUTY_DEMO: "1" },
     });
     try {
@@ -520,11 +528,7 @@ test.describe("[SECURITY]", () => {
           expect(leaked, path).toBe(false);
         }
       }
-      const db = openDatabase(`e2e-${RUN}-secrets.db`);
-      const events = db.prepare(`SELECT metadata, targetName FROM "AuditEvent"`).all() as {
-        metadata: string;
-      }[];
-      db.close();
+      const events = await sql("secrets", `SELECT metadata, "targetName" FROM "AuditEvent"`);
       expect(JSON.stringify(events)).not.toContain(secret);
       const output = server.output();
       counter.record("secret in server output", 200, !output.includes("dpt_"));

@@ -11,7 +11,8 @@ export async function databaseProblem(databaseUrl: string, root: string): Promis
 }
 
 function sqliteProblem(databaseUrl: string, root: string): string | null {
-  const file = path.relative(root, path.resolve(root, sqliteFilePath(databaseUrl))) || sqliteFilePath(databaseUrl);
+  const file =
+    path.relative(root, path.resolve(root, sqliteFilePath(databaseUrl))) || sqliteFilePath(databaseUrl);
   let sqlite: Database.Database | null = null;
   try {
     sqlite = new Database(path.resolve(root, sqliteFilePath(databaseUrl)), { timeout: 5000 });

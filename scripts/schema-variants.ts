@@ -48,9 +48,16 @@ export function writePostgresSchema(): boolean {
  * refuses; quote it.
  */
 export function fixSqliteMigration(sql: string): string {
-  return sql.replace(/ JSONB NOT NULL DEFAULT (\{[^\n,]*\})/g, (_m, json: string) => ` JSONB NOT NULL DEFAULT '${json}'`);
+  return sql.replace(
+    / JSONB NOT NULL DEFAULT (\{[^\n,]*\})/g,
+    (_m, json: string) => ` JSONB NOT NULL DEFAULT '${json}'`,
+  );
 }
 
 if (process.argv[1] && path.resolve(process.argv[1]) === path.resolve(import.meta.filename)) {
-  console.log(writePostgresSchema() ? "Wrote prisma/postgresql/schema.prisma." : "prisma/postgresql/schema.prisma is up to date.");
+  console.log(
+    writePostgresSchema()
+      ? "Wrote prisma/postgresql/schema.prisma."
+      : "prisma/postgresql/schema.prisma is up to date.",
+  );
 }

@@ -2,7 +2,6 @@
 // ids are public: they are in the browser's JavaScript), generate malformed inputs, and count.
 import fs from "node:fs";
 import path from "node:path";
-import Database from "better-sqlite3";
 import type { APIRequestContext } from "@playwright/test";
 
 const ROOT = path.resolve(import.meta.dirname, "..", "..");
@@ -54,13 +53,6 @@ export async function callAction(
   const code = /"code":"([A-Z_]+)"/.exec(text)?.[1] ?? null;
   const ok = /"ok":true/.test(text) ? true : /"ok":false/.test(text) ? false : null;
   return { status: response.status(), text, code, ok };
-}
-
-/** Opens the demo server's database (the harness's view; the app never shares this handle). */
-export function openDatabase(file: string): Database.Database {
-  const db = new Database(path.join(ROOT, "data", file));
-  db.pragma("busy_timeout = 5000");
-  return db;
 }
 
 /** Values that are wrong in every way a form or JSON field can be wrong. */

@@ -16,7 +16,8 @@ const ROOT = path.resolve(import.meta.dirname, "..", "..");
 
 export async function startOwnServer(options: {
   port: number;
-  database: string;
+  /** DATABASE_URL of the server (see e2e/support/database.ts). */
+  databaseUrl: string;
   env?: Record<string, string>;
 }): Promise<OwnServer> {
   const url = `http://127.0.0.1:${options.port}`;
@@ -26,7 +27,7 @@ export async function startOwnServer(options: {
     env: {
       ...process.env,
       PORT: String(options.port),
-      DATABASE_URL: `file:./data/${options.database}`,
+      DATABASE_URL: options.databaseUrl,
       DEPUTY_PUBLIC_URL: url,
       NEXT_TELEMETRY_DISABLED: "1",
       ...options.env,

@@ -1,5 +1,6 @@
 import { z } from "zod";
 import { AppError } from "@/lib/errors";
+import { isUniqueViolation } from "@/lib/db/errors";
 import { fieldErrorsOf } from "@/lib/validation/slug";
 
 /** What every server action returns: data, or a message (and field errors) to show. */
@@ -16,6 +17,13 @@ export async function runAction<T>(body: () => Promise<T>): Promise<ActionResult
   } catch (error) {
     if (error instanceof AppError) {
       return { ok: false, code: error.code, error: error.message, fieldErrors: error.fieldErrors };
+    }
+    if (isUniqueViolation(error)) {
+      return {
+        ok: false,
+        code: "CONFLICT",
+        error: "Another change just used that name. Choose another one and try again.",
+      };
     }
     if (error instanceof z.ZodError) {
       const fieldErrors = fieldErrorsOf(error);

@@ -13,6 +13,7 @@ export type ApiErrorCode =
   | "read_only_role"
   | "not_found"
   | "name_taken"
+  | "conflict"
   | "rate_limited"
   | "internal_error";
 

@@ -6,6 +6,7 @@ import { FailureRateLimiter } from "@/lib/auth/rate-limiter";
 import { KEY_LENGTH } from "@/lib/keys/format";
 import { LastUsedRecorder } from "@/lib/keys/last-used";
 import { verifyApiKey, type VerifiedKey } from "@/lib/keys/verify";
+import { isUniqueViolation } from "@/lib/db/errors";
 import { ApiError, sendError, sendJson, sendJsonText } from "./errors";
 import { createRun, listRuns } from "./runs";
 import { MAX_BODY_BYTES, ZCreateRunInput, ZListRunsQuery, describeIssues } from "./schemas";
@@ -110,6 +111,12 @@ export function createApiHandler(options: ApiHandlerOptions = {}) {
       );
     } catch (error) {
       if (error instanceof ApiError) return sendError(res, error);
+      if (isUniqueViolation(error)) {
+        return sendError(
+          res,
+          new ApiError(409, "conflict", "Another request changed the same thing at once. Retry."),
+        );
+      }
       console.error("Unexpected error in the API:", error instanceof Error ? error.stack : error);
       return sendError(
         res,

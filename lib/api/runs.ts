@@ -2,6 +2,7 @@ import crypto from "node:crypto";
 import { db, type Tx } from "@/lib/db";
 import type { Prisma } from "@/lib/generated/prisma/client";
 import { recordAudit } from "@/lib/audit/record";
+import { isUniqueViolation } from "@/lib/db/errors";
 import type { VerifiedKey } from "@/lib/keys/verify";
 import { ApiError } from "./errors";
 import { decideProjectAccess, type AccessDecision, type Operation } from "./policy";
@@ -190,6 +191,24 @@ export async function createRun(account: ApiAccount, input: TCreateRunInput, sou
   // A Viewer may not create the project either.
   if (account.role === "VIEWER") throw new ApiError(403, "read_only_role", MESSAGE_OF_DENIAL.read_only_role);
 
+  try {
+    return await createRunInNewProject(account, team, input, source);
+  } catch (error) {
+    // PostgreSQL: a concurrent request created the project first; write into it.
+    if (!isUniqueViolation(error)) throw error;
+    const created = await findProject(db, account, team.id, input.project);
+    if (!created) throw error;
+    return insertRun(db, account, created, team, input);
+  }
+}
+
+/** The project, its audit event and the run, in one transaction. */
+function createRunInNewProject(
+  account: ApiAccount,
+  team: { id: string; slug: string },
+  input: TCreateRunInput,
+  source?: RequestSource,
+) {
   return db.$transaction(async (tx) => {
     // Another request may have created it since we looked.
     let project = await findProject(tx, account, team.id, input.project);

@@ -290,11 +290,12 @@ describe("managing accounts across teams and orgs", () => {
       createApiKey(caller, id, { name: "stolen" }),
       revokeApiKey(caller, id, key.id),
     ];
+    // Handlers attach to every attempt at once: a refusal must not go unhandled while we wait.
     for (const caller of [w.as.alphaMember, w.as.alphaViewer]) {
-      for (const attempt of attempts(caller)) expect(await codeOf(attempt)).toBe("FORBIDDEN");
+      for (const code of await Promise.all(attempts(caller).map(codeOf))) expect(code).toBe("FORBIDDEN");
     }
     for (const caller of [w.as.betaAdmin, w.as.orgMember, other.as.orgAdmin]) {
-      for (const attempt of attempts(caller)) expect(await codeOf(attempt)).toBe("NOT_FOUND");
+      for (const code of await Promise.all(attempts(caller).map(codeOf))) expect(code).toBe("NOT_FOUND");
     }
     expect(await db.serviceAccount.findUniqueOrThrow({ where: { id } })).toMatchObject({
       name: "ci-model-training",

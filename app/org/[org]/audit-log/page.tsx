@@ -37,9 +37,7 @@ export default async function OrgAuditLogPage({ params }: { params: Promise<{ or
               <code className="text-xs">{e.action}</code>
             </Td>
             <Td>{e.targetName ?? "—"}</Td>
-            <Td className="px-4 py-2 font-mono text-xs text-slate-600">
-              {formatAuditMetadata(e.metadata)}
-            </Td>
+            <Td className="px-4 py-2 font-mono text-xs text-slate-600">{formatAuditMetadata(e.metadata)}</Td>
           </tr>
         ))}
       </Table>

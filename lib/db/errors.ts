@@ -1,0 +1,8 @@
+/**
+ * True for a unique-constraint violation (Prisma's P2002). On PostgreSQL two requests can both
+ * pass a "name is free" check and race to insert; the database's unique index decides, and the
+ * loser is told it conflicts instead of seeing a server error.
+ */
+export function isUniqueViolation(error: unknown): boolean {
+  return typeof error === "object" && error !== null && (error as { code?: unknown }).code === "P2002";
+}
