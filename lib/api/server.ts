@@ -1,6 +1,8 @@
 import type { IncomingMessage, Server, ServerResponse } from "node:http";
 import type { Duplex } from "node:stream";
 import { saveLastUsed } from "@/lib/keys/data";
+import { credentialLookup } from "@/lib/db/credential-lookup";
+import { clearCredentialCache } from "@/lib/keys/credential-cache";
 import { LAST_USED_FLUSH_INTERVAL_MS, LastUsedRecorder } from "@/lib/keys/last-used";
 import { config } from "@/lib/config/env";
 import { NON_PAGE_CSP, staticSecurityHeaders } from "@/lib/security/headers";
@@ -33,6 +35,9 @@ export function mountApi(
   };
   const timer = setInterval(() => void flush(), options.flushIntervalMs ?? LAST_USED_FLUSH_INTERVAL_MS);
   timer.unref();
+  // Several instances on one PostgreSQL database: a key revoked through another instance is
+  // dropped from this one's cache as soon as that instance announces it.
+  const stopListening = credentialLookup().listen(clearCredentialCache);
 
   const securityHeaders = Object.entries(staticSecurityHeaders(config().publicUrl));
   server.on("request", (req: IncomingMessage, res: ServerResponse) => {
@@ -79,6 +84,7 @@ export function mountApi(
 
   return async function shutdown() {
     clearInterval(timer);
+    stopListening();
     await flush();
   };
 }

@@ -25,7 +25,17 @@ export type KeyRow = {
   teamSlug: string;
 };
 
-export type CredentialLookup = { url: string; find(keyId: string): Promise<KeyRow | undefined> };
+export type CredentialLookup = {
+  url: string;
+  find(keyId: string): Promise<KeyRow | undefined>;
+  /** Tells every other Deputy instance on this database to drop its cached credentials. */
+  announceChange(): Promise<void>;
+  /** Calls `onChange` whenever another instance announces a change; returns a stop function. */
+  listen(onChange: () => void): () => void;
+};
+
+/** The PostgreSQL channel on which instances announce credential changes. */
+export const CREDENTIAL_CHANNEL = "deputy_credentials";
 
 const SELECT = (epoch: (column: string) => string) => `
   SELECT k.id, k.name, k."secretHash", ${epoch('k."expiresAt"')} AS "expiresAt", ${epoch('k."revokedAt"')} AS "revokedAt",
@@ -40,7 +50,13 @@ function sqliteLookup(url: string): CredentialLookup {
   const db = new Database(sqliteFilePath(url), { fileMustExist: true });
   db.pragma("busy_timeout = 5000");
   const statement = db.prepare<[string], KeyRow>(`${SELECT((c) => c)} WHERE k."keyId" = ?`);
-  return { url, find: (keyId) => Promise.resolve(statement.get(keyId)) };
+  // One SQLite file serves one Deputy process; other writers (scripts) are seen within the TTL.
+  return {
+    url,
+    find: (keyId) => Promise.resolve(statement.get(keyId)),
+    announceChange: () => Promise.resolve(),
+    listen: () => () => undefined,
+  };
 }
 
 function postgresLookup(url: string): CredentialLookup {
@@ -56,6 +72,44 @@ function postgresLookup(url: string): CredentialLookup {
       const result = await pool.query<KeyRow>({ name: "deputy_find_key", text, values: [keyId] });
       return result.rows[0];
     },
+    async announceChange() {
+      await pool.query(`NOTIFY ${CREDENTIAL_CHANNEL}`);
+    },
+    listen: (onChange) => listenForChanges(url, onChange),
+  };
+}
+
+/**
+ * LISTEN on a connection of its own, reconnecting after a second when it drops. While it is down,
+ * the cache's 1-second TTL still bounds how long a revoked key can work here.
+ */
+function listenForChanges(url: string, onChange: () => void): () => void {
+  let stopped = false;
+  let client: pg.Client | null = null;
+  const connect = async () => {
+    if (stopped) return;
+    const next = new pg.Client({ connectionString: url });
+    client = next;
+    const retry = () => {
+      next.removeAllListeners();
+      void next.end().catch(() => undefined);
+      if (!stopped) setTimeout(() => void connect(), 1_000).unref();
+    };
+    next.on("error", retry);
+    next.on("notification", () => onChange());
+    try {
+      await next.connect();
+      await next.query(`LISTEN ${CREDENTIAL_CHANNEL}`);
+      // Anything may have changed while we were not listening.
+      onChange();
+    } catch {
+      retry();
+    }
+  };
+  void connect();
+  return () => {
+    stopped = true;
+    void client?.end().catch(() => undefined);
   };
 }
 

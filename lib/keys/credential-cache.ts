@@ -1,3 +1,5 @@
+import { credentialLookup } from "@/lib/db/credential-lookup";
+
 /**
  * A short-lived, bounded cache of key records by key id, so a busy job's requests skip the
  * database. It never holds a secret: entries keep the stored hash and the presented secret is
@@ -58,7 +60,25 @@ export function credentialCache<V>(): CredentialCache<V> {
   return globalForCache.deputyCredentialCache as CredentialCache<V>;
 }
 
-/** Forget every cached key: call after revoking a key or disabling/deleting an account. */
-export function invalidateCredentialCache(): void {
+/** Forgets every cached key in this process only (another instance announced a change). */
+export function clearCredentialCache(): void {
   globalForCache.deputyCredentialCache?.clear();
+}
+
+/**
+ * Forget every cached key — here at once, and on every other instance sharing the database (on
+ * PostgreSQL, through LISTEN/NOTIFY): call after revoking a key or disabling/deleting an account,
+ * once the change is committed.
+ */
+export function invalidateCredentialCache(): void {
+  clearCredentialCache();
+  credentialLookup()
+    .announceChange()
+    .catch((error: unknown) => {
+      // The other instances' 1-second TTL still applies.
+      console.error(
+        "Could not announce a credential change:",
+        error instanceof Error ? error.message : error,
+      );
+    });
 }
