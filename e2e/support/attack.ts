@@ -72,6 +72,7 @@ export function malformedValues(): unknown[] {
     " ",
     "x".repeat(10_000),
     "\u0000\u0001\u0002",
+    { nested: ["ok", "nul\u0000inside"], "key\u0000": 1 },
     "\ud800",
     "../../etc/passwd",
     "<script>alert(1)</script>",

@@ -1,5 +1,5 @@
 import { z } from "zod";
-import { zText } from "@/lib/validation/text";
+import { isWellFormedText, zText } from "@/lib/validation/text";
 import { ZProjectName } from "@/lib/projects/schemas";
 
 /** Largest JSON body the API reads; anything larger is refused before parsing. */
@@ -26,10 +26,31 @@ export function jsonDepth(value: unknown, stopAfter = Number.POSITIVE_INFINITY):
   return deepest;
 }
 
+/** True when every key and string inside a (depth-checked) JSON value is storable text. */
+export function jsonTextIsStorable(value: unknown): boolean {
+  const stack: unknown[] = [value];
+  while (stack.length > 0) {
+    const node = stack.pop();
+    if (typeof node === "string") {
+      if (!isWellFormedText(node)) return false;
+    } else if (node !== null && typeof node === "object") {
+      for (const [key, child] of Object.entries(node)) {
+        if (!isWellFormedText(key)) return false;
+        stack.push(child);
+      }
+    }
+  }
+  return true;
+}
+
 const ZJsonObject = z
   .record(zText().max(256), z.unknown(), { message: "must be a JSON object" })
   .refine((value) => jsonDepth(value, MAX_JSON_DEPTH) <= MAX_JSON_DEPTH, {
     message: `must not nest more than ${MAX_JSON_DEPTH} levels deep`,
+    abort: true,
+  })
+  .refine(jsonTextIsStorable, {
+    message: "must hold only valid Unicode text without NUL characters (\\u0000)",
   });
 
 const ZOptionalText = (max: number) => zText().trim().min(1).max(max).optional();

@@ -6,6 +6,7 @@ describe("well-formed text", () => {
     expect(isWellFormedText("plain ✓ 😀")).toBe(true);
     expect(isWellFormedText("\ud800")).toBe(false);
     expect(isWellFormedText("a\udc00b")).toBe(false);
+    expect(isWellFormedText("nul\u0000inside")).toBe(false);
     expect(zText().safeParse("\ud83d").success).toBe(false);
     expect(zText().max(3).safeParse("abc").success).toBe(true);
   });

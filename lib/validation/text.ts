@@ -1,17 +1,20 @@
 import { z } from "zod";
 
-// A lone UTF-16 surrogate ("\ud800" in JSON) is a valid JavaScript string but not text: the
-// database driver cannot encode it and fails with a server error. Refuse it at the edge.
-const LONE_SURROGATE = /\p{Surrogate}/u;
+// Two things a JavaScript string may hold that a database cannot store: a lone UTF-16 surrogate
+// ("\ud800" in JSON; SQLite's driver cannot encode it) and a NUL character (PostgreSQL text
+// refuses it). Either would surface as a server error, so they are refused at the edge.
+const NOT_STORABLE = /\p{Surrogate}|\u0000/u;
 
-/** True for a string that is well-formed Unicode (no lone surrogates). */
+/** True for a string that is well-formed Unicode without NUL characters: storable text. */
 export function isWellFormedText(value: string): boolean {
-  return !LONE_SURROGATE.test(value);
+  return !NOT_STORABLE.test(value);
 }
 
 /** `z.string()` that refuses malformed Unicode; use it for every string a request can carry. */
 export function zText() {
-  return z.string().refine(isWellFormedText, { message: "must be valid Unicode text" });
+  return z
+    .string()
+    .refine(isWellFormedText, { message: "must be valid Unicode text without NUL characters" });
 }
 
 /** A short, well-formed string: what a slug or record id from the network must be to name anything. */

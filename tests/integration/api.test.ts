@@ -419,6 +419,12 @@ describe("bad input", () => {
       /entity: must be valid Unicode/,
     ],
     [
+      "a NUL character inside config",
+      { raw: '{"project":"p","config":{"a":["ok","x\\u0000y"]}}' },
+      400,
+      /config: must hold only valid Unicode text/,
+    ],
+    [
       "a config nested 8,000 levels deep",
       { raw: `{"project":"p","config":{"a":${"[".repeat(8000)}${"]".repeat(8000)}}}` },
       400,
