@@ -6,13 +6,24 @@ test.describe("[PROJECTS]", () => {
     await page.goto("/ml-team/settings/projects");
     const select = page.getByLabel("Visibility of production-models");
     await expect(select).toHaveValue("TEAM");
-    await select.selectOption("PUBLIC");
+    await Promise.all([
+      page.waitForResponse(
+        (r) => r.request().method() === "POST" && Boolean(r.request().headers()["next-action"]),
+      ),
+      select.selectOption("PUBLIC"),
+    ]);
     await expect(
       page.getByText("Everyone in the organization can read; the team writes").first(),
     ).toBeVisible();
     await page.reload();
     await expect(page.getByLabel("Visibility of production-models")).toHaveValue("PUBLIC");
-    await page.getByLabel("Visibility of production-models").selectOption("TEAM");
+    // Wait for the change to be stored before reloading (a reload would cancel it in flight).
+    await Promise.all([
+      page.waitForResponse(
+        (r) => r.request().method() === "POST" && Boolean(r.request().headers()["next-action"]),
+      ),
+      page.getByLabel("Visibility of production-models").selectOption("TEAM"),
+    ]);
     await page.reload();
     await expect(page.getByLabel("Visibility of production-models")).toHaveValue("TEAM");
   });

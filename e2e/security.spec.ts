@@ -476,6 +476,8 @@ test.describe("[SECURITY]", () => {
       "/ml-team/service-accounts/%E0%A4%A",
       "/ml-team/projects/%",
       "/org/acme/service-accounts/%E0%A4%A",
+      "/ml-team/projects/%00",
+      "/%00",
     ]) {
       const response = await page.request.get(path, { maxRedirects: 0 });
       counter.record(`url ${path}`, response.status(), response.status() === 404);

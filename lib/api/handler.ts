@@ -7,6 +7,7 @@ import { KEY_LENGTH } from "@/lib/keys/format";
 import { LastUsedRecorder } from "@/lib/keys/last-used";
 import { verifyApiKey, type VerifiedKey } from "@/lib/keys/verify";
 import { isUniqueViolation } from "@/lib/db/errors";
+import { isWellFormedText } from "@/lib/validation/text";
 import { ApiError, sendError, sendJson, sendJsonText } from "./errors";
 import { createRun, listRuns } from "./runs";
 import { MAX_BODY_BYTES, ZCreateRunInput, ZListRunsQuery, describeIssues } from "./schemas";
@@ -135,11 +136,16 @@ function allowMethods(method: string, allowed: string[]): void {
 }
 
 function decodeSegment(segment: string): string {
+  let decoded: string;
   try {
-    return decodeURIComponent(segment);
+    decoded = decodeURIComponent(segment);
   } catch {
     throw new ApiError(400, "invalid_request", "The path is not valid URL encoding.");
   }
+  if (!isWellFormedText(decoded)) {
+    throw new ApiError(400, "invalid_request", "The path holds characters no name can contain.");
+  }
+  return decoded;
 }
 
 /** Reads a JSON body of at most MAX_BODY_BYTES; refuses anything else with a clear message. */

@@ -3,6 +3,7 @@ import { db, type Tx } from "@/lib/db";
 import type { Prisma } from "@/lib/generated/prisma/client";
 import { recordAudit } from "@/lib/audit/record";
 import { isUniqueViolation } from "@/lib/db/errors";
+import { isBoundedId } from "@/lib/validation/text";
 import type { VerifiedKey } from "@/lib/keys/verify";
 import { ApiError } from "./errors";
 import { decideProjectAccess, type AccessDecision, type Operation } from "./policy";
@@ -236,7 +237,7 @@ function createRunInNewProject(
 function decodeCursor(cursor: string): { createdAt: Date; id: string } {
   const [time, id] = Buffer.from(cursor, "base64url").toString("utf8").split("|");
   const createdAt = new Date(Number(time));
-  if (!id || Number.isNaN(createdAt.getTime())) {
+  if (!isBoundedId(id) || Number.isNaN(createdAt.getTime())) {
     throw new ApiError(
       400,
       "invalid_request",

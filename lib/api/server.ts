@@ -2,6 +2,7 @@ import type { IncomingMessage, Server, ServerResponse } from "node:http";
 import type { Duplex } from "node:stream";
 import { saveLastUsed } from "@/lib/keys/data";
 import { credentialLookup } from "@/lib/db/credential-lookup";
+import { isWellFormedText } from "@/lib/validation/text";
 import { clearCredentialCache } from "@/lib/keys/credential-cache";
 import { LAST_USED_FLUSH_INTERVAL_MS, LastUsedRecorder } from "@/lib/keys/last-used";
 import { config } from "@/lib/config/env";
@@ -89,14 +90,14 @@ export function mountApi(
   };
 }
 
-/** True when the path part of a request URL percent-decodes cleanly. */
+/** True when the path part of a request URL percent-decodes to storable text. */
 export function isDecodablePath(url: string): boolean {
   const queryAt = url.indexOf("?");
   const path = queryAt === -1 ? url : url.slice(0, queryAt);
   if (!path.includes("%")) return true;
   try {
-    decodeURIComponent(path);
-    return true;
+    // A NUL names nothing either, and PostgreSQL refuses it in any query.
+    return isWellFormedText(decodeURIComponent(path));
   } catch {
     return false;
   }

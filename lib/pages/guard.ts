@@ -1,5 +1,6 @@
 import { forbidden, notFound, redirect } from "next/navigation";
 import { AppError } from "@/lib/errors";
+import { isWellFormedText } from "@/lib/validation/text";
 
 /** Runs a page's data load, turning expected refusals into a 403 page, a 404 page or sign-in. */
 export async function loadOrFail<T>(load: Promise<T>): Promise<T> {
@@ -20,9 +21,12 @@ export async function loadOrFail<T>(load: Promise<T>): Promise<T> {
  * exists, so it is a 404 page, never a 500.
  */
 export function decodeParam(segment: string): string {
+  let decoded: string;
   try {
-    return decodeURIComponent(segment);
+    decoded = decodeURIComponent(segment);
   } catch {
     notFound();
   }
+  if (!isWellFormedText(decoded)) notFound();
+  return decoded;
 }

@@ -3,11 +3,12 @@ import { z } from "zod";
 // Two things a JavaScript string may hold that a database cannot store: a lone UTF-16 surrogate
 // ("\ud800" in JSON; SQLite's driver cannot encode it) and a NUL character (PostgreSQL text
 // refuses it). Either would surface as a server error, so they are refused at the edge.
-const NOT_STORABLE = /\p{Surrogate}|\u0000/u;
+const LONE_SURROGATE = /\p{Surrogate}/u;
+const NUL = String.fromCharCode(0);
 
 /** True for a string that is well-formed Unicode without NUL characters: storable text. */
 export function isWellFormedText(value: string): boolean {
-  return !NOT_STORABLE.test(value);
+  return !value.includes(NUL) && !LONE_SURROGATE.test(value);
 }
 
 /** `z.string()` that refuses malformed Unicode; use it for every string a request can carry. */

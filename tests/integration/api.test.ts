@@ -367,7 +367,13 @@ describe("credentials", () => {
 
 describe("malformed page URLs", () => {
   it("answer 404 before reaching the page framework, which would answer 500", async () => {
-    for (const path of ["/ml-team/projects/%E0%A4%A", "/%", "/org/acme/service-accounts/%E0%A4%A?x=1"]) {
+    for (const path of [
+      "/ml-team/projects/%E0%A4%A",
+      "/%",
+      "/org/acme/service-accounts/%E0%A4%A?x=1",
+      "/ml-team/projects/%00",
+      "/%ED%A0%80",
+    ]) {
       const response = await fetch(`${base}${path}`);
       expect(response.status, path).toBe(404);
       expect(await response.text()).toContain("Page not found");
@@ -447,6 +453,17 @@ describe("bad input", () => {
     expect(answer.status).toBe(status);
     expect(answer.body.error?.code).toBe("invalid_request");
     expect(answer.body.error?.message).toMatch(message);
+  });
+
+  it("refuses NUL characters and tampered cursors in the path and query with 400", async () => {
+    const nul = await call("/api/v1/projects/%00/p/runs", { key: k() });
+    expect(nul.status).toBe(400);
+    expect(nul.body.error?.code).toBe("invalid_request");
+    const cursor = Buffer.from(`${Date.now()}|a\u0000b`).toString("base64url");
+    const tampered = await call(`/api/v1/projects/${world.home}/open-project/runs?cursor=${cursor}`, {
+      key: k(),
+    });
+    expect(tampered.status).toBe(400);
   });
 
   it("answers unknown paths and wrong methods with JSON", async () => {
