@@ -1,15 +1,22 @@
 // Benchmark (not a test): authenticated GET /api/v1/viewer on the production server, side by side
-// with the floor (bench/floor-server.ts), with autocannon at 50 connections.
-//   npm run bench            (about 1½ minutes; builds first if there is no build)
-// Prints requests/s, p50 and p99 latency for: the floor, Deputy with valid keys, Deputy with
-// 100% garbage keys, Deputy with valid keys from an address past the failure limit; the ratio to
-// the floor; and how long a key revoked by another process keeps working.
-import { spawn, type ChildProcess } from "node:child_process";
+// with the floor (bench/floor-server.ts) on the same database, alternating floor and Deputy runs
+// so that whatever else the machine does falls on both, and reporting medians.
+//   npm run bench                          SQLite, autocannon
+//   BENCH_LOADER=wrk npm run bench         wrk (Debian's package) as the load generator: it costs
+//                                          the client far less CPU than autocannon on 2 cores
+//   BENCH_DATABASE_URL=postgresql://… BENCH_ENGINES=sqlite,postgresql npm run bench
+// BENCH_ROUNDS (default 3) floor/Deputy pairs of BENCH_DURATION seconds (default 10) each, 50
+// connections, rotating through 1,000 of 100,000 seeded keys. Then, once each: 100% garbage keys,
+// and valid keys from an address past the failure limit (all 429). Last, how long a key revoked
+// by another process keeps working (measured on a fresh server, before any failure is counted).
+import { execFileSync, spawn, type ChildProcess } from "node:child_process";
 import crypto from "node:crypto";
 import fs from "node:fs";
+import os from "node:os";
 import path from "node:path";
 import autocannon from "autocannon";
 import Database from "better-sqlite3";
+import pg from "pg";
 import { generateApiKey } from "../lib/keys/format";
 import { parseConfig } from "../lib/config/env";
 import { ROOT, migrate } from "../scripts/lib";
@@ -18,34 +25,77 @@ const KEYS = 100_000;
 const ROTATING_KEYS = 1_000;
 const CONNECTIONS = 50;
 const DURATION_S = Number(process.env.BENCH_DURATION ?? 10);
-const DB_FILE = path.join(ROOT, "data", "bench.db");
+const ROUNDS = Number(process.env.BENCH_ROUNDS ?? 3);
+const LOADER = process.env.BENCH_LOADER === "wrk" ? "wrk" : "autocannon";
+const DEPUTY = "http://127.0.0.1:3500";
+const FLOOR = "http://127.0.0.1:3501";
 
-async function seed(): Promise<string[]> {
-  for (const suffix of ["", "-wal", "-shm"]) fs.rmSync(`${DB_FILE}${suffix}`, { force: true });
-  await migrate(parseConfig({ DATABASE_URL: `file:${DB_FILE}` }));
-  const db = new Database(DB_FILE);
-  // Prisma keeps DateTime in SQLite as ISO text.
+type Result = { rps: number; p50: number; p99: number; statuses: string };
+
+async function databaseFor(engine: string): Promise<string> {
+  if (engine === "postgresql") {
+    const admin = process.env.BENCH_DATABASE_URL;
+    if (!admin) throw new Error("Set BENCH_DATABASE_URL (a role that may create databases) for PostgreSQL.");
+    const client = new pg.Client({ connectionString: admin });
+    await client.connect();
+    await client.query("DROP DATABASE IF EXISTS deputy_bench_viewer WITH (FORCE)");
+    await client.query("CREATE DATABASE deputy_bench_viewer");
+    await client.end();
+    const url = new URL(admin);
+    url.pathname = "/deputy_bench_viewer";
+    return url.toString();
+  }
+  const file = path.join(ROOT, "data", "bench.db");
+  for (const suffix of ["", "-wal", "-shm"]) fs.rmSync(`${file}${suffix}`, { force: true });
+  return `file:${file}`;
+}
+
+async function seed(databaseUrl: string): Promise<string[]> {
+  await migrate(parseConfig({ DATABASE_URL: databaseUrl }));
   const now = new Date().toISOString();
   const tokens: string[] = [];
-  db.transaction(() => {
-    db.prepare(
-      `INSERT INTO "Organization" (id, slug, name, seatLimit, createdAt, updatedAt) VALUES ('org', 'bench', 'Bench', 10, ?, ?)`,
-    ).run(now, now);
-    db.prepare(
-      `INSERT INTO "Team" (id, orgId, slug, name, createdAt, updatedAt) VALUES ('team', 'org', 'bench-team', 'Bench', ?, ?)`,
-    ).run(now, now);
-    const account = db.prepare(
-      `INSERT INTO "ServiceAccount" (id, orgId, scope, teamId, name, description, authMethod, role, status, createdAt, updatedAt) VALUES (?, 'org', 'TEAM', 'team', ?, '', 'API_KEY', 'MEMBER', 'ACTIVE', ?, ?)`,
+  const keys = Array.from({ length: KEYS }, (_, i) => {
+    const k = generateApiKey();
+    if (i < ROTATING_KEYS) tokens.push(k.token);
+    return [crypto.randomUUID(), k.keyId, k.secretHash, k.last4, `sa-${i % 100}`];
+  });
+  const org = `INSERT INTO "Organization" (id, slug, name, "seatLimit", "createdAt", "updatedAt") VALUES ('org', 'bench', 'Bench', 10, $1, $1)`;
+  const team = `INSERT INTO "Team" (id, "orgId", slug, name, "createdAt", "updatedAt") VALUES ('team', 'org', 'bench-team', 'Bench', $1, $1)`;
+  if (databaseUrl.startsWith("postgres")) {
+    const client = new pg.Client({ connectionString: databaseUrl });
+    await client.connect();
+    await client.query(org, [now]);
+    await client.query(team, [now]);
+    const ids = Array.from({ length: 100 }, (_, a) => `sa-${a}`);
+    await client.query(
+      `INSERT INTO "ServiceAccount" (id, "orgId", scope, "teamId", name, "createdAt", "updatedAt")
+       SELECT id, 'org', 'TEAM', 'team', 'bench-account-' || id, $2, $2 FROM unnest($1::text[]) AS id`,
+      [ids, now],
     );
-    const key = db.prepare(
-      `INSERT INTO "ApiKey" (id, keyId, secretHash, last4, name, serviceAccountId, createdAt) VALUES (?, ?, ?, ?, 'bench', ?, ?)`,
+    for (let start = 0; start < KEYS; start += 10_000) {
+      const batch = keys.slice(start, start + 10_000);
+      await client.query(
+        `INSERT INTO "ApiKey" (id, "keyId", "secretHash", last4, "serviceAccountId", name, "createdAt")
+         SELECT *, 'bench', $6::timestamp(3) FROM unnest($1::text[], $2::text[], $3::text[], $4::text[], $5::text[])`,
+        [0, 1, 2, 3, 4].map((c) => batch.map((row) => row[c])).concat([now]) as unknown[],
+      );
+    }
+    await client.query("ANALYZE");
+    await client.end();
+    return tokens;
+  }
+  const db = new Database(databaseUrl.slice("file:".length));
+  db.transaction(() => {
+    db.prepare(org.replaceAll("$1", "?")).run(now, now);
+    db.prepare(team.replaceAll("$1", "?")).run(now, now);
+    const account = db.prepare(
+      `INSERT INTO "ServiceAccount" (id, orgId, scope, teamId, name, createdAt, updatedAt) VALUES (?, 'org', 'TEAM', 'team', ?, ?, ?)`,
     );
     for (let a = 0; a < 100; a++) account.run(`sa-${a}`, `bench-account-${a}`, now, now);
-    for (let i = 0; i < KEYS; i++) {
-      const k = generateApiKey();
-      key.run(crypto.randomUUID(), k.keyId, k.secretHash, k.last4, `sa-${i % 100}`, now);
-      if (i < ROTATING_KEYS) tokens.push(k.token);
-    }
+    const key = db.prepare(
+      `INSERT INTO "ApiKey" (id, keyId, secretHash, last4, serviceAccountId, name, createdAt) VALUES (?, ?, ?, ?, ?, 'bench', ?)`,
+    );
+    for (const row of keys) key.run(...row, now);
   })();
   db.close();
   return tokens;
@@ -65,16 +115,18 @@ async function waitFor(url: string, child: ChildProcess, timeoutMs = 240_000): P
   throw new Error(`timed out waiting for ${url}`);
 }
 
-function startDeputy(port: number, failLimit: string): ChildProcess {
+function startDeputy(databaseUrl: string, failLimit: string): ChildProcess {
   return spawn(process.execPath, ["--import", "tsx", "scripts/start.ts"], {
     cwd: ROOT,
-    env: {
-      ...process.env,
-      PORT: String(port),
-      DATABASE_URL: `file:${DB_FILE}`,
-      DEPUTY_AUTH_FAIL_LIMIT: failLimit,
-    },
-    stdio: ["ignore", "inherit", "inherit"],
+    env: { ...process.env, PORT: "3500", DATABASE_URL: databaseUrl, DEPUTY_AUTH_FAIL_LIMIT: failLimit },
+    stdio: ["ignore", "ignore", "inherit"],
+  });
+}
+
+function startFloor(databaseUrl: string): ChildProcess {
+  return spawn(process.execPath, ["--import", "tsx", "bench/floor-server.ts", databaseUrl, "3501"], {
+    cwd: ROOT,
+    stdio: ["ignore", "ignore", "inherit"],
   });
 }
 
@@ -85,10 +137,7 @@ async function stop(child: ChildProcess): Promise<void> {
   await exited;
 }
 
-type Row = { name: string; rps: number; p50: number; p99: number; statuses: string };
-
-async function load(name: string, url: string, tokens: string[]): Promise<Row> {
-  // Each connection cycles through the prepared requests, one key after another.
+async function loadWithAutocannon(url: string, tokens: string[]): Promise<Result> {
   const result = await autocannon({
     url,
     connections: CONNECTIONS,
@@ -107,78 +156,138 @@ async function load(name: string, url: string, tokens: string[]): Promise<Row> {
     .filter(([, n]) => n > 0)
     .map(([k, n]) => `${k}: ${n}`)
     .join(", ");
-  return { name, rps: result.requests.average, p50: result.latency.p50, p99: result.latency.p99, statuses };
+  return { rps: result.requests.average, p50: result.latency.p50, p99: result.latency.p99, statuses };
+}
+
+function loadWithWrk(url: string, tokens: string[]): Result {
+  const keysFile = path.join(os.tmpdir(), `deputy-bench-keys-${process.pid}.txt`);
+  fs.writeFileSync(keysFile, tokens.join("\n"));
+  const out = execFileSync(
+    "wrk",
+    [
+      "-t2",
+      `-c${CONNECTIONS}`,
+      `-d${DURATION_S}s`,
+      "--latency",
+      "-s",
+      path.join(ROOT, "bench", "rotate-keys.lua"),
+      url,
+    ],
+    { env: { ...process.env, WRK_KEYS: keysFile }, encoding: "utf8" },
+  );
+  const ms = (label: string) => {
+    const match = new RegExp(`^\\s*${label}%\\s+([\\d.]+)(us|ms|s)`, "m").exec(out);
+    if (!match) return Number.NaN;
+    const value = Number(match[1]);
+    return match[2] === "us" ? value / 1000 : match[2] === "s" ? value * 1000 : value;
+  };
+  const rps = Number(/Requests\/sec:\s+([\d.]+)/.exec(out)?.[1] ?? Number.NaN);
+  const non2xx = /Non-2xx or 3xx responses: (\d+)/.exec(out)?.[1];
+  return { rps, p50: ms("50"), p99: ms("99"), statuses: non2xx ? `non-2xx: ${non2xx}` : "2xx" };
+}
+
+function load(url: string, tokens: string[]): Promise<Result> {
+  return LOADER === "wrk" ? Promise.resolve(loadWithWrk(url, tokens)) : loadWithAutocannon(url, tokens);
 }
 
 function garbage(count: number): string[] {
   return Array.from({ length: count }, () => `dpt_${crypto.randomBytes(36).toString("base64url")}`);
 }
 
-async function revocationDelay(base: string, token: string): Promise<number> {
-  await fetch(`${base}/api/v1/viewer`, { headers: { authorization: `Bearer ${token}` } });
+/** Revokes a key from another process (as an operator or another instance would) and times the refusal. */
+async function revocationDelay(databaseUrl: string, token: string): Promise<number> {
+  await fetch(`${DEPUTY}/api/v1/viewer`, { headers: { authorization: `Bearer ${token}` } });
   const keyId = token.slice(4, 16);
-  // Revoke from another process (this one), as a second Deputy instance or an operator would.
-  const db = new Database(DB_FILE);
-  db.prepare(`UPDATE "ApiKey" SET revokedAt = ? WHERE keyId = ?`).run(new Date().toISOString(), keyId);
-  db.close();
-  const start = performance.now();
-  for (;;) {
-    const res = await fetch(`${base}/api/v1/viewer`, { headers: { authorization: `Bearer ${token}` } });
-    if (res.status === 401) return performance.now() - start;
-    await new Promise((r) => setTimeout(r, 20));
+  if (databaseUrl.startsWith("postgres")) {
+    // Another instance revokes and announces it, as Deputy does.
+    const client = new pg.Client({ connectionString: databaseUrl });
+    await client.connect();
+    await client.query(`UPDATE "ApiKey" SET "revokedAt" = now() WHERE "keyId" = $1`, [keyId]);
+    await client.query("NOTIFY deputy_credentials");
+    await client.end();
+  } else {
+    const db = new Database(databaseUrl.slice("file:".length));
+    db.prepare(`UPDATE "ApiKey" SET revokedAt = ? WHERE keyId = ?`).run(new Date().toISOString(), keyId);
+    db.close();
   }
+  const start = performance.now();
+  while (performance.now() - start < 10_000) {
+    const res = await fetch(`${DEPUTY}/api/v1/viewer`, { headers: { authorization: `Bearer ${token}` } });
+    if (res.status === 401) return performance.now() - start;
+    await new Promise((r) => setTimeout(r, 10));
+  }
+  return Number.POSITIVE_INFINITY;
 }
 
-const tokens = await seed();
-console.log(`Seeded ${KEYS.toLocaleString()} keys; rotating through ${ROTATING_KEYS} of them.`);
-const rows: Row[] = [];
+const median = (values: number[]) => [...values].sort((a, b) => a - b)[Math.floor(values.length / 2)]!;
+const row = (name: string, r: Result) =>
+  `${name.padEnd(58)}${r.rps.toFixed(0).padStart(9)}${r.p50.toFixed(1).padStart(8)}${r.p99.toFixed(1).padStart(8)}  ${r.statuses}`;
 
-const floor = spawn(process.execPath, ["--import", "tsx", "bench/floor-server.ts", DB_FILE, "3501"], {
-  cwd: ROOT,
-  stdio: "inherit",
-});
-await waitFor("http://127.0.0.1:3501/", floor);
-rows.push(await load("floor: node:http + better-sqlite3", "http://127.0.0.1:3501/api/v1/viewer", tokens));
-await stop(floor);
-
-let deputy = startDeputy(3500, "100000");
-await waitFor("http://127.0.0.1:3500/api/v1/viewer", deputy);
-rows.push(await load("deputy: valid keys", "http://127.0.0.1:3500/api/v1/viewer", tokens));
-rows.push(
-  await load("deputy: 100% garbage keys", "http://127.0.0.1:3500/api/v1/viewer", garbage(ROTATING_KEYS)),
-);
-const revokedAfterMs = await revocationDelay("http://127.0.0.1:3500", tokens[0]!);
-await stop(deputy);
-
-deputy = startDeputy(3500, "30");
-await waitFor("http://127.0.0.1:3500/api/v1/viewer", deputy);
-for (let i = 0; i < 31; i++)
-  await fetch("http://127.0.0.1:3500/api/v1/viewer", { headers: { authorization: "Bearer garbage" } });
-rows.push(
-  await load(
-    "deputy: valid keys, address past the failure limit",
-    "http://127.0.0.1:3500/api/v1/viewer",
-    tokens.slice(1),
-  ),
-);
-await stop(deputy);
-
-console.log(
-  `\nGET /api/v1/viewer, autocannon, ${CONNECTIONS} connections, ${DURATION_S} s each, same machine`,
-);
-console.log(
-  ["run".padEnd(52), "req/s".padStart(9), "p50 ms".padStart(8), "p99 ms".padStart(8), "  answers"].join(""),
-);
-for (const r of rows) {
+const engines = (process.env.BENCH_ENGINES ?? "sqlite").split(",");
+const summary: string[] = [];
+for (const engine of engines) {
+  const databaseUrl = await databaseFor(engine);
+  const tokens = await seed(databaseUrl);
   console.log(
-    [
-      r.name.padEnd(52),
-      r.rps.toFixed(0).padStart(9),
-      String(r.p50).padStart(8),
-      String(r.p99).padStart(8),
-      `  ${r.statuses}`,
-    ].join(""),
+    `\n[${engine}] seeded ${KEYS.toLocaleString("en-US")} keys; rotating through ${ROTATING_KEYS}.`,
+  );
+
+  // The revocation probe first, on a fresh server: no failure has been counted yet.
+  let deputy = startDeputy(databaseUrl, "100000");
+  await waitFor(`${DEPUTY}/api/v1/viewer`, deputy);
+  const revokedAfterMs = await revocationDelay(databaseUrl, tokens[0]!);
+  await stop(deputy);
+  const valid = tokens.slice(1);
+
+  const floorRuns: Result[] = [];
+  const deputyRuns: Result[] = [];
+  const lines: string[] = [];
+  for (let round = 1; round <= ROUNDS; round++) {
+    const floor = startFloor(databaseUrl);
+    await waitFor(`${FLOOR}/`, floor);
+    floorRuns.push(await load(`${FLOOR}/api/v1/viewer`, valid));
+    await stop(floor);
+    lines.push(row(`floor, round ${round}`, floorRuns.at(-1)!));
+    deputy = startDeputy(databaseUrl, "100000");
+    await waitFor(`${DEPUTY}/api/v1/viewer`, deputy);
+    deputyRuns.push(await load(`${DEPUTY}/api/v1/viewer`, valid));
+    lines.push(row(`deputy, valid keys, round ${round}`, deputyRuns.at(-1)!));
+    if (round === ROUNDS) {
+      lines.push(
+        row("deputy, 100% garbage keys", await load(`${DEPUTY}/api/v1/viewer`, garbage(ROTATING_KEYS))),
+      );
+    }
+    await stop(deputy);
+  }
+  deputy = startDeputy(databaseUrl, "30");
+  await waitFor(`${DEPUTY}/api/v1/viewer`, deputy);
+  for (let i = 0; i < 31; i++)
+    await fetch(`${DEPUTY}/api/v1/viewer`, { headers: { authorization: "Bearer garbage" } });
+  lines.push(
+    row(
+      "deputy, valid keys, address past the failure limit (429)",
+      await load(`${DEPUTY}/api/v1/viewer`, valid),
+    ),
+  );
+  await stop(deputy);
+
+  const medianOf = (runs: Result[]): Result => ({
+    rps: median(runs.map((r) => r.rps)),
+    p50: median(runs.map((r) => r.p50)),
+    p99: median(runs.map((r) => r.p99)),
+    statuses: `median of ${runs.length}`,
+  });
+  const floorMedian = medianOf(floorRuns);
+  const deputyMedian = medianOf(deputyRuns);
+  const header = `${"run".padEnd(58)}${"req/s".padStart(9)}${"p50 ms".padStart(8)}${"p99 ms".padStart(8)}  answers`;
+  summary.push(
+    `\n[${engine}] GET /api/v1/viewer, ${LOADER}, ${CONNECTIONS} connections, ${DURATION_S} s per run, same machine`,
+    header,
+    ...lines,
+    row(`floor (${engine === "postgresql" ? "node:http + pg" : "node:http + better-sqlite3"})`, floorMedian),
+    row("deputy, valid keys", deputyMedian),
+    `Deputy / floor (medians): ${(deputyMedian.rps / floorMedian.rps).toFixed(2)}×  (goal ≥ ${engine === "postgresql" ? "0.8" : "0.9"}×)`,
+    `A key revoked by another process was refused after ${revokedAfterMs.toFixed(0)} ms${engine === "postgresql" ? " (UPDATE + NOTIFY)" : " (the 1-second cache TTL)"}.`,
   );
 }
-console.log(`\nDeputy / floor (valid keys): ${(rows[1]!.rps / rows[0]!.rps).toFixed(2)}×`);
-console.log(`A key revoked by another process was refused after ${revokedAfterMs.toFixed(0)} ms.`);
+console.log(summary.join("\n"));

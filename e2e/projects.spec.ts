@@ -1,4 +1,14 @@
-import { expect, signIn, test } from "./fixtures";
+import { expect, signIn, test, type Page } from "./fixtures";
+
+/** The answer to the visibility change itself (the page also runs on-demand searches). */
+function waitForVisibilityChange(page: Page, visibility: string) {
+  return page.waitForResponse(
+    (r) =>
+      r.request().method() === "POST" &&
+      Boolean(r.request().headers()["next-action"]) &&
+      (r.request().postData() ?? "").includes(`"visibility":"${visibility}"`),
+  );
+}
 
 test.describe("[PROJECTS]", () => {
   test("[PROJECTS] a team admin changes a project's visibility and it sticks", async ({ page }) => {
@@ -6,22 +16,15 @@ test.describe("[PROJECTS]", () => {
     await page.goto("/ml-team/settings/projects");
     const select = page.getByLabel("Visibility of production-models");
     await expect(select).toHaveValue("TEAM");
-    await Promise.all([
-      page.waitForResponse(
-        (r) => r.request().method() === "POST" && Boolean(r.request().headers()["next-action"]),
-      ),
-      select.selectOption("PUBLIC"),
-    ]);
+    await Promise.all([waitForVisibilityChange(page, "PUBLIC"), select.selectOption("PUBLIC")]);
     await expect(
       page.getByText("Everyone in the organization can read; the team writes").first(),
     ).toBeVisible();
     await page.reload();
     await expect(page.getByLabel("Visibility of production-models")).toHaveValue("PUBLIC");
-    // Wait for the change to be stored before reloading (a reload would cancel it in flight).
+    // Wait for the change itself to be answered before reloading (a reload would cancel it).
     await Promise.all([
-      page.waitForResponse(
-        (r) => r.request().method() === "POST" && Boolean(r.request().headers()["next-action"]),
-      ),
+      waitForVisibilityChange(page, "TEAM"),
       page.getByLabel("Visibility of production-models").selectOption("TEAM"),
     ]);
     await page.reload();
