@@ -49,6 +49,7 @@ const TABLES = {
       "updatedAt",
       "status",
       "authMethod",
+      "lastUsedAt",
     ],
     pgTypes: [
       "text",
@@ -61,6 +62,7 @@ const TABLES = {
       "timestamp",
       '"ServiceAccountStatus"',
       '"AuthMethod"',
+      "timestamp",
     ],
   },
   key: {
@@ -154,6 +156,17 @@ async function seed(engine: string, databaseUrl: string): Promise<{ seconds: num
   const now = Date.now();
   const day = 86_400_000;
   const teamIds = [mlTeam.id];
+  // Key i was last used (i % 200) days ago, or never when i % 3 === 0; an account's last use is
+  // its keys' latest, as the last-used batch keeps it.
+  const keyLastUsed = (i: number) => (i % 3 === 0 ? null : now - (i % 200) * day);
+  const accountLastUsed = (a: number) => {
+    let latest: number | null = null;
+    for (let i = a * KEYS_PER_ACCOUNT; i < (a + 1) * KEYS_PER_ACCOUNT; i++) {
+      const used = keyLastUsed(i);
+      if (used !== null && (latest === null || used > latest)) latest = used;
+    }
+    return latest === null ? null : new Date(latest);
+  };
   await inBatches(writer, TABLES.team, OTHER_TEAMS, (i) => {
     teamIds.push(`scale-team-${i}`);
     return [`scale-team-${i}`, acme.id, `scale-team-${i}`, `Scale team ${i}`, new Date(now), new Date(now)];
@@ -171,6 +184,7 @@ async function seed(engine: string, databaseUrl: string): Promise<{ seconds: num
     new Date(now),
     i % 7 === 0 ? "DISABLED" : "ACTIVE",
     i % 5 === 0 ? "FEDERATED" : "API_KEY",
+    accountLastUsed(i),
   ]);
   await inBatches(writer, TABLES.key, ACCOUNTS * KEYS_PER_ACCOUNT, (i) => [
     `scale-key-${i}`,
@@ -180,7 +194,7 @@ async function seed(engine: string, databaseUrl: string): Promise<{ seconds: num
     `key-${i % KEYS_PER_ACCOUNT}`,
     `scale-sa-${Math.floor(i / KEYS_PER_ACCOUNT)}`,
     new Date(now - (i % 300) * day),
-    i % 3 === 0 ? null : new Date(now - (i % 200) * day),
+    keyLastUsed(i) === null ? null : new Date(keyLastUsed(i)!),
   ]);
   await inBatches(writer, TABLES.audit, AUDIT_EVENTS, (i) => {
     const account = i % ACCOUNTS;
@@ -208,7 +222,7 @@ async function seed(engine: string, databaseUrl: string): Promise<{ seconds: num
     db.exec("ANALYZE");
     db.close();
   }
-  return { seconds: (Date.now() - started) / 1000, accountName: "job-000042-eval" };
+  return { seconds: (Date.now() - started) / 1000, accountName: "job-000042-deploy" };
 }
 
 async function waitReady(child: ChildProcess, url: string): Promise<void> {

@@ -81,7 +81,7 @@ export async function listServiceAccounts(caller: Caller, placeInput: unknown, f
       ? { authMethod: filters.authMethod === "api_key" ? "API_KEY" : "FEDERATED" }
       : {}),
     ...(filters.unused
-      ? { createdAt: { lte: cutoff }, keys: { none: { lastUsedAt: { gte: cutoff } } } }
+      ? { createdAt: { lte: cutoff }, OR: [{ lastUsedAt: null }, { lastUsedAt: { lt: cutoff } }] }
       : {}),
   };
   const [total, rows] = await Promise.all([
@@ -102,16 +102,18 @@ export async function listServiceAccounts(caller: Caller, placeInput: unknown, f
         createdAt: true,
         orgId: true,
         team: { select: { id: true, slug: true, name: true, orgId: true } },
-        keys: {
-          where: { lastUsedAt: { not: null } },
-          orderBy: { lastUsedAt: "desc" },
-          take: 1,
-          select: { lastUsedAt: true },
-        },
-        _count: { select: { keys: { where: liveKeyWhere(now) } } },
+        lastUsedAt: true,
       },
     }),
   ]);
+  // Live keys per account of this page only. (A relation _count would aggregate every key of the
+  // instance before joining: 170 ms at a million keys; this reads ~10 index entries per row.)
+  const liveKeys = await db.apiKey.groupBy({
+    by: ["serviceAccountId"],
+    where: { serviceAccountId: { in: rows.map((row) => row.id) }, ...liveKeyWhere(now) },
+    _count: { _all: true },
+  });
+  const liveKeysOf = new Map(liveKeys.map((g) => [g.serviceAccountId, g._count._all]));
   const items = rows.map((row) => ({
     id: row.id,
     name: row.name,
@@ -123,8 +125,8 @@ export async function listServiceAccounts(caller: Caller, placeInput: unknown, f
     createdAt: row.createdAt,
     team: { slug: row.team.slug, name: row.team.name },
     identity: serviceAccountIdentity(row.name, place.org.slug),
-    lastUsedAt: row.keys[0]?.lastUsedAt ?? null,
-    activeKeys: row._count.keys,
+    lastUsedAt: row.lastUsedAt,
+    activeKeys: liveKeysOf.get(row.id) ?? 0,
     // On the Org Dashboard team-scoped accounts are an inventory: they are managed in their team.
     canManage: (place.kind === "team" || row.scope === "ORG") && canManageServiceAccount(place.actor, row),
     href: accountHref(row, place.org.slug),

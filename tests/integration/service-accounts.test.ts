@@ -519,3 +519,34 @@ describe("the Why? table never names a project the viewer could not open", () =>
     );
   });
 });
+
+describe("unused for 90 days", () => {
+  it("lists old accounts whose keys (as recorded by the last-used batch) were not used in 90 days", async () => {
+    const { saveLastUsed } = await import("@/lib/keys/data");
+    const w = await makeOrg();
+    const day = 86_400_000;
+    const old = new Date(Date.now() - 120 * day);
+    const make = async (name: string, usedDaysAgo: number | null) => {
+      const { id } = await createServiceAccount(w.as.alphaAdmin, { teamSlug: w.alpha.slug }, { name });
+      const key = await createApiKey(w.as.alphaAdmin, id, { name: "k" });
+      await db.serviceAccount.update({ where: { id }, data: { createdAt: old } });
+      if (usedDaysAgo !== null) await saveLastUsed([[key.id, new Date(Date.now() - usedDaysAgo * day)]]);
+      return id;
+    };
+    await make("used-recently", 10);
+    await make("used-long-ago", 100);
+    await make("never-used", null);
+    await createServiceAccount(w.as.alphaAdmin, { teamSlug: w.alpha.slug }, { name: "brand-new" });
+    const unused = await listServiceAccounts(w.as.alphaAdmin, { teamSlug: w.alpha.slug }, { unused: true });
+    expect(unused.items.map((r) => r.name).sort()).toEqual(["never-used", "used-long-ago"]);
+    // An older flush from another instance never moves the time backwards.
+    const recent = await db.serviceAccount.findFirstOrThrow({
+      where: { name: "used-recently", orgId: w.org.id },
+    });
+    const recentKey = await db.apiKey.findFirstOrThrow({ where: { serviceAccountId: recent.id } });
+    await saveLastUsed([[recentKey.id, new Date(Date.now() - 200 * day)]]);
+    expect(
+      (await db.serviceAccount.findUniqueOrThrow({ where: { id: recent.id } })).lastUsedAt!.getTime(),
+    ).toBe(recent.lastUsedAt!.getTime());
+  });
+});
