@@ -4,6 +4,7 @@ import { spawnSync } from "node:child_process";
 import path from "node:path";
 import Database from "better-sqlite3";
 import { describe, expect, it } from "vitest";
+import { TEST_ENGINE, databaseUrlFor } from "../support/engine";
 
 const root = path.resolve(import.meta.dirname, "..", "..");
 
@@ -50,4 +51,28 @@ describe("npm start", () => {
       holder.close();
     }
   });
+
+  // These need a PostgreSQL server to refuse them: they run in the PostgreSQL pass of `npm test`.
+  it.runIf(TEST_ENGINE === "postgresql")("refuses a wrong PostgreSQL password with one clear line", () => {
+    const url = new URL(databaseUrlFor("postgres"));
+    url.password = "definitely-wrong-password";
+    const result = start({ DATABASE_URL: url.toString() });
+    expect(result.status).toBe(1);
+    expect(result.stderr.trim()).toBe(
+      `Deputy cannot start. PostgreSQL at ${url.hostname}:${url.port || "5432"} refused user "${decodeURIComponent(url.username)}" (wrong password or no access): fix the user and password in DATABASE_URL.`,
+    );
+    expect(result.stderr).not.toContain("definitely-wrong-password");
+  });
+
+  it.runIf(TEST_ENGINE === "postgresql")(
+    "refuses a PostgreSQL database that does not exist with one clear line",
+    () => {
+      const url = new URL(databaseUrlFor("deputy_no_such_database"));
+      const result = start({ DATABASE_URL: url.toString() });
+      expect(result.status).toBe(1);
+      expect(result.stderr.trim()).toBe(
+        `Deputy cannot start. Database "deputy_no_such_database" does not exist on ${url.hostname}:${url.port || "5432"}: create it (createdb deputy_no_such_database) or fix DATABASE_URL.`,
+      );
+    },
+  );
 });
