@@ -6,11 +6,11 @@ import { FailureRateLimiter } from "@/lib/auth/rate-limiter";
 import { KEY_LENGTH } from "@/lib/keys/format";
 import { LastUsedRecorder } from "@/lib/keys/last-used";
 import { verifyApiKey, type VerifiedKey } from "@/lib/keys/verify";
-import { isUniqueViolation } from "@/lib/db/errors";
 import { isWellFormedText } from "@/lib/validation/text";
 import { ApiError, sendError, sendJson, sendJsonText } from "./errors";
-import { createRun, listRuns } from "./runs";
-import { MAX_BODY_BYTES, ZCreateRunInput, ZListRunsQuery, describeIssues } from "./schemas";
+import { createDispatcher, toApiError } from "./router";
+import { API_ROUTES } from "./routes";
+import { MAX_BODY_BYTES } from "./schemas";
 
 export const API_PREFIX = "/api/v1";
 
@@ -61,6 +61,8 @@ export function createApiHandler(options: ApiHandlerOptions = {}) {
     return result.value;
   }
 
+  const dispatcher = createDispatcher(API_ROUTES);
+
   return async function handleApi(req: IncomingMessage, res: ServerResponse): Promise<void> {
     try {
       // Split the path by hand: a URL object per request is measurable on the hot path.
@@ -78,46 +80,17 @@ export function createApiHandler(options: ApiHandlerOptions = {}) {
       }
       const address = req.socket.remoteAddress ?? "unknown";
       const path = (queryAt === -1 ? rawUrl : rawUrl.slice(0, queryAt)).replace(/\/+$/, "");
-      const method = req.method ?? "GET";
-
-      if (path === `${API_PREFIX}/viewer`) {
-        allowMethods(method, ["GET"]);
-        const verified = await authenticate(req, address);
-        return sendJsonText(res, 200, viewerJson(verified));
-      }
-      if (path === `${API_PREFIX}/runs`) {
-        allowMethods(method, ["POST"]);
-        const verified = await authenticate(req, address);
-        const body = await readJson(req);
-        const input = ZCreateRunInput.safeParse(body);
-        if (!input.success)
-          throw new ApiError(400, "invalid_request", `Invalid run: ${describeIssues(input.error)}.`);
-        const source = { ip: address, userAgent: req.headers["user-agent"] ?? null };
-        return sendJson(res, 201, await createRun(verified.serviceAccount, input.data, source));
-      }
-      const runsPath = /^\/api\/v1\/projects\/([^/]+)\/([^/]+)\/runs$/.exec(path);
-      if (runsPath) {
-        allowMethods(method, ["GET"]);
-        const verified = await authenticate(req, address);
-        const query = ZListRunsQuery.safeParse(Object.fromEntries(searchParams));
-        if (!query.success)
-          throw new ApiError(400, "invalid_request", `Invalid query: ${describeIssues(query.error)}.`);
-        const [entity, project] = [decodeSegment(runsPath[1]!), decodeSegment(runsPath[2]!)];
-        return sendJson(res, 200, await listRuns(verified.serviceAccount, entity, project, query.data));
-      }
-      throw new ApiError(
-        404,
-        "not_found",
-        `There is no API at ${method} ${path || "/"}. See the README for the routes.`,
-      );
+      const answer = await dispatcher.dispatch(req, path, searchParams, {
+        authenticate: () => authenticate(req, address),
+        readBody: () => readJson(req),
+        decodeSegment,
+        ip: address,
+      });
+      if ("json" in answer) return sendJsonText(res, answer.status, answer.json);
+      return sendJson(res, answer.status, answer.body);
     } catch (error) {
-      if (error instanceof ApiError) return sendError(res, error);
-      if (isUniqueViolation(error)) {
-        return sendError(
-          res,
-          new ApiError(409, "conflict", "Another request changed the same thing at once. Retry."),
-        );
-      }
+      const known = toApiError(error);
+      if (known) return sendError(res, known);
       console.error("Unexpected error in the API:", error instanceof Error ? error.stack : error);
       return sendError(
         res,
@@ -125,14 +98,6 @@ export function createApiHandler(options: ApiHandlerOptions = {}) {
       );
     }
   };
-}
-
-function allowMethods(method: string, allowed: string[]): void {
-  if (!allowed.includes(method)) {
-    throw new ApiError(405, "invalid_request", `Use ${allowed.join(" or ")} here.`, {
-      allow: allowed.join(", "),
-    });
-  }
 }
 
 function decodeSegment(segment: string): string {
@@ -176,38 +141,4 @@ function tooLarge(req: IncomingMessage): ApiError {
   return new ApiError(413, "invalid_request", `The body is larger than ${MAX_BODY_BYTES / 1024} KB.`, {
     connection: "close",
   });
-}
-
-// A verified key's record is shared while cached, so its viewer answer is serialised once.
-const viewerJsonCache = new WeakMap<VerifiedKey, string>();
-
-function viewerJson(verified: VerifiedKey): string {
-  let json = viewerJsonCache.get(verified);
-  if (json === undefined) {
-    json = JSON.stringify(viewerBody(verified));
-    viewerJsonCache.set(verified, json);
-  }
-  return json;
-}
-
-function viewerBody({ key, serviceAccount: sa }: VerifiedKey) {
-  return {
-    principal: {
-      type: "service_account",
-      id: sa.id,
-      name: sa.name,
-      identity: sa.identity,
-      scope: sa.scope === "ORG" ? "org" : "team",
-      organization: sa.orgSlug,
-      team: sa.scope === "TEAM" ? sa.team.slug : null,
-      defaultEntity: sa.team.slug,
-      role: sa.role,
-    },
-    credential: {
-      type: "api_key",
-      id: key.id,
-      name: key.name,
-      expiresAt: key.expiresAt?.toISOString() ?? null,
-    },
-  };
 }

@@ -86,3 +86,61 @@ export function describeIssues(error: z.ZodError): string {
     .map((issue) => `${issue.path.join(".") || "body"}: ${issue.message}`)
     .join("; ");
 }
+
+// Answers, as documented in openapi.json and checked against every answer the tests receive.
+
+export const ZErrorAnswer = z.object({
+  error: z.object({ code: z.string(), message: z.string() }),
+});
+
+export const ZViewerAnswer = z.object({
+  principal: z.object({
+    type: z.literal("service_account"),
+    id: z.string(),
+    name: z.string(),
+    identity: z.string(),
+    scope: z.enum(["org", "team"]),
+    organization: z.string(),
+    team: z.string().nullable(),
+    defaultEntity: z.string(),
+    role: z.enum(["admin", "member", "viewer"]),
+  }),
+  credential: z.object({
+    type: z.enum(["api_key", "access_token"]),
+    id: z.string(),
+    name: z.string().nullable(),
+    expiresAt: z.string().nullable(),
+  }),
+});
+
+export const ZCreateRunAnswer = z.object({
+  run: z.object({
+    id: z.string(),
+    entity: z.string(),
+    project: z.string(),
+    name: z.string(),
+    createdBy: z.string(),
+    attributedTo: z.string().nullable(),
+  }),
+  warnings: z.array(z.string()),
+});
+
+export const ZListRunsAnswer = z.object({
+  runs: z.array(
+    z.object({
+      id: z.string(),
+      name: z.string(),
+      createdBy: z.string(),
+      attributedTo: z.string().nullable(),
+      createdAt: z.string(),
+      config: z.record(z.string(), z.unknown()),
+      summary: z.record(z.string(), z.unknown()),
+    }),
+  ),
+  nextCursor: z.string().nullable(),
+});
+
+export const ZRunsPathParams = z.object({
+  entity: zText().min(1).max(64),
+  project: zText().min(1).max(128),
+});

@@ -7,6 +7,7 @@ import { db } from "@/lib/db";
 import { mountApi } from "@/lib/api/server";
 import { generateApiKey } from "@/lib/keys/format";
 import { credentialLookup } from "@/lib/db/credential-lookup";
+import { contractProblems } from "../support/contract";
 import {
   createApiKey,
   createServiceAccount,
@@ -56,11 +57,11 @@ async function call(
     headers,
     body: init.raw ?? (init.body !== undefined ? JSON.stringify(init.body) : undefined),
   });
-  return {
-    status: response.status,
-    headers: response.headers,
-    body: (await response.json()) as Answer["body"],
-  };
+  const body = (await response.json()) as Answer["body"];
+  // Every answer must be what openapi.json documents.
+  const method = init.method ?? (init.body !== undefined || init.raw !== undefined ? "POST" : "GET");
+  expect(contractProblems(method, path, response.status, body)).toEqual([]);
+  return { status: response.status, headers: response.headers, body };
 }
 
 const key = (scopeRole: string) => world.keys[scopeRole]!;
@@ -125,7 +126,7 @@ describe("GET /api/v1/viewer", () => {
         organization: world.world.org.slug,
         team: null,
         defaultEntity: world.home,
-        role: "ADMIN",
+        role: "admin",
       },
       credential: {
         type: "api_key",
@@ -142,7 +143,7 @@ describe("GET /api/v1/viewer", () => {
       scope: "team",
       team: world.home,
       defaultEntity: world.home,
-      role: "VIEWER",
+      role: "viewer",
     });
   });
 });

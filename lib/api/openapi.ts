@@ -1,0 +1,124 @@
+// The OpenAPI 3.1 document of /api/v1, generated from the route table and its zod schemas (zod 4
+// emits JSON Schema 2020-12, which OpenAPI 3.1 uses), so it cannot drift from the code.
+import { z } from "zod";
+import type { ApiErrorCode } from "./errors";
+import type { Route } from "./router";
+import { ZErrorAnswer } from "./schemas";
+
+const CREDENTIAL_ERRORS: Record<number, ApiErrorCode[]> = {
+  401: [
+    "missing_credential",
+    "invalid_credential",
+    "expired_credential",
+    "revoked_credential",
+    "account_disabled",
+  ],
+  429: ["rate_limited"],
+};
+const STATUS_OF: Partial<Record<ApiErrorCode, number>> = {
+  invalid_request: 400,
+  forbidden: 403,
+  restricted_project: 403,
+  cross_team_write_denied: 403,
+  read_only_role: 403,
+  not_found: 404,
+  name_taken: 409,
+  conflict: 409,
+};
+
+function schemaOf(schema: z.ZodType, io: "input" | "output") {
+  const json = z.toJSONSchema(schema, { io, unrepresentable: "any" }) as Record<string, unknown>;
+  delete json.$schema;
+  return json;
+}
+
+function errorResponse(codes: ApiErrorCode[]) {
+  return {
+    description: `Error: ${codes.join(", ")}`,
+    content: { "application/json": { schema: { $ref: "#/components/schemas/Error" } } },
+  };
+}
+
+/** The document for a route table. */
+export function openApiDocument(routes: Route[]) {
+  const paths: Record<string, Record<string, unknown>> = {};
+  for (const route of routes) {
+    const responses: Record<string, unknown> = {};
+    for (const [status, answer] of Object.entries(route.responses)) {
+      responses[status] = {
+        description: answer.description,
+        ...(answer.schema
+          ? { content: { "application/json": { schema: schemaOf(answer.schema, "output") } } }
+          : {}),
+      };
+    }
+    // Any route refuses a credential sent in the URL with 400.
+    const errors = new Map<number, ApiErrorCode[]>([[400, ["invalid_request"]]]);
+    for (const code of route.errors.filter((c) => c !== "invalid_request")) {
+      const status = STATUS_OF[code] ?? 400;
+      errors.set(status, [...(errors.get(status) ?? []), code]);
+    }
+    if (route.access === "credential") {
+      for (const [status, codes] of Object.entries(CREDENTIAL_ERRORS)) errors.set(Number(status), codes);
+    }
+    for (const [status, codes] of errors) responses[String(status)] = errorResponse(codes);
+
+    const parameters: unknown[] = [];
+    for (const [location, schema] of [
+      ["path", route.params],
+      ["query", route.query],
+    ] as const) {
+      if (!schema) continue;
+      const json = schemaOf(schema, "input") as { properties?: Record<string, unknown>; required?: string[] };
+      for (const [name, property] of Object.entries(json.properties ?? {})) {
+        parameters.push({
+          name,
+          in: location,
+          required: location === "path" || (json.required ?? []).includes(name),
+          schema: property,
+        });
+      }
+    }
+    (paths[route.path] ??= {})[route.method.toLowerCase()] = {
+      operationId: route.operationId,
+      summary: route.summary,
+      ...(route.access === "credential" ? {} : { security: [] }),
+      ...(parameters.length > 0 ? { parameters } : {}),
+      ...(route.body
+        ? {
+            requestBody: {
+              required: true,
+              content: { "application/json": { schema: schemaOf(route.body, "input") } },
+            },
+          }
+        : {}),
+      responses,
+    };
+  }
+  return {
+    openapi: "3.1.0",
+    info: {
+      title: "Deputy API",
+      version: "1",
+      description:
+        'Service accounts\' machine API. Authenticate with `Authorization: Bearer <API key>`. Errors are `{"error": {"code", "message"}}`.',
+    },
+    servers: [{ url: "/" }],
+    security: [{ bearer: [] }],
+    components: {
+      securitySchemes: {
+        bearer: { type: "http", scheme: "bearer", description: "A Deputy API key (dpt_…)" },
+      },
+      schemas: { Error: schemaOf(ZErrorAnswer, "output") },
+    },
+    paths,
+  };
+}
+
+let cached: { routes: Route[]; json: string } | null = null;
+
+/** The document serialised once per route table. */
+export function openApiDocumentJson(routes: Route[]): string {
+  if (cached?.routes !== routes) cached = { routes, json: JSON.stringify(openApiDocument(routes)) };
+  return cached.json;
+}

@@ -1,0 +1,167 @@
+// The /api/v1 route table's machinery: each route is declared once (method, path, who may call
+// it, zod schemas for params, query, body and answers, handler) and one dispatcher matches,
+// authenticates, parses, and maps every expected failure to SPEC §4's error codes. The OpenAPI
+// document (lib/api/openapi.ts) is generated from the same declarations.
+import type { IncomingMessage } from "node:http";
+import type { z } from "zod";
+import { AppError } from "@/lib/errors";
+import { isUniqueViolation } from "@/lib/db/errors";
+import type { VerifiedKey } from "@/lib/keys/verify";
+import { ApiError, type ApiErrorCode } from "./errors";
+import { describeIssues } from "./schemas";
+
+export type HttpMethod = "GET" | "POST" | "PATCH" | "DELETE";
+
+/** Who may call a route: anyone, or any valid credential (finer rules live in the handler's domain call). */
+export type RouteAccess = "public" | "credential";
+
+export type RouteRequest<P, Q, B> = {
+  params: P;
+  query: Q;
+  body: B;
+  /** The authenticated caller (absent only on public routes). */
+  caller: VerifiedKey;
+  source: { ip: string; userAgent: string | null };
+};
+
+/** An answer: JSON to serialise, or JSON already serialised (the hot path caches it). */
+export type RouteAnswer = { status: number; body: unknown } | { status: number; json: string };
+
+export type Route<P = unknown, Q = unknown, B = unknown> = {
+  method: HttpMethod;
+  /** OpenAPI-style path: /api/v1/projects/{entity}/{project}/runs */
+  path: string;
+  operationId: string;
+  summary: string;
+  access: RouteAccess;
+  params?: z.ZodType<P>;
+  query?: z.ZodType<Q>;
+  body?: z.ZodType<B>;
+  /** What the body is, for error messages ("Invalid run: …"). */
+  bodyName?: string;
+  /** Answers by status, for the document; errors are added from `errors`. */
+  responses: Record<number, { description: string; schema?: z.ZodType }>;
+  /** The error codes this route may answer besides the credential ones. */
+  errors: ApiErrorCode[];
+  handle(request: RouteRequest<P, Q, B>): Promise<RouteAnswer> | RouteAnswer;
+};
+
+/** Declares a route with its types inferred from its schemas. */
+export function defineRoute<P, Q, B>(route: Route<P, Q, B>): Route<P, Q, B> {
+  return route;
+}
+
+type CompiledRoute = { route: Route; pattern: RegExp; names: string[] };
+
+/** Expected domain failures, as SPEC §4 answers them. */
+const APP_ERROR_STATUS: Record<AppError["code"], [number, ApiErrorCode]> = {
+  INVALID: [400, "invalid_request"],
+  UNAUTHENTICATED: [401, "missing_credential"],
+  FORBIDDEN: [403, "forbidden"],
+  NOT_FOUND: [404, "not_found"],
+  CONFLICT: [409, "conflict"],
+  LIMIT_REACHED: [409, "conflict"],
+  RATE_LIMITED: [429, "rate_limited"],
+};
+
+/** Any failure as the API answers it; unexpected ones become null (a 500, logged by the caller). */
+export function toApiError(error: unknown): ApiError | null {
+  if (error instanceof ApiError) return error;
+  if (error instanceof AppError) {
+    const [status, code] = APP_ERROR_STATUS[error.code];
+    const fields = error.fieldErrors
+      ? ` (${Object.entries(error.fieldErrors)
+          .map(([field, problem]) => `${field}: ${problem}`)
+          .join("; ")})`
+      : "";
+    return new ApiError(status, code, `${error.message}${fields}`);
+  }
+  if (isUniqueViolation(error)) {
+    return new ApiError(409, "conflict", "Another request changed the same thing at once. Retry.");
+  }
+  return null;
+}
+
+function parse<T>(schema: z.ZodType<T> | undefined, value: unknown, what: string): T {
+  if (!schema) return undefined as T;
+  const parsed = schema.safeParse(value);
+  if (!parsed.success)
+    throw new ApiError(400, "invalid_request", `Invalid ${what}: ${describeIssues(parsed.error)}.`);
+  return parsed.data;
+}
+
+export type Dispatcher = {
+  routes: Route[];
+  /** Matches and runs a route; throws ApiError (or anything a handler throws). */
+  dispatch(
+    req: IncomingMessage,
+    path: string,
+    searchParams: URLSearchParams,
+    context: {
+      authenticate(): Promise<VerifiedKey>;
+      readBody(): Promise<unknown>;
+      decodeSegment(segment: string): string;
+      ip: string;
+    },
+  ): Promise<RouteAnswer>;
+};
+
+/** Compiles the table once: each path becomes one anchored pattern. */
+export function createDispatcher(routes: Route[]): Dispatcher {
+  const compiled: CompiledRoute[] = routes.map((route) => {
+    const names: string[] = [];
+    const source = route.path
+      .replace(/[.*+?^$()|[\]\\]/g, "\\$&")
+      .replace(/\{(\w+)\}/g, (_m, name: string) => {
+        names.push(name);
+        return "([^/]+)";
+      });
+    return { route, pattern: new RegExp(`^${source}$`), names };
+  });
+
+  return {
+    routes,
+    async dispatch(req, path, searchParams, context) {
+      const method = req.method ?? "GET";
+      let match: { entry: CompiledRoute; values: RegExpExecArray } | null = null;
+      const allowed: string[] = [];
+      for (const entry of compiled) {
+        const values = entry.pattern.exec(path);
+        if (!values) continue;
+        allowed.push(entry.route.method);
+        if (entry.route.method === method) {
+          match = { entry, values };
+          break;
+        }
+      }
+      if (!match) {
+        if (allowed.length > 0) {
+          throw new ApiError(405, "invalid_request", `Use ${allowed.join(" or ")} here.`, {
+            allow: allowed.join(", "),
+          });
+        }
+        throw new ApiError(
+          404,
+          "not_found",
+          `There is no API at ${method} ${path || "/"}. See /api/v1/openapi.json.`,
+        );
+      }
+      const { route, names } = match.entry;
+      const caller = route.access === "credential" ? await context.authenticate() : (undefined as never);
+      const rawParams: Record<string, string> = {};
+      names.forEach((name, i) => (rawParams[name] = context.decodeSegment(match.values[i + 1]!)));
+      const params = parse(route.params, rawParams, "path");
+      const query = parse(route.query, Object.fromEntries(searchParams), "query");
+      const body = route.body
+        ? parse(route.body, await context.readBody(), route.bodyName ?? "body")
+        : undefined;
+      return route.handle({
+        params,
+        query,
+        body,
+        caller,
+        source: { ip: context.ip, userAgent: req.headers["user-agent"] ?? null },
+      });
+    },
+  };
+}

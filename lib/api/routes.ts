@@ -1,0 +1,111 @@
+// The /api/v1 route table (SPEC §4). Each route is declared once; the dispatcher
+// (lib/api/router.ts) serves it and lib/api/openapi.ts documents it.
+import type { VerifiedKey } from "@/lib/keys/verify";
+import { defineRoute, type Route } from "./router";
+import { createRun, listRuns } from "./runs";
+import {
+  ZCreateRunAnswer,
+  ZCreateRunInput,
+  ZListRunsAnswer,
+  ZListRunsQuery,
+  ZRunsPathParams,
+  ZViewerAnswer,
+} from "./schemas";
+import { openApiDocumentJson } from "./openapi";
+
+// A verified key's record is shared while cached, so its viewer answer is serialised once.
+const viewerJsonCache = new WeakMap<VerifiedKey, string>();
+
+function viewerJson(verified: VerifiedKey): string {
+  let json = viewerJsonCache.get(verified);
+  if (json === undefined) {
+    const { key, serviceAccount: sa } = verified;
+    json = JSON.stringify({
+      principal: {
+        type: "service_account",
+        id: sa.id,
+        name: sa.name,
+        identity: sa.identity,
+        scope: sa.scope === "ORG" ? "org" : "team",
+        organization: sa.orgSlug,
+        team: sa.scope === "TEAM" ? sa.team.slug : null,
+        defaultEntity: sa.team.slug,
+        role: sa.role.toLowerCase(),
+      },
+      credential: {
+        type: "api_key",
+        id: key.id,
+        name: key.name,
+        expiresAt: key.expiresAt?.toISOString() ?? null,
+      },
+    });
+    viewerJsonCache.set(verified, json);
+  }
+  return json;
+}
+
+export const viewerRoute = defineRoute({
+  method: "GET",
+  path: "/api/v1/viewer",
+  operationId: "getViewer",
+  summary: "Who is calling: the service account and the credential it used.",
+  access: "credential",
+  responses: { 200: { description: "The caller", schema: ZViewerAnswer } },
+  errors: [],
+  handle: ({ caller }) => ({ status: 200, json: viewerJson(caller) }),
+});
+
+export const createRunRoute = defineRoute({
+  method: "POST",
+  path: "/api/v1/runs",
+  operationId: "createRun",
+  summary:
+    "Write a run. A project missing from the account's own team is created there (visibility TEAM, audited).",
+  access: "credential",
+  body: ZCreateRunInput,
+  bodyName: "run",
+  responses: { 201: { description: "The run was stored", schema: ZCreateRunAnswer } },
+  errors: [
+    "invalid_request",
+    "forbidden",
+    "restricted_project",
+    "cross_team_write_denied",
+    "read_only_role",
+    "not_found",
+    "conflict",
+  ],
+  handle: async ({ caller, body, source }) => ({
+    status: 201,
+    body: await createRun(caller.serviceAccount, body, source),
+  }),
+});
+
+export const listRunsRoute = defineRoute({
+  method: "GET",
+  path: "/api/v1/projects/{entity}/{project}/runs",
+  operationId: "listRuns",
+  summary: "A project's runs, newest first, cursor-paginated.",
+  access: "credential",
+  params: ZRunsPathParams,
+  query: ZListRunsQuery,
+  responses: { 200: { description: "A page of runs", schema: ZListRunsAnswer } },
+  errors: ["invalid_request", "forbidden", "restricted_project", "not_found"],
+  handle: async ({ caller, params, query }) => ({
+    status: 200,
+    body: await listRuns(caller.serviceAccount, params.entity, params.project, query),
+  }),
+});
+
+export const openApiRoute = defineRoute({
+  method: "GET",
+  path: "/api/v1/openapi.json",
+  operationId: "getOpenApiDocument",
+  summary: "This document: OpenAPI 3.1, generated from the route table that serves the API.",
+  access: "public",
+  responses: { 200: { description: "The OpenAPI 3.1 document" } },
+  errors: [],
+  handle: () => ({ status: 200, json: openApiDocumentJson(API_ROUTES) }),
+});
+
+/** Every /api/v1 route, in matching order. */
+export const API_ROUTES: Route[] = [viewerRoute, createRunRoute, listRunsRoute, openApiRoute] as Route[];
