@@ -29,6 +29,6 @@ export function contractProblems(method: string, url: string, status: number, bo
   const schema = entry.route.responses[status]?.schema;
   if (!entry.route.responses[status]) return [`${method} ${path}: status ${status} is not documented`];
   if (!schema) return [];
-  const parsed = (schema).safeParse(body);
+  const parsed = schema.safeParse(body);
   return parsed.success ? [] : [`${method} ${path} ${status}: ${parsed.error.message.slice(0, 300)}`];
 }
