@@ -118,16 +118,25 @@ export function createDispatcher(routes: Route[]): Dispatcher {
       });
     return { route, pattern: new RegExp(`^${source}$`), names };
   });
+  const staticRoutes = new Map<string, CompiledRoute[]>();
+  const dynamic: CompiledRoute[] = [];
+  for (const entry of compiled) {
+    if (entry.names.length > 0) dynamic.push(entry);
+    else staticRoutes.set(entry.route.path, [...(staticRoutes.get(entry.route.path) ?? []), entry]);
+  }
 
   return {
     routes,
     async dispatch(req, path, searchParams, context) {
       const method = req.method ?? "GET";
-      let match: { entry: CompiledRoute; values: RegExpExecArray } | null = null;
+      let match: { entry: CompiledRoute; values: RegExpExecArray | null } | null = null;
       const allowed: string[] = [];
-      for (const entry of compiled) {
-        const values = entry.pattern.exec(path);
-        if (!values) continue;
+      // The hot path: a path without parameters is one map lookup, no pattern tried.
+      const exact = staticRoutes.get(path);
+      const candidates = exact ?? dynamic;
+      for (const entry of candidates) {
+        const values = exact ? null : entry.pattern.exec(path);
+        if (!exact && !values) continue;
         allowed.push(entry.route.method);
         if (entry.route.method === method) {
           match = { entry, values };
@@ -147,11 +156,15 @@ export function createDispatcher(routes: Route[]): Dispatcher {
         );
       }
       const { route, names } = match.entry;
+      const values = match.values;
       const caller = route.access === "credential" ? await context.authenticate() : (undefined as never);
-      const rawParams: Record<string, string> = {};
-      names.forEach((name, i) => (rawParams[name] = context.decodeSegment(match.values[i + 1]!)));
-      const params = parse(route.params, rawParams, "path");
-      const query = parse(route.query, Object.fromEntries(searchParams), "query");
+      let params: unknown = undefined;
+      if (route.params) {
+        const rawParams: Record<string, string> = {};
+        names.forEach((name, i) => (rawParams[name] = context.decodeSegment(values![i + 1]!)));
+        params = parse(route.params, rawParams, "path");
+      }
+      const query = route.query ? parse(route.query, Object.fromEntries(searchParams), "query") : undefined;
       const body = route.body
         ? parse(route.body, await context.readBody(), route.bodyName ?? "body")
         : undefined;
