@@ -1,0 +1,16 @@
+// What state a key is in, shared by the lists, the detail page and the key lifecycle.
+import type { Prisma } from "@/lib/generated/prisma/client";
+
+export const DAY_MS = 86_400_000;
+
+/** Keys that still work at `now`: not revoked, not expired. */
+export function liveKeyWhere(now: Date): Prisma.ApiKeyWhereInput {
+  return { revokedAt: null, OR: [{ expiresAt: null }, { expiresAt: { gt: now } }] };
+}
+
+export type KeyStatus = "active" | "expired" | "revoked";
+
+export function keyStatus(key: { revokedAt: Date | null; expiresAt: Date | null }, now: number): KeyStatus {
+  if (key.revokedAt) return "revoked";
+  return key.expiresAt && key.expiresAt.getTime() <= now ? "expired" : "active";
+}
