@@ -20,6 +20,7 @@ import pg from "pg";
 import { generateApiKey } from "../lib/keys/format";
 import { parseConfig } from "../lib/config/env";
 import { ROOT, migrate } from "../scripts/lib";
+import { freshBenchDatabase, waitForServer } from "./support";
 
 const KEYS = 100_000;
 const ROTATING_KEYS = 1_000;
@@ -31,24 +32,6 @@ const DEPUTY = "http://127.0.0.1:3500";
 const FLOOR = "http://127.0.0.1:3501";
 
 type Result = { rps: number; p50: number; p99: number; statuses: string };
-
-async function databaseFor(engine: string): Promise<string> {
-  if (engine === "postgresql") {
-    const admin = process.env.BENCH_DATABASE_URL;
-    if (!admin) throw new Error("Set BENCH_DATABASE_URL (a role that may create databases) for PostgreSQL.");
-    const client = new pg.Client({ connectionString: admin });
-    await client.connect();
-    await client.query("DROP DATABASE IF EXISTS deputy_bench_viewer WITH (FORCE)");
-    await client.query("CREATE DATABASE deputy_bench_viewer");
-    await client.end();
-    const url = new URL(admin);
-    url.pathname = "/deputy_bench_viewer";
-    return url.toString();
-  }
-  const file = path.join(ROOT, "data", "bench.db");
-  for (const suffix of ["", "-wal", "-shm"]) fs.rmSync(`${file}${suffix}`, { force: true });
-  return `file:${file}`;
-}
 
 async function seed(databaseUrl: string): Promise<string[]> {
   await migrate(parseConfig({ DATABASE_URL: databaseUrl }));
@@ -99,20 +82,6 @@ async function seed(databaseUrl: string): Promise<string[]> {
   })();
   db.close();
   return tokens;
-}
-
-async function waitFor(url: string, child: ChildProcess, timeoutMs = 240_000): Promise<void> {
-  const start = Date.now();
-  while (Date.now() - start < timeoutMs) {
-    if (child.exitCode !== null) throw new Error(`server exited with ${child.exitCode}`);
-    try {
-      await fetch(url);
-      return;
-    } catch {
-      await new Promise((r) => setTimeout(r, 250));
-    }
-  }
-  throw new Error(`timed out waiting for ${url}`);
 }
 
 function startDeputy(databaseUrl: string, failLimit: string): ChildProcess {
@@ -226,7 +195,7 @@ const row = (name: string, r: Result) =>
 const engines = (process.env.BENCH_ENGINES ?? "sqlite").split(",");
 const summary: string[] = [];
 for (const engine of engines) {
-  const databaseUrl = await databaseFor(engine);
+  const databaseUrl = await freshBenchDatabase(engine, engine === "postgresql" ? "bench-viewer" : "bench");
   const tokens = await seed(databaseUrl);
   console.log(
     `\n[${engine}] seeded ${KEYS.toLocaleString("en-US")} keys; rotating through ${ROTATING_KEYS}.`,
@@ -234,7 +203,7 @@ for (const engine of engines) {
 
   // The revocation probe first, on a fresh server: no failure has been counted yet.
   let deputy = startDeputy(databaseUrl, "100000");
-  await waitFor(`${DEPUTY}/api/v1/viewer`, deputy);
+  await waitForServer(`${DEPUTY}/api/v1/viewer`, deputy);
   const revokedAfterMs = await revocationDelay(databaseUrl, tokens[0]!);
   await stop(deputy);
   const valid = tokens.slice(1);
@@ -244,12 +213,12 @@ for (const engine of engines) {
   const lines: string[] = [];
   for (let round = 1; round <= ROUNDS; round++) {
     const floor = startFloor(databaseUrl);
-    await waitFor(`${FLOOR}/`, floor);
+    await waitForServer(`${FLOOR}/`, floor);
     floorRuns.push(await load(`${FLOOR}/api/v1/viewer`, valid));
     await stop(floor);
     lines.push(row(`floor, round ${round}`, floorRuns.at(-1)!));
     deputy = startDeputy(databaseUrl, "100000");
-    await waitFor(`${DEPUTY}/api/v1/viewer`, deputy);
+    await waitForServer(`${DEPUTY}/api/v1/viewer`, deputy);
     deputyRuns.push(await load(`${DEPUTY}/api/v1/viewer`, valid));
     lines.push(row(`deputy, valid keys, round ${round}`, deputyRuns.at(-1)!));
     if (round === ROUNDS) {
@@ -260,7 +229,7 @@ for (const engine of engines) {
     await stop(deputy);
   }
   deputy = startDeputy(databaseUrl, "30");
-  await waitFor(`${DEPUTY}/api/v1/viewer`, deputy);
+  await waitForServer(`${DEPUTY}/api/v1/viewer`, deputy);
   for (let i = 0; i < 31; i++)
     await fetch(`${DEPUTY}/api/v1/viewer`, { headers: { authorization: "Bearer garbage" } });
   lines.push(

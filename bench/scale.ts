@@ -6,16 +6,15 @@
 // as the org admin and times each page (server time as seen over loopback: request to last byte),
 // 3 warm-ups then BENCH_SAMPLES samples (default 30), and prints p50 and p95 per page.
 // BENCH_DATABASE_URL names a PostgreSQL server and a role that may create databases.
-import { spawn, type ChildProcess } from "node:child_process";
+import { spawn } from "node:child_process";
 import crypto from "node:crypto";
-import fs from "node:fs";
-import path from "node:path";
 import Database from "better-sqlite3";
 import pg from "pg";
 import { createPrismaClient } from "../lib/db";
 import { parseConfig } from "../lib/config/env";
 import { seedDemo, DEMO_PASSWORD } from "../lib/seed/demo";
 import { ROOT, migrate } from "../scripts/lib";
+import { freshBenchDatabase, waitForServer } from "./support";
 import { serverActionIds } from "../e2e/support/attack";
 
 const ACCOUNTS = 100_000;
@@ -225,19 +224,6 @@ async function seed(engine: string, databaseUrl: string): Promise<{ seconds: num
   return { seconds: (Date.now() - started) / 1000, accountName: "job-000042-deploy" };
 }
 
-async function waitReady(child: ChildProcess, url: string): Promise<void> {
-  for (let i = 0; i < 1200; i++) {
-    if (child.exitCode !== null) throw new Error(`server exited with ${child.exitCode}`);
-    try {
-      await fetch(url);
-      return;
-    } catch {
-      await new Promise((r) => setTimeout(r, 250));
-    }
-  }
-  throw new Error("the server did not start");
-}
-
 /** Signs in through next-auth's credentials endpoint; returns the session cookie header. */
 async function signIn(base: string): Promise<string> {
   const csrf = await fetch(`${base}/api/auth/csrf`);
@@ -329,23 +315,10 @@ const engines = (
 ).split(",");
 const results: { engine: string; page: string; p50: number; p95: number; bytes: number }[] = [];
 for (const engine of engines) {
-  let databaseUrl: string;
-  if (engine === "postgresql") {
-    const admin = process.env.BENCH_DATABASE_URL;
-    if (!admin) throw new Error("BENCH_DATABASE_URL is needed for PostgreSQL");
-    const client = new pg.Client({ connectionString: admin });
-    await client.connect();
-    await client.query("DROP DATABASE IF EXISTS deputy_bench_scale WITH (FORCE)");
-    await client.query("CREATE DATABASE deputy_bench_scale");
-    await client.end();
-    const url = new URL(admin);
-    url.pathname = "/deputy_bench_scale";
-    databaseUrl = url.toString();
-  } else {
-    const file = path.join(ROOT, "data", "bench-scale.db");
-    for (const suffix of ["", "-wal", "-shm"]) fs.rmSync(`${file}${suffix}`, { force: true });
-    databaseUrl = `file:${file}`;
-  }
+  const databaseUrl = await freshBenchDatabase(
+    engine,
+    engine === "postgresql" ? "bench_scale" : "bench-scale",
+  );
   console.log(`\n[${engine}] seeding…`);
   const seeded = await seed(engine, databaseUrl);
   console.log(`[${engine}] seeded in ${seeded.seconds.toFixed(0)} s`);
@@ -361,7 +334,7 @@ for (const engine of engines) {
   });
   const base = `http://127.0.0.1:${PORT}`;
   try {
-    await waitReady(server, `${base}/login`);
+    await waitForServer(`${base}/login`, server);
     const cookie = await signIn(base);
     const actionIds = serverActionIds();
     for (const [page, probe] of PROBES(seeded.accountName)) {

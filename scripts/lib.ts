@@ -1,16 +1,13 @@
 // Shared steps of the start and seed scripts.
-import { spawnSync } from "node:child_process";
 import fs from "node:fs";
 import path from "node:path";
-import { createRequire } from "node:module";
 import Database from "better-sqlite3";
 import { ConfigError, parseConfig, type DeputyConfig } from "../lib/config/env";
 import { isPostgresUrl, sqliteFilePath } from "../lib/config/database-url";
 import { databaseProblem } from "./database-check";
-import { prismaCliEnv } from "./prisma-env";
+import { runMigrateDeploy } from "./prisma-env";
 
 export const ROOT = path.resolve(import.meta.dirname, "..");
-const require = createRequire(import.meta.url);
 
 /** Parses the configuration, or prints every problem and exits. */
 export function loadConfigOrExit(): DeputyConfig {
@@ -39,12 +36,7 @@ export async function migrate(config: DeputyConfig): Promise<void> {
     console.error(`Deputy cannot start. ${problem}`);
     process.exit(1);
   }
-  const cli = require.resolve("prisma/build/index.js");
-  const result = spawnSync(process.execPath, [cli, "migrate", "deploy"], {
-    cwd: ROOT,
-    env: prismaCliEnv({ ...process.env, DATABASE_URL: config.databaseUrl }),
-    encoding: "utf8",
-  });
+  const result = runMigrateDeploy(config.databaseUrl, ROOT);
   if (result.status !== 0) {
     const output = `${result.stdout}\n${result.stderr}`;
     // Prisma's WebAssembly engine reports a lock as an unknown "SocketTimeout" variant.

@@ -1,3 +1,5 @@
+import { spawnSync, type SpawnSyncReturns } from "node:child_process";
+import { createRequire } from "node:module";
 import path from "node:path";
 
 const PLACEHOLDER = path.resolve(import.meta.dirname, "..", "prisma", "engines", "placeholder");
@@ -16,4 +18,20 @@ export function prismaCliEnv(base: NodeJS.ProcessEnv = process.env): NodeJS.Proc
     CHECKPOINT_DISABLE: "1",
     PRISMA_DISABLE_WARNINGS: "1",
   };
+}
+
+/** Runs `prisma migrate deploy` on a database with the offline engine settings. */
+export function runMigrateDeploy(databaseUrl: string, cwd?: string): SpawnSyncReturns<string> {
+  const cli = createRequire(import.meta.url).resolve("prisma/build/index.js");
+  return spawnSync(process.execPath, [cli, "migrate", "deploy"], {
+    cwd,
+    env: prismaCliEnv({ ...process.env, DATABASE_URL: databaseUrl }),
+    encoding: "utf8",
+  });
+}
+
+/** As runMigrateDeploy, for test set-up: a failure throws with Prisma's output. */
+export function migrateDeployOrThrow(databaseUrl: string): void {
+  const result = runMigrateDeploy(databaseUrl);
+  if (result.status !== 0) throw new Error(`migrate deploy failed:\n${result.stdout}\n${result.stderr}`);
 }

@@ -41,6 +41,9 @@ export function mountApi(
   const stopListening = credentialLookup().listen(clearCredentialCache);
 
   const securityHeaders = Object.entries(staticSecurityHeaders(config().publicUrl));
+  const errorHeaderLines = [...securityHeaders, ["content-security-policy", NON_PAGE_CSP]]
+    .map(([name, value]) => `${name}: ${value}\r\n`)
+    .join("");
   server.on("request", (req: IncomingMessage, res: ServerResponse) => {
     const url = req.url ?? "/";
     for (const [name, value] of securityHeaders) res.setHeader(name, value);
@@ -72,14 +75,8 @@ export function mountApi(
           : "Malformed HTTP request.",
       },
     });
-    const headers = Object.entries({
-      ...staticSecurityHeaders(config().publicUrl),
-      "content-security-policy": NON_PAGE_CSP,
-    })
-      .map(([name, value]) => `${name}: ${value}\r\n`)
-      .join("");
     socket.end(
-      `HTTP/1.1 ${status}\r\nContent-Type: application/json; charset=utf-8\r\nContent-Length: ${Buffer.byteLength(body)}\r\n${headers}Connection: close\r\n\r\n${body}`,
+      `HTTP/1.1 ${status}\r\nContent-Type: application/json; charset=utf-8\r\nContent-Length: ${Buffer.byteLength(body)}\r\n${errorHeaderLines}Connection: close\r\n\r\n${body}`,
     );
   });
 

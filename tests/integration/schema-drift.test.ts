@@ -1,14 +1,12 @@
 // One schema, two engines: the PostgreSQL schema is exactly the one derived from the SQLite
 // schema, and both migration folders build the same tables, columns and indexes.
-import { spawnSync } from "node:child_process";
 import crypto from "node:crypto";
 import fs from "node:fs";
 import path from "node:path";
-import { createRequire } from "node:module";
 import Database from "better-sqlite3";
 import pg from "pg";
 import { describe, expect, it } from "vitest";
-import { prismaCliEnv } from "../../scripts/prisma-env";
+import { migrateDeployOrThrow } from "../../scripts/prisma-env";
 import { POSTGRES_SCHEMA, SQLITE_SCHEMA, postgresSchema } from "../../scripts/schema-variants";
 import { TEST_ENGINE, createDatabase } from "../support/engine";
 
@@ -16,19 +14,6 @@ type Shape = {
   columns: Record<string, Record<string, { nullable: boolean }>>;
   indexes: Record<string, { table: string; columns: string[]; unique: boolean; partial: boolean }>;
 };
-
-function migrateDeploy(databaseUrl: string) {
-  const require = createRequire(import.meta.url);
-  const result = spawnSync(
-    process.execPath,
-    [require.resolve("prisma/build/index.js"), "migrate", "deploy"],
-    {
-      env: prismaCliEnv({ ...process.env, DATABASE_URL: databaseUrl }),
-      encoding: "utf8",
-    },
-  );
-  if (result.status !== 0) throw new Error(`migrate deploy failed:\n${result.stdout}\n${result.stderr}`);
-}
 
 function sqliteShape(file: string): Shape {
   const db = new Database(file, { readonly: true });
@@ -115,9 +100,9 @@ describe("schema drift", () => {
     "builds the same tables, columns and indexes from both migration folders",
     async () => {
       const file = path.resolve("data", "test", `drift-${crypto.randomUUID()}.db`);
-      migrateDeploy(`file:${file}`);
+      migrateDeployOrThrow(`file:${file}`);
       const postgresUrl = await createDatabase(`deputy_test_drift_${crypto.randomBytes(4).toString("hex")}`);
-      migrateDeploy(postgresUrl);
+      migrateDeployOrThrow(postgresUrl);
 
       const sqlite = sqliteShape(file);
       const postgres = await postgresShape(postgresUrl);

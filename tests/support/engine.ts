@@ -16,15 +16,15 @@ export function testDatabaseUrl(): string {
   return url;
 }
 
-/** The URL of database `name` on the test server. */
-export function databaseUrlFor(name: string): string {
-  const url = new URL(testDatabaseUrl());
+/** The URL of database `name` on the server of `serverUrl` (the test server by default). */
+export function databaseUrlFor(name: string, serverUrl = testDatabaseUrl()): string {
+  const url = new URL(serverUrl);
   url.pathname = `/${name}`;
   return url.toString();
 }
 
-async function admin<T>(work: (client: pg.Client) => Promise<T>): Promise<T> {
-  const client = new pg.Client({ connectionString: testDatabaseUrl() });
+async function admin<T>(work: (client: pg.Client) => Promise<T>, serverUrl = testDatabaseUrl()): Promise<T> {
+  const client = new pg.Client({ connectionString: serverUrl });
   await client.connect();
   try {
     return await work(client);
@@ -35,13 +35,20 @@ async function admin<T>(work: (client: pg.Client) => Promise<T>): Promise<T> {
 
 const quote = (name: string) => `"${name.replace(/"/g, '""')}"`;
 
-/** Creates database `name` (as a copy of `template` when given), replacing one of that name. */
-export async function createDatabase(name: string, template?: string): Promise<string> {
+/**
+ * Creates database `name` (as a copy of `template` when given), replacing one of that name, on the
+ * test server or on `serverUrl` (the benchmarks'); returns its URL.
+ */
+export async function createDatabase(
+  name: string,
+  template?: string,
+  serverUrl = testDatabaseUrl(),
+): Promise<string> {
   await admin(async (client) => {
     await client.query(`DROP DATABASE IF EXISTS ${quote(name)} WITH (FORCE)`);
     await client.query(`CREATE DATABASE ${quote(name)}${template ? ` TEMPLATE ${quote(template)}` : ""}`);
-  });
-  return databaseUrlFor(name);
+  }, serverUrl);
+  return databaseUrlFor(name, serverUrl);
 }
 
 /** Drops every database whose name starts with `prefix`. */
