@@ -6,7 +6,6 @@ import { FailureRateLimiter } from "@/lib/auth/rate-limiter";
 import { KEY_LENGTH } from "@/lib/keys/format";
 import { LastUsedRecorder } from "@/lib/keys/last-used";
 import { verifyApiKey, type VerifiedKey } from "@/lib/keys/verify";
-import { isWellFormedText } from "@/lib/validation/text";
 import { ApiError, sendError, sendJson, sendJsonText } from "./errors";
 import { createDispatcher, toApiError } from "./router";
 import { API_ROUTES } from "./routes";
@@ -100,17 +99,13 @@ export function createApiHandler(options: ApiHandlerOptions = {}) {
   };
 }
 
+/** Percent-decodes a path segment; what it may contain is the route's params schema's business. */
 function decodeSegment(segment: string): string {
-  let decoded: string;
   try {
-    decoded = decodeURIComponent(segment);
+    return decodeURIComponent(segment);
   } catch {
     throw new ApiError(400, "invalid_request", "The path is not valid URL encoding.");
   }
-  if (!isWellFormedText(decoded)) {
-    throw new ApiError(400, "invalid_request", "The path holds characters no name can contain.");
-  }
-  return decoded;
 }
 
 /** Reads a JSON body of at most MAX_BODY_BYTES; refuses anything else with a clear message. */
