@@ -86,7 +86,9 @@ export function createApiHandler(options: ApiHandlerOptions = {}) {
         ip: address,
       });
       if ("json" in answer) return sendJsonText(res, answer.status, answer.json);
-      return sendJson(res, answer.status, answer.body);
+      if ("body" in answer) return sendJson(res, answer.status, answer.body);
+      res.writeHead(answer.status, { "cache-control": "no-store" });
+      res.end();
     } catch (error) {
       const known = toApiError(error);
       if (known) return sendError(res, known);

@@ -58,7 +58,9 @@ export function openApiDocument(routes: Route[]) {
       const status = STATUS_OF[code] ?? 400;
       errors.set(status, [...(errors.get(status) ?? []), code]);
     }
-    if (route.access === "credential") {
+    if (route.access === "admin")
+      errors.set(403, [...new Set([...(errors.get(403) ?? []), "forbidden" as const])]);
+    if (route.access !== "public") {
       for (const [status, codes] of Object.entries(CREDENTIAL_ERRORS)) errors.set(Number(status), codes);
     }
     for (const [status, codes] of errors) responses[String(status)] = errorResponse(codes);
@@ -82,7 +84,10 @@ export function openApiDocument(routes: Route[]) {
     (paths[route.path] ??= {})[route.method.toLowerCase()] = {
       operationId: route.operationId,
       summary: route.summary,
-      ...(route.access === "credential" ? {} : { security: [] }),
+      ...(route.access === "admin"
+        ? { description: "Who: an ADMIN service account, within its scope (SPEC rule 17)." }
+        : {}),
+      ...(route.access === "public" ? { security: [] } : {}),
       ...(parameters.length > 0 ? { parameters } : {}),
       ...(route.body
         ? {

@@ -7,13 +7,17 @@ import type { z } from "zod";
 import { AppError } from "@/lib/errors";
 import { isUniqueViolation } from "@/lib/db/errors";
 import type { VerifiedKey } from "@/lib/keys/verify";
+import type { ServiceAccountPrincipal } from "@/lib/core/principal";
 import { ApiError, type ApiErrorCode } from "./errors";
 import { describeIssues } from "./schemas";
 
 export type HttpMethod = "GET" | "POST" | "PATCH" | "DELETE";
 
-/** Who may call a route: anyone, or any valid credential (finer rules live in the handler's domain call). */
-export type RouteAccess = "public" | "credential";
+/**
+ * Who may call a route: anyone, any valid credential, or an ADMIN account (the management API,
+ * rule 17). Finer rules — scope, self-management — live in the domain the handler calls.
+ */
+export type RouteAccess = "public" | "credential" | "admin";
 
 export type RouteRequest<P, Q, B> = {
   params: P;
@@ -21,11 +25,17 @@ export type RouteRequest<P, Q, B> = {
   body: B;
   /** The authenticated caller (absent only on public routes). */
   caller: VerifiedKey;
+  /** The same caller as the domain's principal. */
+  principal: ServiceAccountPrincipal;
   source: { ip: string; userAgent: string | null };
 };
 
 /** An answer: JSON to serialise, or JSON already serialised (the hot path caches it). */
-export type RouteAnswer = { status: number; body: unknown } | { status: number; json: string };
+export type RouteAnswer =
+  | { status: number; body: unknown }
+  | { status: number; json: string }
+  /** No content (204). */
+  | { status: 204 };
 
 export type Route<P = unknown, Q = unknown, B = unknown> = {
   method: HttpMethod;
@@ -60,6 +70,7 @@ const APP_ERROR_STATUS: Record<AppError["code"], [number, ApiErrorCode]> = {
   FORBIDDEN: [403, "forbidden"],
   NOT_FOUND: [404, "not_found"],
   CONFLICT: [409, "conflict"],
+  NAME_TAKEN: [409, "name_taken"],
   LIMIT_REACHED: [409, "conflict"],
   RATE_LIMITED: [429, "rate_limited"],
 };
@@ -157,7 +168,14 @@ export function createDispatcher(routes: Route[]): Dispatcher {
       }
       const { route, names } = match.entry;
       const values = match.values;
-      const caller = route.access === "credential" ? await context.authenticate() : (undefined as never);
+      const caller = route.access === "public" ? (undefined as never) : await context.authenticate();
+      if (route.access === "admin" && caller.serviceAccount.role !== "ADMIN") {
+        throw new ApiError(
+          403,
+          "forbidden",
+          `Only ADMIN service accounts may use the management API; ${caller.serviceAccount.name} is ${caller.serviceAccount.role.toLowerCase()}.`,
+        );
+      }
       let params: unknown = undefined;
       if (route.params) {
         const rawParams: Record<string, string> = {};
@@ -168,12 +186,14 @@ export function createDispatcher(routes: Route[]): Dispatcher {
       const body = route.body
         ? parse(route.body, await context.readBody(), route.bodyName ?? "body")
         : undefined;
+      const source = { ip: context.ip, userAgent: req.headers["user-agent"] ?? null };
       return route.handle({
         params,
         query,
         body,
         caller,
-        source: { ip: context.ip, userAgent: req.headers["user-agent"] ?? null },
+        principal: caller && { serviceAccount: caller.serviceAccount, ...source },
+        source,
       });
     },
   };

@@ -12,6 +12,7 @@ import {
   ZViewerAnswer,
 } from "./schemas";
 import { openApiDocumentJson } from "./openapi";
+import { MANAGEMENT_ROUTES } from "./management-routes";
 
 // A verified key's record is shared while cached, so its viewer answer is serialised once.
 const viewerJsonCache = new WeakMap<VerifiedKey, string>();
@@ -108,4 +109,10 @@ export const openApiRoute = defineRoute({
 });
 
 /** Every /api/v1 route, in matching order. */
-export const API_ROUTES: Route[] = [viewerRoute, createRunRoute, listRunsRoute, openApiRoute] as Route[];
+export const API_ROUTES: Route[] = [
+  viewerRoute,
+  createRunRoute,
+  listRunsRoute,
+  ...MANAGEMENT_ROUTES,
+  openApiRoute,
+] as Route[];

@@ -1,21 +1,35 @@
-// The account lifecycle: create, edit, disable/enable, delete — each change with its audit event.
+// The account lifecycle — create, read, change, delete — for any principal: a person in the
+// console or an ADMIN service account through the management API (rule 17). Each change writes
+// its audit event, naming the principal, in the same transaction.
 import { isBoundedId } from "@/lib/validation/text";
 import { db, type Tx } from "@/lib/db";
+import type { Prisma } from "@/lib/generated/prisma/client";
 import { recordAudit } from "@/lib/audit/record";
-import { auditSourceOf, type Caller } from "@/lib/auth/caller";
 import { loadOrgActor } from "@/lib/authz/data";
 import { canInOrg, canInTeam, canManageServiceAccount, canViewServiceAccount } from "@/lib/authz/policy";
+import {
+  decideAccountCreation,
+  decideAccountManagement,
+  type ManagementChange,
+} from "@/lib/authz/management";
+import {
+  auditSourceOf,
+  createdByOf,
+  isServiceAccountPrincipal,
+  principalIdentity,
+  type Principal,
+} from "@/lib/core/principal";
 import { AppError } from "@/lib/errors";
 import { parseInput } from "@/lib/actions/result";
 import { invalidateCredentialCache } from "@/lib/keys/credential-cache";
 import { serviceAccountIdentity } from "./identity";
 import {
-  ZCreateServiceAccountInput,
-  ZDeleteServiceAccountInput,
-  ZSetStatusInput,
-  ZUpdateServiceAccountInput,
+  ZNewServiceAccount,
+  ZServiceAccountPatch,
+  type TFederationSettings,
+  type TNewServiceAccount,
+  type TServiceAccountPatch,
 } from "./schemas";
-import { resolvePlace } from "./place";
 
 async function assertNameFree(tx: Tx, orgId: string, name: string, exceptId?: string) {
   const taken = await tx.serviceAccount.findFirst({
@@ -23,48 +37,62 @@ async function assertNameFree(tx: Tx, orgId: string, name: string, exceptId?: st
     select: { id: true },
   });
   if (taken) {
-    throw new AppError("CONFLICT", `A service account named "${name}" already exists in this organization.`, {
-      name: "Already taken in this organization.",
-    });
+    throw new AppError(
+      "NAME_TAKEN",
+      `A service account named "${name}" already exists in this organization. Choose another name.`,
+      { name: "Already taken in this organization." },
+    );
   }
 }
 
-/** Creates an org-scoped account (Org Dashboard, org admins) or a team-scoped one (team admins). */
-export async function createServiceAccount(caller: Caller, placeInput: unknown, input: unknown) {
-  const place = await resolvePlace(caller, placeInput);
-  const allowed =
-    place.kind === "org"
-      ? canInOrg(place.actor, "org.manage_service_accounts")
-      : canInTeam(place.actor, place.team, "team.manage_service_accounts");
-  if (!allowed) throw new AppError("FORBIDDEN", "Only admins can create service accounts here.");
-  const data = parseInput(ZCreateServiceAccountInput, input);
+const NOT_FOUND = () => new AppError("NOT_FOUND", "Service account not found.");
 
-  let team = place.team;
-  if (place.kind === "org") {
-    if (!data.defaultTeam) {
-      throw new AppError("INVALID", "Check the highlighted fields.", {
-        defaultTeam: "Choose the team this account logs to when a request names none.",
-      });
+/** The team a new account belongs to, found where the principal may look: its org, or any org the person is in. */
+async function findTeamFor(principal: Principal, slug: string) {
+  if (!isBoundedId(slug)) throw new AppError("NOT_FOUND", "Team not found.");
+  const team = await db.team.findFirst({
+    where: {
+      slug,
+      ...(isServiceAccountPrincipal(principal) ? { orgId: principal.serviceAccount.orgId } : {}),
+    },
+    select: { id: true, slug: true, orgId: true, org: { select: { slug: true } } },
+  });
+  if (!team) throw new AppError("NOT_FOUND", `Team "${slug}" was not found in this organization.`);
+  return team;
+}
+
+/** Creates an org-scoped account (org admins, org-scoped ADMIN accounts) or a team-scoped one. */
+export async function createAccount(principal: Principal, input: TNewServiceAccount | unknown) {
+  const data = parseInput(ZNewServiceAccount, input);
+  const team = await findTeamFor(principal, data.team);
+  if (isServiceAccountPrincipal(principal)) {
+    if (
+      decideAccountCreation(principal.serviceAccount, { scope: data.scope, teamId: team.id }) !== "allowed"
+    ) {
+      throw new AppError(
+        "FORBIDDEN",
+        principal.serviceAccount.role !== "ADMIN"
+          ? "Only ADMIN service accounts may use the management API."
+          : "A team-scoped account creates only team-scoped accounts of its own team.",
+      );
     }
-    team = await db.team.findFirst({
-      where: { slug: data.defaultTeam, orgId: place.org.id },
-      select: { id: true, slug: true, name: true, orgId: true, org: { select: { slug: true, name: true } } },
-    });
-    if (!team) {
-      throw new AppError("INVALID", "Check the highlighted fields.", {
-        defaultTeam: "Choose a team of this organization.",
-      });
-    }
+  } else {
+    const actor = await loadOrgActor(principal.user.id, team.orgId);
+    if (actor.orgRole === null) throw new AppError("NOT_FOUND", `Team "${data.team}" was not found.`);
+    const allowed =
+      data.scope === "ORG"
+        ? canInOrg(actor, "org.manage_service_accounts")
+        : canInTeam(actor, team, "team.manage_service_accounts");
+    if (!allowed) throw new AppError("FORBIDDEN", "Only admins can create service accounts here.");
   }
-  const teamId = team!.id;
 
   return db.$transaction(async (tx) => {
     const org = await tx.organization.findUniqueOrThrow({
-      where: { id: place.org.id },
+      where: { id: team.orgId },
       select: { maxServiceAccounts: true },
     });
     if (org.maxServiceAccounts !== null) {
-      const live = await tx.serviceAccount.count({ where: { orgId: place.org.id, deletedAt: null } });
+      const live = await tx.serviceAccount.count({ where: { orgId: team.orgId, deletedAt: null } });
       if (live >= org.maxServiceAccounts) {
         throw new AppError(
           "LIMIT_REACHED",
@@ -72,142 +100,212 @@ export async function createServiceAccount(caller: Caller, placeInput: unknown, 
         );
       }
     }
-    await assertNameFree(tx, place.org.id, data.name);
+    await assertNameFree(tx, team.orgId, data.name);
     const account = await tx.serviceAccount.create({
       data: {
-        orgId: place.org.id,
-        teamId,
-        scope: place.kind === "org" ? "ORG" : "TEAM",
+        orgId: team.orgId,
+        teamId: team.id,
+        scope: data.scope,
         name: data.name,
         description: data.description,
         role: data.role,
         authMethod: data.authMethod,
-        createdByUserId: caller.user.id,
+        ...createdByOf(principal),
       },
       select: { id: true, name: true, authMethod: true, scope: true },
     });
-    if (data.authMethod === "FEDERATED") {
-      await tx.federatedIdentity.create({
-        data: {
-          serviceAccountId: account.id,
-          issuer: data.issuer!.trim(),
-          subjectPattern: data.subject!.trim(),
-          audience: data.audience!.trim(),
-        },
-      });
-    }
+    if (data.federation) await writeFederation(tx, account.id, data.federation);
     await recordAudit(tx, {
-      orgId: place.org.id,
-      ...auditSourceOf(caller),
+      orgId: team.orgId,
+      ...auditSourceOf(principal),
       action: "service_account.created",
       target: {
         type: "service_account",
         id: account.id,
-        name: serviceAccountIdentity(account.name, place.org.slug),
+        name: serviceAccountIdentity(account.name, team.org.slug),
       },
       metadata: {
         scope: account.scope,
-        team: team!.slug,
+        team: team.slug,
         role: data.role,
         authMethod: data.authMethod,
-        ...(data.authMethod === "FEDERATED"
-          ? { issuer: data.issuer, subject: data.subject, audience: data.audience }
-          : {}),
+        ...(data.federation ? federationAuditView(data.federation) : {}),
       },
     });
     return { id: account.id, name: account.name, authMethod: account.authMethod };
   });
 }
 
-/**
- * Loads a live account by id and refuses unless the caller may manage it. Its org and team come
- * from the database, never from the request: an id from another team or org is refused.
- */
-export async function loadManagedAccount(caller: Caller, accountId: unknown) {
-  if (!isBoundedId(accountId)) throw new AppError("NOT_FOUND", "Service account not found.");
-  const account = await db.serviceAccount.findFirst({
-    where: { id: accountId, deletedAt: null },
-    select: {
-      id: true,
-      orgId: true,
-      name: true,
-      description: true,
-      scope: true,
-      role: true,
-      status: true,
-      authMethod: true,
-      org: { select: { slug: true, maxKeysPerAccount: true, maxKeyLifetimeDays: true } },
-      team: { select: { id: true, slug: true, orgId: true } },
-    },
+async function writeFederation(tx: Tx, serviceAccountId: string, federation: TFederationSettings) {
+  const values = {
+    issuer: federation.issuer,
+    subjectPattern: federation.subject,
+    audience: federation.audience,
+    claimConditions: federation.claims as Prisma.InputJsonObject,
+  };
+  const existing = await tx.federatedIdentity.findFirst({
+    where: { serviceAccountId },
+    select: { id: true },
   });
-  if (!account) throw new AppError("NOT_FOUND", "Service account not found.");
-  const actor = await loadOrgActor(caller.user.id, account.orgId);
-  if (!canManageServiceAccount(actor, account)) {
+  if (existing) await tx.federatedIdentity.update({ where: { id: existing.id }, data: values });
+  else await tx.federatedIdentity.create({ data: { serviceAccountId, ...values } });
+}
+
+function federationAuditView(federation: TFederationSettings) {
+  return {
+    issuer: federation.issuer,
+    subject: federation.subject,
+    audience: federation.audience,
+    claims: federation.claims,
+  };
+}
+
+const MANAGED_SELECT = {
+  id: true,
+  orgId: true,
+  teamId: true,
+  name: true,
+  description: true,
+  scope: true,
+  role: true,
+  status: true,
+  authMethod: true,
+  org: { select: { slug: true, maxKeysPerAccount: true, maxKeyLifetimeDays: true } },
+  team: { select: { id: true, slug: true, orgId: true } },
+} satisfies Prisma.ServiceAccountSelect;
+
+/**
+ * Loads a live account and refuses unless the principal may do `change` to it. A service account
+ * names it by id or name within its own org; a person by id. Its org and team come from the
+ * database, never from the request: an id from another team or org is refused as not found.
+ */
+export async function loadManagedAccount(
+  principal: Principal,
+  ref: unknown,
+  change: ManagementChange = "edit",
+) {
+  if (!isBoundedId(ref)) throw NOT_FOUND();
+  if (isServiceAccountPrincipal(principal)) {
+    const admin = principal.serviceAccount;
+    const matches = await db.serviceAccount.findMany({
+      where: { orgId: admin.orgId, deletedAt: null, OR: [{ id: ref }, { name: ref }] },
+      select: MANAGED_SELECT,
+      take: 2,
+    });
+    // An id wins over a name that happens to spell another account's id.
+    const account = matches.find((m) => m.id === ref) ?? matches[0];
+    if (!account) throw NOT_FOUND();
+    const decision = decideAccountManagement(admin, account, change);
+    if (decision === "not_found") throw NOT_FOUND();
+    if (decision === "forbidden") {
+      throw new AppError(
+        "FORBIDDEN",
+        admin.role !== "ADMIN"
+          ? "Only ADMIN service accounts may use the management API."
+          : "A service account can't change its own role or status or delete itself. Ask another admin.",
+      );
+    }
+    return { ...account, identity: serviceAccountIdentity(account.name, account.org.slug) };
+  }
+  const account = await db.serviceAccount.findFirst({
+    where: { id: ref, deletedAt: null },
+    select: MANAGED_SELECT,
+  });
+  if (!account) throw NOT_FOUND();
+  const actor = await loadOrgActor(principal.user.id, account.orgId);
+  const allowed =
+    change === "view" ? canViewServiceAccount(actor, account) : canManageServiceAccount(actor, account);
+  if (!allowed) {
     if (canViewServiceAccount(actor, account)) {
       throw new AppError("FORBIDDEN", "Only admins can change this service account.");
     }
-    throw new AppError("NOT_FOUND", "Service account not found.");
+    throw NOT_FOUND();
   }
   return { ...account, identity: serviceAccountIdentity(account.name, account.org.slug) };
 }
 
-export async function updateServiceAccount(caller: Caller, accountId: unknown, input: unknown) {
-  const account = await loadManagedAccount(caller, accountId);
-  const data = parseInput(ZUpdateServiceAccountInput, input);
+export type ManagedAccount = Awaited<ReturnType<typeof loadManagedAccount>>;
+
+/** Changes any of name, description, role, status and trust settings, in one transaction. */
+export async function updateAccount(
+  principal: Principal,
+  ref: unknown,
+  input: TServiceAccountPatch | unknown,
+) {
+  const patch = parseInput(ZServiceAccountPatch, input);
+  const touchesRoleOrStatus = patch.role !== undefined || patch.status !== undefined;
+  const account = await loadManagedAccount(principal, ref, touchesRoleOrStatus ? "role_or_status" : "edit");
+  if (patch.federation && account.authMethod !== "FEDERATED") {
+    throw new AppError(
+      "INVALID",
+      "Only a federated service account has trust settings; this one authenticates with API keys.",
+    );
+  }
   await db.$transaction(async (tx) => {
-    if (data.name !== account.name) await assertNameFree(tx, account.orgId, data.name, account.id);
+    const name = patch.name ?? account.name;
+    if (name !== account.name) await assertNameFree(tx, account.orgId, name, account.id);
+    const target = {
+      type: "service_account",
+      id: account.id,
+      name: serviceAccountIdentity(name, account.org.slug),
+    };
     const changes: Record<string, { from: string; to: string }> = {};
     for (const key of ["name", "description", "role"] as const) {
-      if (account[key] !== data[key]) changes[key] = { from: account[key], to: data[key] };
+      const to = patch[key];
+      if (to !== undefined && account[key] !== to) changes[key] = { from: account[key], to };
     }
-    if (Object.keys(changes).length === 0) return;
-    await tx.serviceAccount.update({ where: { id: account.id, orgId: account.orgId }, data });
-    await recordAudit(tx, {
-      orgId: account.orgId,
-      ...auditSourceOf(caller),
-      action: "service_account.updated",
-      target: {
-        type: "service_account",
-        id: account.id,
-        name: serviceAccountIdentity(data.name, account.org.slug),
-      },
-      metadata: { changes },
-    });
+    const statusChanged = patch.status !== undefined && patch.status !== account.status;
+    if (Object.keys(changes).length > 0 || statusChanged) {
+      await tx.serviceAccount.update({
+        where: { id: account.id, orgId: account.orgId },
+        data: {
+          ...(changes.name ? { name } : {}),
+          ...(changes.description ? { description: patch.description } : {}),
+          ...(changes.role ? { role: patch.role } : {}),
+          ...(statusChanged ? { status: patch.status } : {}),
+        },
+      });
+    }
+    if (Object.keys(changes).length > 0) {
+      await recordAudit(tx, {
+        orgId: account.orgId,
+        ...auditSourceOf(principal),
+        action: "service_account.updated",
+        target,
+        metadata: { changes },
+      });
+    }
+    if (statusChanged) {
+      await recordAudit(tx, {
+        orgId: account.orgId,
+        ...auditSourceOf(principal),
+        action: patch.status === "DISABLED" ? "service_account.disabled" : "service_account.enabled",
+        target,
+      });
+    }
+    if (patch.federation) {
+      await writeFederation(tx, account.id, patch.federation);
+      await recordAudit(tx, {
+        orgId: account.orgId,
+        ...auditSourceOf(principal),
+        action: "service_account.federation_updated",
+        target,
+        metadata: federationAuditView(patch.federation),
+      });
+    }
   });
   invalidateCredentialCache();
+  return { id: account.id };
 }
 
-/** Disables (keys refused) or enables (keys work again) an account. */
-export async function setServiceAccountStatus(caller: Caller, accountId: unknown, input: unknown) {
-  const account = await loadManagedAccount(caller, accountId);
-  const { status } = parseInput(ZSetStatusInput, input);
-  if (status === account.status) return;
-  await db.$transaction(async (tx) => {
-    await tx.serviceAccount.update({ where: { id: account.id, orgId: account.orgId }, data: { status } });
-    await recordAudit(tx, {
-      orgId: account.orgId,
-      ...auditSourceOf(caller),
-      action: status === "DISABLED" ? "service_account.disabled" : "service_account.enabled",
-      target: { type: "service_account", id: account.id, name: account.identity },
-    });
-  });
-  invalidateCredentialCache();
-}
-
-/** Deletes an account (typed name to confirm): every key is revoked; its audit history stays. */
-export async function deleteServiceAccount(caller: Caller, accountId: unknown, input: unknown) {
-  const account = await loadManagedAccount(caller, accountId);
-  const { confirmName } = parseInput(ZDeleteServiceAccountInput, input);
-  if (confirmName.trim() !== account.name) {
-    throw new AppError("INVALID", `Type ${account.name} to confirm.`, {
-      confirmName: `Type ${account.name} to confirm.`,
-    });
-  }
+/** Deletes an account: every key is revoked in the same transaction; its audit history stays. */
+export async function deleteAccount(principal: Principal, ref: unknown) {
+  const account = await loadManagedAccount(principal, ref, "delete");
   await db.$transaction(async (tx) => {
     const now = new Date();
     const revoked = await tx.apiKey.updateMany({
       where: { serviceAccountId: account.id, revokedAt: null },
-      data: { revokedAt: now, revokedByIdentity: caller.user.email },
+      data: { revokedAt: now, revokedByIdentity: principalIdentity(principal) },
     });
     await tx.serviceAccount.update({
       where: { id: account.id, orgId: account.orgId },
@@ -215,7 +313,7 @@ export async function deleteServiceAccount(caller: Caller, accountId: unknown, i
     });
     await recordAudit(tx, {
       orgId: account.orgId,
-      ...auditSourceOf(caller),
+      ...auditSourceOf(principal),
       action: "service_account.deleted",
       target: { type: "service_account", id: account.id, name: account.identity },
       metadata: { keysRevoked: revoked.count },

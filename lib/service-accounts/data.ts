@@ -9,10 +9,16 @@ export {
   type ServiceAccountRow,
 } from "./queries";
 export { explainProjectAccess } from "./project-access";
+// The domain, for any principal (a person or an ADMIN service account).
+export { createAccount, updateAccount, deleteAccount, loadManagedAccount } from "./accounts";
+export { createKey, listKeys, revokeKey } from "./keys";
+export { listManagedAccounts, getManagedAccount, type ServiceAccountRecord } from "./directory";
+// The console's door: places and form fields.
 export {
   createServiceAccount,
   updateServiceAccount,
   setServiceAccountStatus,
   deleteServiceAccount,
-} from "./accounts";
-export { createApiKey, revokeApiKey } from "./keys";
+  createApiKey,
+  revokeApiKey,
+} from "./console";

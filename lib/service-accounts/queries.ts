@@ -10,30 +10,22 @@ import { maskedKey } from "@/lib/keys/format";
 import { serviceAccountIdentity } from "./identity";
 import { ZListFilters } from "./schemas";
 import { resolvePlace, accountHref, accountInPlace } from "./place";
-import { DAY_MS, liveKeyWhere, keyStatus } from "./key-state";
+import { liveKeyWhere, keyStatus } from "./key-state";
+import { accountFilterWhere } from "./filters";
+import { creatorIdentities } from "./creators";
 
 export const PAGE_SIZE = 20;
-const UNUSED_DAYS = 90;
 
 /** A page of live service accounts, searchable and filterable, with their last use. */
 export async function listServiceAccounts(caller: Caller, placeInput: unknown, filtersInput: unknown) {
   const place = await resolvePlace(caller, placeInput);
   const filters = parseInput(ZListFilters, filtersInput ?? {});
   const now = new Date();
-  const cutoff = new Date(now.getTime() - UNUSED_DAYS * DAY_MS);
   const where: Prisma.ServiceAccountWhereInput = {
     orgId: place.org.id,
     deletedAt: null,
     ...(place.team ? { teamId: place.team.id, scope: "TEAM" } : {}),
-    ...(!place.team && filters.scope !== "all" ? { scope: filters.scope === "org" ? "ORG" : "TEAM" } : {}),
-    ...(filters.q ? { name: { contains: filters.q.toLowerCase() } } : {}),
-    ...(filters.status !== "all" ? { status: filters.status === "active" ? "ACTIVE" : "DISABLED" } : {}),
-    ...(filters.authMethod !== "all"
-      ? { authMethod: filters.authMethod === "api_key" ? "API_KEY" : "FEDERATED" }
-      : {}),
-    ...(filters.unused
-      ? { createdAt: { lte: cutoff }, OR: [{ lastUsedAt: null }, { lastUsedAt: { lt: cutoff } }] }
-      : {}),
+    ...accountFilterWhere({ ...filters, scope: place.team ? "all" : filters.scope }, now),
   };
   const [total, rows] = await Promise.all([
     db.serviceAccount.count({ where }),
@@ -122,6 +114,7 @@ export async function getServiceAccountDetail(caller: Caller, placeInput: unknow
       status: true,
       createdAt: true,
       createdByUserId: true,
+      createdByServiceAccountId: true,
       org: { select: { maxKeyLifetimeDays: true } },
       team: { select: { id: true, slug: true, name: true, orgId: true } },
       federatedIdentities: {
@@ -135,6 +128,7 @@ export async function getServiceAccountDetail(caller: Caller, placeInput: unknow
           last4: true,
           createdAt: true,
           createdByUserId: true,
+          createdByServiceAccountId: true,
           expiresAt: true,
           lastUsedAt: true,
           revokedAt: true,
@@ -145,11 +139,8 @@ export async function getServiceAccountDetail(caller: Caller, placeInput: unknow
   if (!account || !canViewServiceAccount(place.actor, account)) {
     throw new AppError("NOT_FOUND", "Service account not found.");
   }
-  const userIds = [account.createdByUserId, ...account.keys.map((k) => k.createdByUserId)].filter(
-    (id): id is string => id !== null,
-  );
-  const [people, events] = await Promise.all([
-    db.user.findMany({ where: { id: { in: userIds } }, select: { id: true, email: true } }),
+  const [creators, events] = await Promise.all([
+    creatorIdentities([account, ...account.keys], place.org.slug),
     db.auditEvent.findMany({
       where: { orgId: account.orgId, targetType: "service_account", targetId: account.id },
       orderBy: { createdAt: "desc" },
@@ -164,7 +155,6 @@ export async function getServiceAccountDetail(caller: Caller, placeInput: unknow
       },
     }),
   ]);
-  const emailOf = (id: string | null) => people.find((p) => p.id === id)?.email ?? "—";
   const now = Date.now();
   return {
     id: account.id,
@@ -176,7 +166,7 @@ export async function getServiceAccountDetail(caller: Caller, placeInput: unknow
     role: account.role,
     status: account.status,
     createdAt: account.createdAt,
-    createdBy: emailOf(account.createdByUserId),
+    createdBy: creators.of(account),
     team: { slug: account.team.slug, name: account.team.name },
     canManage: canManageServiceAccount(place.actor, account),
     maxKeyLifetimeDays: account.org.maxKeyLifetimeDays,
@@ -185,7 +175,7 @@ export async function getServiceAccountDetail(caller: Caller, placeInput: unknow
       id: k.id,
       name: k.name,
       masked: maskedKey(k.last4),
-      createdBy: emailOf(k.createdByUserId),
+      createdBy: creators.of(k),
       createdAt: k.createdAt,
       expiresAt: k.expiresAt,
       lastUsedAt: k.lastUsedAt,

@@ -66,6 +66,64 @@ export const ZCreateServiceAccountInput = z
   });
 export type TCreateServiceAccountInput = z.input<typeof ZCreateServiceAccountInput>;
 
+/** Trust settings of a federated account, as every door hands them to the domain. */
+export const ZFederationSettings = z
+  .object({
+    issuer: ZIssuer,
+    subject: ZFederationField("subject"),
+    audience: ZFederationField("audience"),
+    /** Extra claim conditions: claim name → exact value or * glob. */
+    claims: z
+      .record(zText().trim().min(1).max(128), ZFederationField("claim value"))
+      .refine((claims) => Object.keys(claims).length <= 20, "Use at most 20 claim conditions.")
+      .default({}),
+  })
+  .strict();
+export type TFederationSettings = z.infer<typeof ZFederationSettings>;
+
+/** A new account as the domain takes it, from the console or the API. */
+export const ZNewServiceAccount = z
+  .object({
+    name: ZServiceAccountName,
+    scope: z.enum(["ORG", "TEAM"]),
+    /** The parent team (team scope) or the default team (org scope), by slug. */
+    team: zText().trim().min(1, "Name the team.").max(64),
+    description: ZDescription,
+    role: ZRole.default("MEMBER"),
+    authMethod: z.enum(AUTH_METHODS, { message: "Choose an authentication method." }).default("API_KEY"),
+    federation: ZFederationSettings.optional(),
+  })
+  .strict()
+  .superRefine((value, ctx) => {
+    if (value.authMethod === "FEDERATED" && !value.federation) {
+      ctx.addIssue({
+        code: "custom",
+        path: ["federation"],
+        message: "A federated account needs its trust settings: issuer, subject and audience.",
+      });
+    }
+    if (value.authMethod !== "FEDERATED" && value.federation) {
+      ctx.addIssue({
+        code: "custom",
+        path: ["federation"],
+        message: "Only a federated account has trust settings; set authMethod to federated.",
+      });
+    }
+  });
+export type TNewServiceAccount = z.input<typeof ZNewServiceAccount>;
+
+/** A change to an account: any of its fields; absent fields stay as they are. */
+export const ZServiceAccountPatch = z
+  .object({
+    name: ZServiceAccountName.optional(),
+    description: zText().trim().max(500, "Use at most 500 characters.").optional(),
+    role: ZRole.optional(),
+    status: z.enum(["ACTIVE", "DISABLED"]).optional(),
+    federation: ZFederationSettings.optional(),
+  })
+  .strict();
+export type TServiceAccountPatch = z.input<typeof ZServiceAccountPatch>;
+
 export const ZUpdateServiceAccountInput = z.object({
   name: ZServiceAccountName,
   description: ZDescription,
@@ -74,13 +132,27 @@ export const ZUpdateServiceAccountInput = z.object({
 export const ZSetStatusInput = z.object({ status: z.enum(["ACTIVE", "DISABLED"]) });
 export const ZDeleteServiceAccountInput = z.object({ confirmName: zText().max(64) });
 
+const ZApiKeyName = z
+  .string()
+  .trim()
+  .min(1, "Enter a key name, like github-actions.")
+  .max(64, "Use at most 64 characters.")
+  .regex(/^[A-Za-z0-9][A-Za-z0-9 ._-]*$/, "Use letters, digits, spaces, dots, dashes and underscores.");
+
+/** Longest key lifetime anyone may choose (ten years); an org may set a shorter maximum. */
+export const MAX_KEY_DAYS = 3650;
+
+/** A new key as the domain takes it: days until it expires, or null for never. */
+export const ZNewApiKey = z
+  .object({
+    name: ZApiKeyName,
+    expiresInDays: z.number().int().min(1).max(MAX_KEY_DAYS).nullable().default(90),
+  })
+  .strict();
+export type TNewApiKey = z.input<typeof ZNewApiKey>;
+
 export const ZCreateApiKeyInput = z.object({
-  name: z
-    .string()
-    .trim()
-    .min(1, "Enter a key name, like github-actions.")
-    .max(64, "Use at most 64 characters.")
-    .regex(/^[A-Za-z0-9][A-Za-z0-9 ._-]*$/, "Use letters, digits, spaces, dots, dashes and underscores."),
+  name: ZApiKeyName,
   expiresIn: z.enum(KEY_EXPIRY_CHOICES, { message: "Choose when the key expires." }).default("90"),
 });
 export type TCreateApiKeyInput = z.input<typeof ZCreateApiKeyInput>;

@@ -1,0 +1,149 @@
+// Request and answer schemas of the management routes (SPEC §4): service accounts and their keys.
+// Enumerations are answered in lower case and accepted in any case.
+import { z } from "zod";
+import { zText } from "@/lib/validation/text";
+import { MAX_KEY_DAYS, ZServiceAccountName } from "@/lib/service-accounts/schemas";
+import type { ServiceAccountRecord } from "@/lib/service-accounts/directory";
+
+/** A lower-case enumeration that also accepts upper or mixed case. */
+function anyCase<const T extends readonly [string, ...string[]]>(values: T) {
+  return z.preprocess((v) => (typeof v === "string" ? v.toLowerCase() : v), z.enum(values));
+}
+
+const SCOPES = ["org", "team"] as const;
+const ROLES = ["admin", "member", "viewer"] as const;
+const STATUSES = ["active", "disabled"] as const;
+const AUTH_METHODS = ["api_key", "federated"] as const;
+
+const ZFederationBody = z
+  .object({
+    issuer: zText().trim().min(1).max(512),
+    subject: zText().trim().min(1).max(256),
+    audience: zText().trim().min(1).max(256),
+    claims: z.record(zText().trim().min(1).max(128), zText().trim().min(1).max(256)).optional(),
+  })
+  .strict();
+
+const ZDescriptionBody = zText().max(500);
+
+export const ZCreateServiceAccountBody = z
+  .object({
+    name: ZServiceAccountName,
+    scope: anyCase(SCOPES),
+    team: zText().trim().min(1).max(64),
+    role: anyCase(ROLES).optional(),
+    authMethod: anyCase(AUTH_METHODS).optional(),
+    description: ZDescriptionBody.optional(),
+    federation: ZFederationBody.optional(),
+  })
+  .strict();
+
+export const ZPatchServiceAccountBody = z
+  .object({
+    name: ZServiceAccountName.optional(),
+    description: ZDescriptionBody.optional(),
+    role: anyCase(ROLES).optional(),
+    status: anyCase(STATUSES).optional(),
+    federation: ZFederationBody.optional(),
+  })
+  .strict()
+  .refine((patch) => Object.keys(patch).length > 0, {
+    message: "send at least one of name, description, role, status, federation",
+  });
+
+export const ZCreateKeyBody = z
+  .object({
+    name: zText().trim().min(1).max(64),
+    expiresInDays: z.number().int().min(1).max(MAX_KEY_DAYS).nullable().optional(),
+  })
+  .strict();
+
+export const ZListServiceAccountsQuery = z
+  .object({
+    scope: anyCase(SCOPES).optional(),
+    team: zText().trim().min(1).max(64).optional(),
+    status: anyCase(STATUSES).optional(),
+    authMethod: anyCase(AUTH_METHODS).optional(),
+    q: zText().trim().max(64).optional(),
+    limit: z.coerce.number().int().min(1).max(100).default(50),
+    cursor: zText().max(200).optional(),
+  })
+  .strict();
+
+const ZRef = zText().min(1).max(128);
+export const ZAccountPathParams = z.object({ account: ZRef });
+export const ZKeyPathParams = z.object({ account: ZRef, keyId: ZRef });
+
+// Answers.
+
+export const ZServiceAccount = z.object({
+  id: z.string(),
+  name: z.string(),
+  identity: z.string(),
+  description: z.string(),
+  scope: z.enum(SCOPES),
+  team: z.string(),
+  role: z.enum(ROLES),
+  status: z.enum(STATUSES),
+  authMethod: z.enum(AUTH_METHODS),
+  federation: z
+    .object({
+      issuer: z.string(),
+      subject: z.string(),
+      audience: z.string(),
+      claims: z.record(z.string(), z.string()),
+    })
+    .nullable(),
+  createdAt: z.string(),
+  createdBy: z.string(),
+  lastUsedAt: z.string().nullable(),
+  keyCount: z.number().int(),
+});
+
+export const ZApiKey = z.object({
+  id: z.string(),
+  name: z.string(),
+  last4: z.string(),
+  createdAt: z.string(),
+  createdBy: z.string(),
+  expiresAt: z.string().nullable(),
+  lastUsedAt: z.string().nullable(),
+  status: z.enum(["active", "expired", "revoked", "leaked"]),
+});
+
+export const ZServiceAccountAnswer = z.object({ serviceAccount: ZServiceAccount });
+export const ZListServiceAccountsAnswer = z.object({
+  serviceAccounts: z.array(ZServiceAccount),
+  nextCursor: z.string().nullable(),
+});
+export const ZListKeysAnswer = z.object({ keys: z.array(ZApiKey) });
+export const ZCreateKeyAnswer = z.object({ key: ZApiKey.extend({ secret: z.string() }) });
+
+export type TServiceAccount = z.infer<typeof ZServiceAccount>;
+export type TApiKey = z.infer<typeof ZApiKey>;
+
+const iso = (date: Date | null) => date?.toISOString() ?? null;
+
+/** A domain record as the API answers it: lower-case enums, ISO times. */
+export function serviceAccountAnswer(record: ServiceAccountRecord): TServiceAccount {
+  return {
+    ...record,
+    scope: record.scope === "ORG" ? "org" : "team",
+    role: record.role.toLowerCase() as TServiceAccount["role"],
+    status: record.status === "ACTIVE" ? "active" : "disabled",
+    authMethod: record.authMethod === "API_KEY" ? "api_key" : "federated",
+    createdAt: record.createdAt.toISOString(),
+    lastUsedAt: iso(record.lastUsedAt),
+  };
+}
+
+export function apiKeyAnswer<K extends { createdAt: Date; expiresAt: Date | null; lastUsedAt: Date | null }>(
+  key: K,
+) {
+  return {
+    ...key,
+    createdAt: key.createdAt.toISOString(),
+    expiresAt: iso(key.expiresAt),
+    lastUsedAt: iso(key.lastUsedAt),
+  };
+}
