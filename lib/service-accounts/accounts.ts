@@ -62,7 +62,7 @@ async function findTeamFor(principal: Principal, slug: string) {
 }
 
 /** Creates an org-scoped account (org admins, org-scoped ADMIN accounts) or a team-scoped one. */
-export async function createAccount(principal: Principal, input: TNewServiceAccount | unknown) {
+export async function createAccount(principal: Principal, input: TNewServiceAccount) {
   const data = parseInput(ZNewServiceAccount, input);
   const team = await findTeamFor(principal, data.team);
   if (isServiceAccountPrincipal(principal)) {
@@ -227,11 +227,7 @@ export async function loadManagedAccount(
 export type ManagedAccount = Awaited<ReturnType<typeof loadManagedAccount>>;
 
 /** Changes any of name, description, role, status and trust settings, in one transaction. */
-export async function updateAccount(
-  principal: Principal,
-  ref: unknown,
-  input: TServiceAccountPatch | unknown,
-) {
+export async function updateAccount(principal: Principal, ref: unknown, input: TServiceAccountPatch) {
   const patch = parseInput(ZServiceAccountPatch, input);
   const touchesRoleOrStatus = patch.role !== undefined || patch.status !== undefined;
   const account = await loadManagedAccount(principal, ref, touchesRoleOrStatus ? "role_or_status" : "edit");

@@ -40,12 +40,18 @@ export async function createServiceAccount(caller: Caller, placeInput: unknown, 
   return createAccount(caller, {
     name: form.name,
     scope: place.kind === "org" ? "ORG" : "TEAM",
-    team,
+    team: team!,
     description: form.description,
     role: form.role,
     authMethod: form.authMethod,
     ...(form.authMethod === "FEDERATED"
-      ? { federation: { issuer: form.issuer, subject: form.subject, audience: form.audience } }
+      ? {
+          federation: {
+            issuer: form.issuer ?? "",
+            subject: form.subject ?? "",
+            audience: form.audience ?? "",
+          },
+        }
       : {}),
   });
 }

@@ -16,7 +16,7 @@ import { creatorIdentities } from "./creators";
  * Creates an API key. The returned token is the only time the secret exists outside the
  * caller's request: the database keeps the key id, a hash of the secret and the last 4 characters.
  */
-export async function createKey(principal: Principal, accountRef: unknown, input: TNewApiKey | unknown) {
+export async function createKey(principal: Principal, accountRef: unknown, input: TNewApiKey) {
   const account = await loadManagedAccount(principal, accountRef, "keys");
   if (account.authMethod === "FEDERATED") {
     throw new AppError(
