@@ -74,10 +74,12 @@ export const ZCreateRunInput = z
   .strict();
 export type TCreateRunInput = z.infer<typeof ZCreateRunInput>;
 
-export const ZListRunsQuery = z.object({
-  limit: z.coerce.number().int().min(1).max(100).default(50),
-  cursor: zText().max(200).optional(),
-});
+export const ZListRunsQuery = z
+  .object({
+    limit: z.coerce.number().int().min(1).max(100).default(50),
+    cursor: zText().max(200).optional(),
+  })
+  .strict();
 
 /** "field: problem; field: problem" — one line that says what to fix. */
 export function describeIssues(error: z.ZodError): string {
