@@ -1,0 +1,118 @@
+// A typed client of /api/v1, one method per operation of openapi.json. Its types come from the
+// same zod schemas that generate the document and validate requests (lib/api), so the client
+// cannot drift from the server; tests check every method's path against the document.
+import type { z } from "zod";
+import type { ZCreateRunAnswer, ZCreateRunInput, ZListRunsAnswer, ZViewerAnswer } from "@/lib/api/schemas";
+import type {
+  ZCreateKeyAnswer,
+  ZCreateKeyBody,
+  ZCreateServiceAccountBody,
+  ZListKeysAnswer,
+  ZListServiceAccountsAnswer,
+  ZListServiceAccountsQuery,
+  ZPatchServiceAccountBody,
+  ZServiceAccountAnswer,
+} from "@/lib/api/management-schemas";
+
+/** The API refused: its status, SPEC §4 code and the sentence that says what to fix. */
+export class ApiRefusal extends Error {
+  constructor(
+    readonly status: number,
+    readonly code: string,
+    message: string,
+  ) {
+    super(message);
+  }
+}
+
+/** The API could not be reached at all. */
+export class Unreachable extends Error {}
+
+type Query = Record<string, string | number | undefined>;
+
+export type ClientOptions = { host: string; token: string; userAgent?: string };
+
+const seg = (value: string) => encodeURIComponent(value);
+
+export function createClient(options: ClientOptions) {
+  const host = options.host.replace(/\/+$/, "");
+
+  async function send<T>(
+    method: string,
+    path: string,
+    init: { query?: Query; body?: unknown } = {},
+  ): Promise<T> {
+    const search = new URLSearchParams();
+    for (const [name, value] of Object.entries(init.query ?? {})) {
+      if (value !== undefined) search.set(name, String(value));
+    }
+    const url = `${host}${path}${search.size > 0 ? `?${search}` : ""}`;
+    let response: Response;
+    try {
+      response = await fetch(url, {
+        method,
+        headers: {
+          authorization: `Bearer ${options.token}`,
+          "user-agent": options.userAgent ?? "deputy-cli",
+          ...(init.body !== undefined ? { "content-type": "application/json" } : {}),
+        },
+        body: init.body !== undefined ? JSON.stringify(init.body) : undefined,
+      });
+    } catch (error) {
+      const reason = (error as { cause?: { code?: string } }).cause?.code ?? (error as Error).message;
+      throw new Unreachable(`Could not reach Deputy at ${host} (${reason}). Check DEPUTY_HOST.`);
+    }
+    const text = await response.text();
+    let body: unknown = undefined;
+    try {
+      body = text ? JSON.parse(text) : undefined;
+    } catch {
+      throw new Unreachable(
+        `${host} did not answer like Deputy (status ${response.status}). Check DEPUTY_HOST.`,
+      );
+    }
+    if (!response.ok) {
+      const error = (body as { error?: { code?: string; message?: string } } | undefined)?.error;
+      throw new ApiRefusal(
+        response.status,
+        error?.code ?? "error",
+        error?.message ?? `HTTP ${response.status}`,
+      );
+    }
+    return body as T;
+  }
+
+  return {
+    getViewer: () => send<z.infer<typeof ZViewerAnswer>>("GET", "/api/v1/viewer"),
+    createRun: (body: z.input<typeof ZCreateRunInput>) =>
+      send<z.infer<typeof ZCreateRunAnswer>>("POST", "/api/v1/runs", { body }),
+    listRuns: (entity: string, project: string, query: { limit?: number; cursor?: string } = {}) =>
+      send<z.infer<typeof ZListRunsAnswer>>("GET", `/api/v1/projects/${seg(entity)}/${seg(project)}/runs`, {
+        query,
+      }),
+    listServiceAccounts: (query: Partial<z.input<typeof ZListServiceAccountsQuery>> = {}) =>
+      send<z.infer<typeof ZListServiceAccountsAnswer>>("GET", "/api/v1/service-accounts", {
+        query: query as Query,
+      }),
+    createServiceAccount: (body: z.input<typeof ZCreateServiceAccountBody>) =>
+      send<z.infer<typeof ZServiceAccountAnswer>>("POST", "/api/v1/service-accounts", { body }),
+    getServiceAccount: (account: string) =>
+      send<z.infer<typeof ZServiceAccountAnswer>>("GET", `/api/v1/service-accounts/${seg(account)}`),
+    updateServiceAccount: (account: string, body: z.input<typeof ZPatchServiceAccountBody>) =>
+      send<z.infer<typeof ZServiceAccountAnswer>>("PATCH", `/api/v1/service-accounts/${seg(account)}`, {
+        body,
+      }),
+    deleteServiceAccount: (account: string) =>
+      send<undefined>("DELETE", `/api/v1/service-accounts/${seg(account)}`),
+    listKeys: (account: string) =>
+      send<z.infer<typeof ZListKeysAnswer>>("GET", `/api/v1/service-accounts/${seg(account)}/keys`),
+    createKey: (account: string, body: z.input<typeof ZCreateKeyBody>) =>
+      send<z.infer<typeof ZCreateKeyAnswer>>("POST", `/api/v1/service-accounts/${seg(account)}/keys`, {
+        body,
+      }),
+    revokeKey: (account: string, keyId: string) =>
+      send<undefined>("DELETE", `/api/v1/service-accounts/${seg(account)}/keys/${seg(keyId)}`),
+  };
+}
+
+export type DeputyClient = ReturnType<typeof createClient>;

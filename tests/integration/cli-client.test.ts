@@ -1,0 +1,58 @@
+// The CLI's typed client follows openapi.json: each method calls a documented operation, and
+// every documented operation (but the document itself) has a method.
+import http from "node:http";
+import type { AddressInfo } from "node:net";
+import { describe, expect, it } from "vitest";
+import { createClient } from "@/cli/client";
+import { openApiDocument } from "@/lib/api/openapi";
+import { API_ROUTES } from "@/lib/api/routes";
+
+describe("the CLI's client", () => {
+  it("covers every documented operation, each at its documented method and path", async () => {
+    const calls: string[] = [];
+    const server = http.createServer((req, res) => {
+      calls.push(`${req.method} ${req.url!.split("?")[0]}`);
+      res.writeHead(200, { "content-type": "application/json" }).end("{}");
+    });
+    await new Promise<void>((resolve) => server.listen(0, "127.0.0.1", resolve));
+    try {
+      const client = createClient({
+        host: `http://127.0.0.1:${(server.address() as AddressInfo).port}`,
+        token: "dpt_test",
+      });
+      await client.getViewer();
+      await client.createRun({ project: "p" });
+      await client.listRuns("team", "p");
+      await client.listServiceAccounts();
+      await client.createServiceAccount({ name: "a-b", scope: "team", team: "t" });
+      await client.getServiceAccount("a-b");
+      await client.updateServiceAccount("a-b", { role: "viewer" });
+      await client.deleteServiceAccount("a-b");
+      await client.listKeys("a-b");
+      await client.createKey("a-b", { name: "k" });
+      await client.revokeKey("a-b", "key-1");
+      expect(Object.keys(client)).toHaveLength(calls.length);
+    } finally {
+      server.close();
+    }
+    const document = openApiDocument(API_ROUTES);
+    const operations = Object.entries(document.paths).flatMap(([path, byMethod]) =>
+      Object.entries(byMethod).map(([method, op]) => ({
+        id: (op as { operationId: string }).operationId,
+        method: method.toUpperCase(),
+        pattern: new RegExp(`^${path.replace(/\{\w+\}/g, "[^/]+")}$`),
+      })),
+    );
+    const covered = new Set<string>();
+    for (const call of calls) {
+      const [method, path] = call.split(" ") as [string, string];
+      const operation = operations.find((o) => o.method === method && o.pattern.test(path));
+      expect(operation, call).toBeDefined();
+      covered.add(operation!.id);
+    }
+    const undocumented = operations
+      .map((o) => o.id)
+      .filter((id) => !covered.has(id) && id !== "getOpenApiDocument");
+    expect(undocumented).toEqual([]);
+  });
+});
