@@ -23,10 +23,16 @@ export const unique = () => Math.random().toString(36).slice(2, 8);
  * In an open Service Accounts tab: creates a built-in account and its first key through the
  * console, and returns the key from the copy-once reveal.
  */
-export async function newAccountWithKey(page: Page, name: string): Promise<string> {
+export async function newAccountWithKey(
+  page: Page,
+  name: string,
+  options: { role?: "ADMIN" | "MEMBER" | "VIEWER"; defaultTeam?: string } = {},
+): Promise<string> {
   await page.getByRole("button", { name: "New service account" }).click();
   const dialog = page.getByRole("dialog", { name: "New service account" });
   await dialog.getByLabel("Name", { exact: true }).fill(name);
+  if (options.defaultTeam) await dialog.getByLabel("Default team").selectOption(options.defaultTeam);
+  if (options.role) await dialog.getByLabel("Role").selectOption(options.role);
   await dialog.getByRole("button", { name: "Create" }).click();
   await dialog.getByRole("button", { name: "Create API key" }).click();
   const form = page.getByRole("dialog", { name: "Create API key" });

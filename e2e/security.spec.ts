@@ -350,6 +350,116 @@ test.describe("[SECURITY]", () => {
     expect(counter.serverErrors).toEqual([]);
   });
 
+  test("[SECURITY][MANAGEMENT] ADMIN accounts reach nothing outside their scope; malformed management bodies never 5xx", async ({
+    browser,
+  }) => {
+    const t = await targets();
+    const before = await untouched(t);
+    const keyFor = async (email: string, place: string, options: { defaultTeam?: string } = {}) => {
+      const page = await (await browser.newContext({ baseURL: DEMO })).newPage();
+      await signIn(page, email);
+      await page.goto(place);
+      const key = await newAccountWithKey(page, `redteam-admin-${unique()}`, { role: "ADMIN", ...options });
+      await page.context().close();
+      return key;
+    };
+    // A team-scoped ADMIN of research, and acme's org-scoped ADMIN.
+    const researchAdmin = await keyFor("research-admin@acme.test", "/research/service-accounts");
+    const orgAdmin = await keyFor("org-admin@acme.test", "/org/acme/service-accounts", {
+      defaultTeam: "ml-team",
+    });
+    const api = await playwrightRequest.newContext({ baseURL: DEMO });
+    const send = async (key: string, method: string, path: string, data?: unknown) => {
+      const response = await api.fetch(path, {
+        method,
+        headers: { authorization: `Bearer ${key}`, "content-type": "application/json" },
+        data: data === undefined ? undefined : JSON.stringify(data),
+        failOnStatusCode: false,
+      });
+      counter.record(`API ${method} ${path.slice(0, 60)}`, response.status(), response.status() >= 400);
+      expect(response.status(), `${method} ${path} ${JSON.stringify(data)?.slice(0, 60)}`).toBeLessThan(500);
+      return response;
+    };
+    const operations = (account: string, keyId: string): [string, string, unknown?][] => [
+      ["GET", `/api/v1/service-accounts/${account}`],
+      ["PATCH", `/api/v1/service-accounts/${account}`, { description: "pwned" }],
+      ["PATCH", `/api/v1/service-accounts/${account}`, { status: "disabled" }],
+      ["PATCH", `/api/v1/service-accounts/${account}`, { role: "admin", name: "pwned" }],
+      ["GET", `/api/v1/service-accounts/${account}/keys`],
+      ["POST", `/api/v1/service-accounts/${account}/keys`, { name: "backdoor" }],
+      ["DELETE", `/api/v1/service-accounts/${account}/keys/${keyId}`],
+      ["DELETE", `/api/v1/service-accounts/${account}`],
+    ];
+    // Another team's account and another org's account, by id, for the team-scoped admin;
+    // another org's account for the org-scoped one: every operation is 404, nothing changes.
+    const reaches: [string, string, string][] = [
+      [researchAdmin, t.mlAccount, t.mlKey],
+      [researchAdmin, t.account, t.key],
+      [orgAdmin, t.account, t.key],
+    ];
+    for (const [key, account, keyId] of reaches) {
+      for (const [method, path, data] of operations(account, keyId)) {
+        const response = await send(key, method, path, data);
+        expect([method, path, response.status()]).toEqual([method, path, 404]);
+      }
+    }
+    // Creating in another team or org, or org-scoped, as the team-scoped admin.
+    for (const body of [
+      { name: `redteam-${unique()}`, scope: "team", team: "ml-team" },
+      { name: `redteam-${unique()}`, scope: "org", team: "research" },
+      { name: `redteam-${unique()}`, scope: "team", team: t.globexTeamSlug },
+    ]) {
+      expect([403, 404]).toContain(
+        (await send(researchAdmin, "POST", "/api/v1/service-accounts", body)).status(),
+      );
+    }
+    expect(await untouched(t)).toEqual(before);
+
+    // Malformed values in every field of every management body.
+    const victim = `redteam-victim-${unique()}`;
+    expect(
+      (
+        await send(orgAdmin, "POST", "/api/v1/service-accounts", {
+          name: victim,
+          scope: "team",
+          team: "research",
+        })
+      ).status(),
+    ).toBe(201);
+    const bodies: [string, string, Record<string, unknown>][] = [
+      [
+        "POST",
+        "/api/v1/service-accounts",
+        { name: `redteam-m-${unique()}`, scope: "team", team: "research" },
+      ],
+      ["PATCH", `/api/v1/service-accounts/${victim}`, { description: "fine" }],
+      ["POST", `/api/v1/service-accounts/${victim}/keys`, { name: "fine" }],
+    ];
+    const fields: Record<string, string[]> = {
+      "/api/v1/service-accounts": [
+        "name",
+        "scope",
+        "team",
+        "role",
+        "authMethod",
+        "description",
+        "federation",
+      ],
+    };
+    for (const [method, path, valid] of bodies) {
+      const names =
+        fields[path] ??
+        (method === "PATCH"
+          ? ["name", "description", "role", "status", "federation"]
+          : ["name", "expiresInDays"]);
+      for (const value of malformedValues()) {
+        for (const field of names) await send(orgAdmin, method, path, { ...valid, [field]: value });
+        await send(orgAdmin, method, path, value);
+      }
+    }
+    await api.dispose();
+  });
+
   test("[SECURITY][REDIRECT] sign-in never returns to another site, whatever the normalisation", async ({
     page,
   }) => {

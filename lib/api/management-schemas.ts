@@ -76,40 +76,44 @@ export const ZKeyPathParams = z.object({ account: ZRef, keyId: ZRef });
 
 // Answers.
 
-export const ZServiceAccount = z.object({
-  id: z.string(),
-  name: z.string(),
-  identity: z.string(),
-  description: z.string(),
-  scope: z.enum(SCOPES),
-  team: z.string(),
-  role: z.enum(ROLES),
-  status: z.enum(STATUSES),
-  authMethod: z.enum(AUTH_METHODS),
-  federation: z
-    .object({
-      issuer: z.string(),
-      subject: z.string(),
-      audience: z.string(),
-      claims: z.record(z.string(), z.string()),
-    })
-    .nullable(),
-  createdAt: z.string(),
-  createdBy: z.string(),
-  lastUsedAt: z.string().nullable(),
-  keyCount: z.number().int(),
-});
+export const ZServiceAccount = z
+  .object({
+    id: z.string(),
+    name: z.string(),
+    identity: z.string(),
+    description: z.string(),
+    scope: z.enum(SCOPES),
+    team: z.string(),
+    role: z.enum(ROLES),
+    status: z.enum(STATUSES),
+    authMethod: z.enum(AUTH_METHODS),
+    federation: z
+      .object({
+        issuer: z.string(),
+        subject: z.string(),
+        audience: z.string(),
+        claims: z.record(z.string(), z.string()),
+      })
+      .nullable(),
+    createdAt: z.string(),
+    createdBy: z.string(),
+    lastUsedAt: z.string().nullable(),
+    keyCount: z.number().int(),
+  })
+  .meta({ id: "ServiceAccount", description: "A service account (SPEC §4). Never holds a secret." });
 
-export const ZApiKey = z.object({
-  id: z.string(),
-  name: z.string(),
-  last4: z.string(),
-  createdAt: z.string(),
-  createdBy: z.string(),
-  expiresAt: z.string().nullable(),
-  lastUsedAt: z.string().nullable(),
-  status: z.enum(["active", "expired", "revoked", "leaked"]),
-});
+export const ZApiKey = z
+  .object({
+    id: z.string(),
+    name: z.string(),
+    last4: z.string(),
+    createdAt: z.string(),
+    createdBy: z.string(),
+    expiresAt: z.string().nullable(),
+    lastUsedAt: z.string().nullable(),
+    status: z.enum(["active", "expired", "revoked", "leaked"]),
+  })
+  .meta({ id: "ApiKey", description: "An API key, without its secret: only its last 4 characters." });
 
 export const ZServiceAccountAnswer = z.object({ serviceAccount: ZServiceAccount });
 export const ZListServiceAccountsAnswer = z.object({

@@ -26,10 +26,22 @@ const STATUS_OF: Partial<Record<ApiErrorCode, number>> = {
   conflict: 409,
 };
 
-function schemaOf(schema: z.ZodType, io: "input" | "output") {
+/**
+ * A schema as JSON Schema. Schemas named with `.meta({ id })` (ServiceAccount, ApiKey) become
+ * shared components, so generated clients get one type for each.
+ */
+function schemaOf(schema: z.ZodType, io: "input" | "output", components: Record<string, unknown> = {}) {
   const json = z.toJSONSchema(schema, { io, unrepresentable: "any" }) as Record<string, unknown>;
   delete json.$schema;
-  return json;
+  const defs = (json.$defs ?? {}) as Record<string, unknown>;
+  delete json.$defs;
+  const toComponent = (value: unknown) =>
+    JSON.parse(JSON.stringify(value).replaceAll('"#/$defs/', '"#/components/schemas/')) as Record<
+      string,
+      unknown
+    >;
+  for (const [name, def] of Object.entries(defs)) components[name] = toComponent(def);
+  return toComponent(json);
 }
 
 function errorResponse(codes: ApiErrorCode[]) {
@@ -42,13 +54,14 @@ function errorResponse(codes: ApiErrorCode[]) {
 /** The document for a route table. */
 export function openApiDocument(routes: Route[]) {
   const paths: Record<string, Record<string, unknown>> = {};
+  const components: Record<string, unknown> = { Error: schemaOf(ZErrorAnswer, "output") };
   for (const route of routes) {
     const responses: Record<string, unknown> = {};
     for (const [status, answer] of Object.entries(route.responses)) {
       responses[status] = {
         description: answer.description,
         ...(answer.schema
-          ? { content: { "application/json": { schema: schemaOf(answer.schema, "output") } } }
+          ? { content: { "application/json": { schema: schemaOf(answer.schema, "output", components) } } }
           : {}),
       };
     }
@@ -93,7 +106,7 @@ export function openApiDocument(routes: Route[]) {
         ? {
             requestBody: {
               required: true,
-              content: { "application/json": { schema: schemaOf(route.body, "input") } },
+              content: { "application/json": { schema: schemaOf(route.body, "input", components) } },
             },
           }
         : {}),
@@ -114,7 +127,7 @@ export function openApiDocument(routes: Route[]) {
       securitySchemes: {
         bearer: { type: "http", scheme: "bearer", description: "A Deputy API key (dpt_…)" },
       },
-      schemas: { Error: schemaOf(ZErrorAnswer, "output") },
+      schemas: components,
     },
     paths,
   };
