@@ -40,7 +40,7 @@ test.describe("[INTEGRITY]", () => {
     const key = await newAccountWithKey(page, name);
 
     // Capture the console's own "New service account" call with a taken name: it fails inside
-    // its transaction (CONFLICT). We replay that exact request while the API writes.
+    // its transaction (NAME_TAKEN). We replay that exact request while the API writes.
     await page.getByRole("button", { name: "New service account" }).click();
     const dialog = page.getByRole("dialog", { name: "New service account" });
     await dialog.getByLabel("Name", { exact: true }).fill(name);
@@ -76,7 +76,7 @@ test.describe("[INTEGRITY]", () => {
     // Every replayed action really failed inside its transaction, and said why.
     for (const failure of failures) {
       expect(failure.status).toBe(200);
-      expect(failure.text).toContain("CONFLICT");
+      expect(failure.text).toContain("NAME_TAKEN");
     }
     expect(acknowledged).toHaveLength(300);
     const listed = await listedRunIds(page.request, DEMO, key, "ml-team", project);

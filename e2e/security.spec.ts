@@ -22,6 +22,7 @@ const REFUSAL_CODES = new Set([
   "NOT_FOUND",
   "INVALID",
   "CONFLICT",
+  "NAME_TAKEN",
   "RATE_LIMITED",
 ]);
 
