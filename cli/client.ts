@@ -32,6 +32,54 @@ type Query = Record<string, string | number | undefined>;
 
 export type ClientOptions = { host: string; token: string; userAgent?: string };
 
+export type TokenExchangeAnswer = {
+  access_token: string;
+  token_type: string;
+  expires_in: number;
+  issued_token_type: string;
+};
+
+/** RFC 8693 exchange of a workload's JWT for an access token (no credential needed). */
+export async function exchangeToken(
+  host: string,
+  jwt: string,
+  options: { serviceAccount?: string; userAgent?: string } = {},
+): Promise<TokenExchangeAnswer> {
+  const url = `${host.replace(/\/+$/, "")}/api/v1/oauth/token`;
+  const form = new URLSearchParams({
+    grant_type: "urn:ietf:params:oauth:grant-type:token-exchange",
+    subject_token: jwt,
+    subject_token_type: "urn:ietf:params:oauth:token-type:jwt",
+    ...(options.serviceAccount ? { service_account: options.serviceAccount } : {}),
+  });
+  let response: Response;
+  try {
+    response = await fetch(url, {
+      method: "POST",
+      headers: {
+        "content-type": "application/x-www-form-urlencoded",
+        "user-agent": options.userAgent ?? "deputy-cli",
+      },
+      body: form,
+    });
+  } catch (error) {
+    const reason = (error as { cause?: { code?: string } }).cause?.code ?? (error as Error).message;
+    throw new Unreachable(`Could not reach Deputy at ${host} (${reason}). Check DEPUTY_HOST.`);
+  }
+  const body = (await response.json().catch(() => ({}))) as Partial<TokenExchangeAnswer> & {
+    error?: string;
+    error_description?: string;
+  };
+  if (!response.ok || !body.access_token) {
+    throw new ApiRefusal(
+      response.status,
+      body.error ?? "error",
+      body.error_description ?? `HTTP ${response.status}`,
+    );
+  }
+  return body as TokenExchangeAnswer;
+}
+
 const seg = (value: string) => encodeURIComponent(value);
 
 export function createClient(options: ClientOptions) {

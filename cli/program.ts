@@ -3,13 +3,11 @@
 // 2 a usage error (commander's own, or a missing setting).
 import { Command, CommanderError, InvalidArgumentError, Option } from "commander";
 import { ApiRefusal, Unreachable, createClient, type DeputyClient } from "./client";
+import { exchangedToken, UsageError } from "./identity-token";
 import { json, record, table, when } from "./output";
 
 type Io = { stdout: { write(text: string): unknown }; stderr: { write(text: string): unknown } };
 type Env = Record<string, string | undefined>;
-
-/** A usage problem the user fixes by changing the command or the environment (exit 2). */
-class UsageError extends Error {}
 
 const DEFAULT_HOST = "http://localhost:3000";
 
@@ -88,18 +86,19 @@ function printKeys(io: Io, keys: Key[]) {
 
 /** Builds the program. `run` is separate so tests and the bin share it. */
 export function buildProgram(io: Io, env: Env) {
-  let client: DeputyClient | null = null;
-  const api = (): DeputyClient => {
-    if (client) return client;
-    const token = env.DEPUTY_API_KEY?.trim();
-    if (!token) {
-      throw new UsageError(
-        env.DEPUTY_IDENTITY_TOKEN_FILE
-          ? "DEPUTY_IDENTITY_TOKEN_FILE is set, but token exchange is not built yet: set DEPUTY_API_KEY to a service account's API key."
-          : "Set DEPUTY_API_KEY to a service account's API key (create one in the console: Service Accounts → Actions → Create API key).",
-      );
-    }
-    client = createClient({ host: env.DEPUTY_HOST?.trim() || DEFAULT_HOST, token, userAgent: "deputy-cli" });
+  let client: Promise<DeputyClient> | null = null;
+  const host = () => env.DEPUTY_HOST?.trim() || DEFAULT_HOST;
+  /** An API key, or (with DEPUTY_IDENTITY_TOKEN_FILE) an access token exchanged for the JWT. */
+  const credential = async (): Promise<string> => {
+    const key = env.DEPUTY_API_KEY?.trim();
+    if (key) return key;
+    if (env.DEPUTY_IDENTITY_TOKEN_FILE) return (await exchangedToken(host(), env)).token;
+    throw new UsageError(
+      "Set DEPUTY_API_KEY to a service account's API key, or DEPUTY_IDENTITY_TOKEN_FILE to a file holding your workload's JWT (create a key in the console: Service Accounts → Actions → Create API key).",
+    );
+  };
+  const api = (): Promise<DeputyClient> => {
+    client ??= credential().then((token) => createClient({ host: host(), token, userAgent: "deputy-cli" }));
     return client;
   };
 
@@ -130,7 +129,7 @@ export function buildProgram(io: Io, env: Env) {
     .description("Show the service account and credential in use")
     .addOption(jsonOption())
     .action(async (options: { json?: boolean }) => {
-      const viewer = await api().getViewer();
+      const viewer = await (await api()).getViewer();
       if (options.json) return json(io.stdout, viewer);
       const p = viewer.principal;
       record(io.stdout, [
@@ -168,7 +167,9 @@ export function buildProgram(io: Io, env: Env) {
         const accounts: Account[] = [];
         let cursor: string | undefined;
         do {
-          const page = await api().listServiceAccounts({
+          const page = await (
+            await api()
+          ).listServiceAccounts({
             scope: options.scope,
             team: options.team,
             status: options.status,
@@ -231,7 +232,9 @@ export function buildProgram(io: Io, env: Env) {
         if (options.federated && !(options.issuer && options.subject && options.audience)) {
           throw new UsageError("--federated needs --issuer, --subject and --audience.");
         }
-        const { serviceAccount } = await api().createServiceAccount({
+        const { serviceAccount } = await (
+          await api()
+        ).createServiceAccount({
           name: options.name,
           scope: options.orgScope ? "org" : "team",
           team: options.team,
@@ -261,7 +264,7 @@ export function buildProgram(io: Io, env: Env) {
     .argument("<account>", "name or id")
     .addOption(jsonOption())
     .action(async (account: string, options: { json?: boolean }) => {
-      const { serviceAccount } = await api().getServiceAccount(account);
+      const { serviceAccount } = await (await api()).getServiceAccount(account);
       if (options.json) return json(io.stdout, serviceAccount);
       printAccount(io, serviceAccount);
     });
@@ -281,7 +284,9 @@ export function buildProgram(io: Io, env: Env) {
         if (options.name === undefined && options.description === undefined && options.role === undefined) {
           throw new UsageError("Say what to change: --name, --description or --role.");
         }
-        const { serviceAccount } = await api().updateServiceAccount(account, {
+        const { serviceAccount } = await (
+          await api()
+        ).updateServiceAccount(account, {
           name: options.name,
           description: options.description,
           role: options.role,
@@ -302,7 +307,7 @@ export function buildProgram(io: Io, env: Env) {
       .argument("<account>", "name or id")
       .addOption(jsonOption())
       .action(async (account: string, options: { json?: boolean }) => {
-        const { serviceAccount } = await api().updateServiceAccount(account, { status });
+        const { serviceAccount } = await (await api()).updateServiceAccount(account, { status });
         if (options.json) return json(io.stdout, serviceAccount);
         io.stdout.write(`${done} ${serviceAccount.name}.\n`);
       });
@@ -312,7 +317,7 @@ export function buildProgram(io: Io, env: Env) {
     .description("Delete an account: every key is revoked; its audit history stays")
     .argument("<account>", "name or id")
     .action(async (account: string) => {
-      await api().deleteServiceAccount(account);
+      await (await api()).deleteServiceAccount(account);
       io.stdout.write(`Deleted ${account}; its keys are revoked.\n`);
     });
 
@@ -336,7 +341,9 @@ export function buildProgram(io: Io, env: Env) {
         expiresIn?: number | null;
         json?: boolean;
       }) => {
-        const { key: created } = await api().createKey(options.serviceAccount, {
+        const { key: created } = await (
+          await api()
+        ).createKey(options.serviceAccount, {
           name: options.name,
           ...(options.expiresIn !== undefined ? { expiresInDays: options.expiresIn } : {}),
         });
@@ -356,7 +363,7 @@ export function buildProgram(io: Io, env: Env) {
     .addOption(accountOption())
     .addOption(jsonOption())
     .action(async (options: { serviceAccount: string; json?: boolean }) => {
-      const { keys } = await api().listKeys(options.serviceAccount);
+      const { keys } = await (await api()).listKeys(options.serviceAccount);
       if (options.json) return json(io.stdout, keys);
       printKeys(io, keys);
     });
@@ -367,7 +374,7 @@ export function buildProgram(io: Io, env: Env) {
     .addOption(accountOption())
     .argument("<key-id>", "the key's id, or the key id inside its token (dpt_<key id>_…)")
     .action(async (keyId: string, options: { serviceAccount: string }) => {
-      await api().revokeKey(options.serviceAccount, keyId);
+      await (await api()).revokeKey(options.serviceAccount, keyId);
       io.stdout.write(`Revoked key ${keyId} of ${options.serviceAccount}.\n`);
     });
 
@@ -402,7 +409,9 @@ export function buildProgram(io: Io, env: Env) {
         json?: boolean;
       }) => {
         const { project, entity } = runDefaults(options);
-        const answer = await api().createRun({
+        const answer = await (
+          await api()
+        ).createRun({
           project,
           ...(entity ? { entity } : {}),
           ...(options.name ? { name: options.name } : {}),
@@ -429,8 +438,8 @@ export function buildProgram(io: Io, env: Env) {
     .addOption(jsonOption())
     .action(async (options: { project?: string; entity?: string; limit: number; json?: boolean }) => {
       const { project, entity } = runDefaults(options);
-      const team = entity ?? (await api().getViewer()).principal.defaultEntity;
-      const { runs } = await api().listRuns(team, project, { limit: options.limit });
+      const team = entity ?? (await (await api()).getViewer()).principal.defaultEntity;
+      const { runs } = await (await api()).listRuns(team, project, { limit: options.limit });
       if (options.json) return json(io.stdout, runs);
       table(
         io.stdout,
@@ -438,6 +447,26 @@ export function buildProgram(io: Io, env: Env) {
         runs.map((r) => [r.id, r.name, when(r.createdAt), r.createdBy, r.attributedTo ?? "—"]),
         `No runs in ${team}/${project} yet.`,
       );
+    });
+
+  program
+    .command("token")
+    .description("Access tokens")
+    .command("exchange")
+    .description("Exchange the JWT in DEPUTY_IDENTITY_TOKEN_FILE for an access token and print it")
+    .option("--service-account <account>", "which account, when several trust the same issuer and subject")
+    .addOption(jsonOption())
+    .action(async (options: { serviceAccount?: string; json?: boolean }) => {
+      if (!env.DEPUTY_IDENTITY_TOKEN_FILE) {
+        throw new UsageError("Set DEPUTY_IDENTITY_TOKEN_FILE to a file holding your workload's JWT.");
+      }
+      const exchanged = await exchangedToken(host(), env, {
+        serviceAccount: options.serviceAccount,
+        fresh: true,
+      });
+      if (options.json)
+        return json(io.stdout, { access_token: exchanged.token, expires_at: exchanged.expiresAt });
+      io.stdout.write(`${exchanged.token}\n`);
     });
 
   return program;

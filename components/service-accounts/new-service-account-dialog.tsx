@@ -20,10 +20,12 @@ export function NewServiceAccountDialog({
   place,
   teams,
   maxKeyLifetimeDays,
+  issuers,
 }: {
   place: TPlace;
   teams: { slug: string; name: string }[];
   maxKeyLifetimeDays?: number | null;
+  issuers: { issuer: string; name: string }[];
 }) {
   const [open, setOpen] = useState(false);
   const [name, setName] = useState("");
@@ -149,12 +151,20 @@ export function NewServiceAccountDialog({
                     Jobs exchange a JWT from this issuer for a short-lived Deputy token. No API key is ever
                     issued.
                   </p>
-                  <TextField
-                    label="Issuer"
-                    name="issuer"
-                    placeholder="https://token.actions.githubusercontent.com"
-                    error={errors.issuer}
-                  />
+                  {issuers.length === 0 ? (
+                    <Alert>
+                      No identity provider is registered yet. An org admin adds your CI&apos;s issuer under
+                      Org Dashboard → Identity providers first.
+                    </Alert>
+                  ) : (
+                    <SelectField
+                      label="Issuer"
+                      name="issuer"
+                      options={issuers.map((i) => ({ value: i.issuer, label: `${i.name} (${i.issuer})` }))}
+                      hint="A registered identity provider. Add claim conditions with Edit federation on the account's page."
+                      error={errors.issuer}
+                    />
+                  )}
                   <TextField
                     label="Subject"
                     name="subject"

@@ -8,6 +8,7 @@ import { ProjectAccessTable } from "./project-access-table";
 import { EmptyRow, Table, Td, TimestampTd } from "@/components/ui/table";
 import { ApiKeysTable } from "./api-keys-table";
 import { DetailActions } from "./detail-actions";
+import { FederationPanel } from "./federation-panel";
 import { AUTH_METHOD_LABEL, ROLE_LABEL, SCOPE_LABEL, STATUS_LABEL, formatDate } from "./labels";
 
 /** `/<team>/service-accounts/<account>` and `/org/<org>/service-accounts/<account>`. */
@@ -74,31 +75,12 @@ export async function ServiceAccountDetail({
           <ApiKeysTable accountId={account.id} keys={account.keys} canManage={account.canManage} />
         </section>
       ) : (
-        <section aria-labelledby="federation-heading" className="space-y-3">
-          <h3 id="federation-heading" className="text-base font-semibold">
-            Federated identity
-          </h3>
-          <p className="text-sm text-slate-600">
-            This account never owns API keys. Jobs exchange a JWT matching these settings for a short-lived
-            token (the exchange endpoint is not built yet).
-          </p>
-          {account.federation.map((f) => (
-            <dl
-              key={f.issuer + f.subjectPattern}
-              className="grid gap-2 rounded-lg bg-white p-4 text-sm ring-1 ring-slate-200"
-            >
-              <Fact label="Issuer">
-                <code>{f.issuer}</code>
-              </Fact>
-              <Fact label="Subject">
-                <code>{f.subjectPattern}</code>
-              </Fact>
-              <Fact label="Audience">
-                <code>{f.audience}</code>
-              </Fact>
-            </dl>
-          ))}
-        </section>
+        <FederationPanel
+          accountId={account.id}
+          trust={account.federation[0] ?? null}
+          issuers={account.issuers}
+          canManage={account.canManage}
+        />
       )}
 
       {access && <ProjectAccessTable rows={access.rows} hiddenCount={access.hiddenCount} />}

@@ -15,6 +15,7 @@ export async function ServiceAccountsTab({ caller, place }: { caller: Caller; pl
       canCreate={options.canCreate}
       teams={options.teams}
       maxKeyLifetimeDays={options.maxKeyLifetimeDays}
+      issuers={options.issuers}
     />
   );
 }

@@ -22,12 +22,14 @@ export function ServiceAccountsView({
   canCreate,
   teams,
   maxKeyLifetimeDays,
+  issuers,
 }: {
   place: TPlace;
   initialPage: ServiceAccountsPage;
   canCreate: boolean;
   teams: { slug: string; name: string }[];
   maxKeyLifetimeDays: number | null;
+  issuers: { issuer: string; name: string }[];
 }) {
   const isOrg = "orgSlug" in place;
   const [filters, setFilters] = useState<Required<TListFilters>>({
@@ -66,7 +68,12 @@ export function ServiceAccountsView({
           </p>
         </div>
         {canCreate && (
-          <NewServiceAccountDialog place={place} teams={teams} maxKeyLifetimeDays={maxKeyLifetimeDays} />
+          <NewServiceAccountDialog
+            place={place}
+            teams={teams}
+            maxKeyLifetimeDays={maxKeyLifetimeDays}
+            issuers={issuers}
+          />
         )}
       </div>
 

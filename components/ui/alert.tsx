@@ -6,7 +6,7 @@ export function Alert({
   tone = "error",
   children,
 }: {
-  tone?: "error" | "success" | "info";
+  tone?: "error" | "success" | "info" | "warning";
   children: ReactNode;
 }) {
   return (
@@ -17,6 +17,7 @@ export function Alert({
         tone === "error" && "bg-red-50 text-red-800 ring-1 ring-red-200",
         tone === "success" && "bg-emerald-50 text-emerald-800 ring-1 ring-emerald-200",
         tone === "info" && "bg-slate-50 text-slate-700 ring-1 ring-slate-200",
+        tone === "warning" && "bg-amber-50 text-amber-900 ring-1 ring-amber-200",
       )}
     >
       {children}

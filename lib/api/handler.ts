@@ -3,7 +3,8 @@
 import type { IncomingMessage, ServerResponse } from "node:http";
 import { config } from "@/lib/config/env";
 import { FailureRateLimiter } from "@/lib/auth/rate-limiter";
-import { KEY_LENGTH } from "@/lib/keys/format";
+import { ACCESS_TOKEN_PREFIX, KEY_LENGTH } from "@/lib/keys/format";
+import { verifyAccessToken } from "@/lib/federation/access-tokens";
 import { LastUsedRecorder } from "@/lib/keys/last-used";
 import { verifyApiKey, type VerifiedKey } from "@/lib/keys/verify";
 import { ApiError, sendError, sendJson, sendJsonText } from "./errors";
@@ -51,12 +52,14 @@ export function createApiHandler(options: ApiHandlerOptions = {}) {
     const header = req.headers.authorization;
     if (!header) throw new ApiError(401, "missing_credential", CREDENTIAL_MESSAGES.missing_credential);
     const token = /^Bearer +(\S+)$/i.exec(header.length <= KEY_LENGTH + 16 ? header.trim() : "")?.[1] ?? "";
-    const result = await verifyApiKey(token);
+    const result = token.startsWith(ACCESS_TOKEN_PREFIX)
+      ? await verifyAccessToken(token)
+      : await verifyApiKey(token);
     if (!result.ok) {
       limiter.recordFailure(address);
       throw new ApiError(401, result.code, CREDENTIAL_MESSAGES[result.code]);
     }
-    lastUsed?.record(result.value.key.id, new Date());
+    if (result.value.type !== "access_token") lastUsed?.record(result.value.key.id, new Date());
     return result.value;
   }
 
@@ -82,11 +85,16 @@ export function createApiHandler(options: ApiHandlerOptions = {}) {
       const answer = await dispatcher.dispatch(req, path, searchParams, {
         authenticate: () => authenticate(req, address),
         readBody: () => readJson(req),
+        readForm: () => readForm(req),
+        failures: {
+          retryAfterSeconds: () => Math.ceil(limiter.retryAfterMs(address) / 1000),
+          record: () => limiter.recordFailure(address),
+        },
         decodeSegment,
         ip: address,
       });
       if ("json" in answer) return sendJsonText(res, answer.status, answer.json);
-      if ("body" in answer) return sendJson(res, answer.status, answer.body);
+      if ("body" in answer) return sendJson(res, answer.status, answer.body, answer.headers);
       res.writeHead(answer.status, { "cache-control": "no-store" });
       res.end();
     } catch (error) {
@@ -110,12 +118,8 @@ function decodeSegment(segment: string): string {
   }
 }
 
-/** Reads a JSON body of at most MAX_BODY_BYTES; refuses anything else with a clear message. */
-async function readJson(req: IncomingMessage): Promise<unknown> {
-  const type = req.headers["content-type"] ?? "";
-  if (!/^application\/json\b/i.test(type)) {
-    throw new ApiError(415, "invalid_request", "Send a JSON body with Content-Type: application/json.");
-  }
+/** Reads a body of at most MAX_BODY_BYTES. */
+async function readRaw(req: IncomingMessage): Promise<string> {
   const declared = Number(req.headers["content-length"] ?? 0);
   if (declared > MAX_BODY_BYTES) throw tooLarge(req);
   const chunks: Buffer[] = [];
@@ -125,11 +129,40 @@ async function readJson(req: IncomingMessage): Promise<unknown> {
     if (size > MAX_BODY_BYTES) throw tooLarge(req);
     chunks.push(chunk as Buffer);
   }
+  return Buffer.concat(chunks).toString("utf8");
+}
+
+/** Reads a JSON body; refuses anything else with a clear message. */
+async function readJson(req: IncomingMessage): Promise<unknown> {
+  const type = req.headers["content-type"] ?? "";
+  if (!/^application\/json\b/i.test(type)) {
+    throw new ApiError(415, "invalid_request", "Send a JSON body with Content-Type: application/json.");
+  }
+  const text = await readRaw(req);
   try {
-    return JSON.parse(Buffer.concat(chunks).toString("utf8"));
+    return JSON.parse(text);
   } catch {
     throw new ApiError(400, "invalid_request", "The body is not valid JSON.");
   }
+}
+
+/** Reads a form-encoded body (OAuth's token endpoint); a repeated field is refused. */
+async function readForm(req: IncomingMessage): Promise<Record<string, string>> {
+  const type = req.headers["content-type"] ?? "";
+  if (!/^application\/x-www-form-urlencoded\b/i.test(type)) {
+    throw new ApiError(
+      415,
+      "invalid_request",
+      "Send a form body with Content-Type: application/x-www-form-urlencoded.",
+    );
+  }
+  const form: Record<string, string> = {};
+  for (const [name, value] of new URLSearchParams(await readRaw(req))) {
+    if (name in form)
+      throw new ApiError(400, "invalid_request", `${name} is repeated; send each parameter once.`);
+    form[name] = value;
+  }
+  return form;
 }
 
 function tooLarge(req: IncomingMessage): ApiError {

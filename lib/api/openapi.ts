@@ -76,7 +76,18 @@ export function openApiDocument(routes: Route[]) {
     if (route.access !== "public") {
       for (const [status, codes] of Object.entries(CREDENTIAL_ERRORS)) errors.set(Number(status), codes);
     }
-    for (const [status, codes] of errors) responses[String(status)] = errorResponse(codes);
+    if (route.errorBody) {
+      // The token endpoint answers RFC 6749 §5.2 errors, which OAuth clients read.
+      const schema = schemaOf(route.errorBody, "output", components);
+      for (const status of [400, 429]) {
+        responses[String(status)] = {
+          description: "Refused (RFC 6749 §5.2): error says what kind, error_description which check failed",
+          content: { "application/json": { schema } },
+        };
+      }
+    } else {
+      for (const [status, codes] of errors) responses[String(status)] = errorResponse(codes);
+    }
 
     const parameters: unknown[] = [];
     for (const [location, schema] of [
@@ -102,6 +113,18 @@ export function openApiDocument(routes: Route[]) {
         : {}),
       ...(route.access === "public" ? { security: [] } : {}),
       ...(parameters.length > 0 ? { parameters } : {}),
+      ...(route.formBody
+        ? {
+            requestBody: {
+              required: true,
+              content: {
+                "application/x-www-form-urlencoded": {
+                  schema: schemaOf(route.formBody, "input", components),
+                },
+              },
+            },
+          }
+        : {}),
       ...(route.body
         ? {
             requestBody: {
@@ -125,7 +148,11 @@ export function openApiDocument(routes: Route[]) {
     security: [{ bearer: [] }],
     components: {
       securitySchemes: {
-        bearer: { type: "http", scheme: "bearer", description: "A Deputy API key (dpt_…)" },
+        bearer: {
+          type: "http",
+          scheme: "bearer",
+          description: "A Deputy API key (dpt_…), or an access token from POST /api/v1/oauth/token (dpa_…)",
+        },
       },
       schemas: components,
     },

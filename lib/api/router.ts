@@ -28,11 +28,15 @@ export type RouteRequest<P, Q, B> = {
   /** The same caller as the domain's principal. */
   principal: ServiceAccountPrincipal;
   source: { ip: string; userAgent: string | null };
+  /** Reads an application/x-www-form-urlencoded body (routes with `formBody`). */
+  readForm: () => Promise<Record<string, string>>;
+  /** The per-address failure limiter that credentials count toward. */
+  failures: { retryAfterSeconds(): number; record(): void };
 };
 
 /** An answer: JSON to serialise, or JSON already serialised (the hot path caches it). */
 export type RouteAnswer =
-  | { status: number; body: unknown }
+  | { status: number; body: unknown; headers?: Record<string, string> }
   | { status: number; json: string }
   /** No content (204). */
   | { status: 204 };
@@ -49,6 +53,10 @@ export type Route<P = unknown, Q = unknown, B = unknown> = {
   body?: z.ZodType<B>;
   /** What the body is, for error messages ("Invalid run: …"). */
   bodyName?: string;
+  /** A form-encoded body the handler reads itself (documented, not parsed by the dispatcher). */
+  formBody?: z.ZodType;
+  /** Errors in another shape than SPEC's (the token endpoint's RFC 6749 errors), for the document. */
+  errorBody?: z.ZodType;
   /** Answers by status, for the document; errors are added from `errors`. */
   responses: Record<number, { description: string; schema?: z.ZodType }>;
   /** The error codes this route may answer besides the credential ones. */
@@ -111,6 +119,8 @@ export type Dispatcher = {
     context: {
       authenticate(): Promise<VerifiedKey>;
       readBody(): Promise<unknown>;
+      readForm: () => Promise<Record<string, string>>;
+      failures: RouteRequest<unknown, unknown, unknown>["failures"];
       decodeSegment(segment: string): string;
       ip: string;
     },
@@ -194,6 +204,8 @@ export function createDispatcher(routes: Route[]): Dispatcher {
         caller,
         principal: caller && { serviceAccount: caller.serviceAccount, ...source },
         source,
+        readForm: context.readForm,
+        failures: context.failures,
       });
     },
   };

@@ -13,6 +13,7 @@ import {
 } from "./schemas";
 import { openApiDocumentJson } from "./openapi";
 import { MANAGEMENT_ROUTES } from "./management-routes";
+import { FEDERATION_ROUTES } from "./federation-routes";
 
 // A verified key's record is shared while cached, so its viewer answer is serialised once.
 const viewerJsonCache = new WeakMap<VerifiedKey, string>();
@@ -34,7 +35,7 @@ function viewerJson(verified: VerifiedKey): string {
         role: sa.role.toLowerCase(),
       },
       credential: {
-        type: "api_key",
+        type: verified.type ?? "api_key",
         id: key.id,
         name: key.name,
         expiresAt: key.expiresAt?.toISOString() ?? null,
@@ -77,7 +78,7 @@ export const createRunRoute = defineRoute({
   ],
   handle: async ({ caller, body, source }) => ({
     status: 201,
-    body: await createRun(caller.serviceAccount, body, source),
+    body: await createRun({ ...caller.serviceAccount, workloadClaims: caller.claims }, body, source),
   }),
 });
 
@@ -114,5 +115,6 @@ export const API_ROUTES: Route[] = [
   createRunRoute,
   listRunsRoute,
   ...MANAGEMENT_ROUTES,
+  ...FEDERATION_ROUTES,
   openApiRoute,
 ] as Route[];

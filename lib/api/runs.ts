@@ -9,7 +9,10 @@ import { ApiError } from "./errors";
 import { decideProjectAccess, type AccessDecision, type Operation } from "./policy";
 import type { TCreateRunInput } from "./schemas";
 
-export type ApiAccount = VerifiedKey["serviceAccount"];
+export type ApiAccount = VerifiedKey["serviceAccount"] & {
+  /** Verified claims of the exchanged JWT when the caller used an access token. */
+  workloadClaims?: Record<string, unknown>;
+};
 
 const STATUS_OF_DENIAL = {
   not_found: 404,
@@ -153,6 +156,7 @@ async function insertRun(
       createdById: account.id,
       createdByIdentity: account.identity,
       attributedToUserId: attribution.user?.id ?? null,
+      workloadClaims: (account.workloadClaims ?? {}) as Prisma.InputJsonObject,
     },
     select: { id: true, name: true },
   });
@@ -280,6 +284,7 @@ export async function listRuns(
       summary: true,
       createdAt: true,
       createdByIdentity: true,
+      workloadClaims: true,
       attributedTo: { select: { email: true } },
     },
   });
@@ -295,6 +300,7 @@ export async function listRuns(
       createdAt: r.createdAt.toISOString(),
       config: r.config,
       summary: r.summary,
+      workload: r.workloadClaims,
     })),
     nextCursor:
       hasMore && last ? Buffer.from(`${last.createdAt.getTime()}|${last.id}`).toString("base64url") : null,

@@ -137,6 +137,8 @@ export const ZListRunsAnswer = z.object({
       createdAt: z.string(),
       config: z.record(z.string(), z.unknown()),
       summary: z.record(z.string(), z.unknown()),
+      /** The verified workload claims (repository, ref, actor, run_id…) when written with an access token; {} otherwise. */
+      workload: z.record(z.string(), z.unknown()),
     }),
   ),
   nextCursor: z.string().nullable(),

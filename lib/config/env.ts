@@ -45,6 +45,17 @@ const ZEnv = z.object({
       message: "DEPUTY_PUBLIC_URL must be an absolute http(s) URL such as https://deputy.example.com",
     })
     .optional(),
+  DEPUTY_ACCESS_TOKEN_TTL: z.coerce
+    .number({ message: "DEPUTY_ACCESS_TOKEN_TTL must be a number of seconds, e.g. 3600" })
+    .int("DEPUTY_ACCESS_TOKEN_TTL must be a whole number of seconds, e.g. 3600")
+    .min(60, "DEPUTY_ACCESS_TOKEN_TTL must be between 60 and 43200 seconds")
+    .max(43200, "DEPUTY_ACCESS_TOKEN_TTL must be between 60 and 43200 seconds")
+    .default(3600),
+  DEPUTY_ALLOW_PRIVATE_ISSUERS: z
+    .enum(["", "0", "1"], {
+      message: "DEPUTY_ALLOW_PRIVATE_ISSUERS must be 1 (allow http:// and private addresses) or unset",
+    })
+    .default(""),
 });
 
 export type DeputyConfig = {
@@ -55,6 +66,10 @@ export type DeputyConfig = {
   saDomain: string;
   authFailLimit: number;
   publicUrl: string;
+  /** Lifetime of access tokens from the token exchange, in seconds. */
+  accessTokenTtl: number;
+  /** Identity providers may use http:// and loopback or private addresses. */
+  allowPrivateIssuers: boolean;
 };
 
 export class ConfigError extends Error {
@@ -84,6 +99,8 @@ export function parseConfig(env: Record<string, string | undefined> = process.en
     saDomain: c.DEPUTY_SA_DOMAIN,
     authFailLimit: c.DEPUTY_AUTH_FAIL_LIMIT,
     publicUrl: (c.DEPUTY_PUBLIC_URL ?? `http://localhost:${c.PORT}`).replace(/\/+$/, ""),
+    accessTokenTtl: c.DEPUTY_ACCESS_TOKEN_TTL,
+    allowPrivateIssuers: c.DEPUTY_ALLOW_PRIVATE_ISSUERS === "1",
   };
 }
 

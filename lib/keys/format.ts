@@ -1,4 +1,5 @@
-// API key format (SPEC rule 14): dpt_<key id>_<secret><checksum>
+// Credential format (SPEC rule 14): dpt_<key id>_<secret><checksum> for API keys, and the same
+// shape with the prefix dpa_ for access tokens from the token exchange (rule 19):
 //   key id    12 base62 characters, public: the lookup key (≈71 bits, unique-indexed)
 //   secret    32 base62 characters from crypto.randomBytes (≈190 bits); only its hash is stored
 //   checksum  6 base62 characters of CRC32 over everything before it
@@ -8,11 +9,15 @@ import crypto from "node:crypto";
 import { crc32 } from "node:zlib";
 
 export const KEY_PREFIX = "dpt_";
+export const ACCESS_TOKEN_PREFIX = "dpa_";
 const ALPHABET = "0123456789ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz";
 const KEY_ID_LENGTH = 12;
 const SECRET_LENGTH = 32;
 const CHECKSUM_LENGTH = 6;
-const KEY_PATTERN = /^dpt_([0-9A-Za-z]{12})_([0-9A-Za-z]{32})([0-9A-Za-z]{6})$/;
+const PATTERN_OF: Record<string, RegExp> = {
+  [KEY_PREFIX]: /^dpt_([0-9A-Za-z]{12})_([0-9A-Za-z]{32})([0-9A-Za-z]{6})$/,
+  [ACCESS_TOKEN_PREFIX]: /^dpa_([0-9A-Za-z]{12})_([0-9A-Za-z]{32})([0-9A-Za-z]{6})$/,
+};
 /** Longest a well-formed key can be: anything longer is refused without parsing. */
 export const KEY_LENGTH = KEY_PREFIX.length + KEY_ID_LENGTH + 1 + SECRET_LENGTH + CHECKSUM_LENGTH;
 
@@ -40,10 +45,12 @@ function checksumOf(body: string): string {
 export type GeneratedKey = { token: string; keyId: string; secretHash: string; last4: string };
 
 /** A new key: the token (shown once), and what the database keeps (id, hash, last 4). */
-export function generateApiKey(): GeneratedKey {
+export function generateApiKey(
+  prefix: typeof KEY_PREFIX | typeof ACCESS_TOKEN_PREFIX = KEY_PREFIX,
+): GeneratedKey {
   const keyId = randomBase62(KEY_ID_LENGTH);
   const secret = randomBase62(SECRET_LENGTH);
-  const body = `${KEY_PREFIX}${keyId}_${secret}`;
+  const body = `${prefix}${keyId}_${secret}`;
   const token = `${body}${checksumOf(body)}`;
   return { token, keyId, secretHash: hashSecret(secret), last4: token.slice(-4) };
 }
@@ -51,12 +58,15 @@ export function generateApiKey(): GeneratedKey {
 export type ParsedKey = { keyId: string; secret: string };
 
 /** Parses a presented key, or null when it is malformed or its checksum is wrong. No I/O. */
-export function parseApiKey(token: string): ParsedKey | null {
+export function parseApiKey(
+  token: string,
+  prefix: typeof KEY_PREFIX | typeof ACCESS_TOKEN_PREFIX = KEY_PREFIX,
+): ParsedKey | null {
   if (typeof token !== "string" || token.length !== KEY_LENGTH) return null;
-  const match = KEY_PATTERN.exec(token);
+  const match = PATTERN_OF[prefix]!.exec(token);
   if (!match) return null;
   const [, keyId, secret, checksum] = match as unknown as [string, string, string, string];
-  if (checksumOf(`${KEY_PREFIX}${keyId}_${secret}`) !== checksum) return null;
+  if (checksumOf(`${prefix}${keyId}_${secret}`) !== checksum) return null;
   return { keyId, secret };
 }
 

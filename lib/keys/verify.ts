@@ -7,7 +7,11 @@ export type CredentialFailure =
   "invalid_credential" | "expired_credential" | "revoked_credential" | "account_disabled";
 
 export type VerifiedKey = {
-  key: { id: string; name: string; expiresAt: Date | null };
+  /** An API key (absent) or an access token from the token exchange. */
+  type?: "access_token";
+  /** For an access token: the verified workload claims of the exchanged JWT. */
+  claims?: Record<string, unknown>;
+  key: { id: string; name: string | null; expiresAt: Date | null };
   serviceAccount: {
     id: string;
     name: string;

@@ -47,6 +47,21 @@ async function assertNameFree(tx: Tx, orgId: string, name: string, exceptId?: st
 
 const NOT_FOUND = () => new AppError("NOT_FOUND", "Service account not found.");
 
+/** Rule 18: a federated account trusts one identity provider registered in its org. */
+async function assertRegisteredIssuer(orgId: string, issuer: string) {
+  const provider = await db.identityProvider.findUnique({
+    where: { orgId_issuer: { orgId, issuer } },
+    select: { id: true },
+  });
+  if (!provider) {
+    throw new AppError(
+      "INVALID",
+      `${issuer} is not a registered identity provider of this organization. Add it under Org Dashboard → Identity providers first.`,
+      { issuer: "Register this issuer under Identity providers first." },
+    );
+  }
+}
+
 /** The team a new account belongs to, found where the principal may look: its org, or any org the person is in. */
 async function findTeamFor(principal: Principal, slug: string) {
   if (!isBoundedId(slug)) throw new AppError("NOT_FOUND", "Team not found.");
@@ -86,6 +101,7 @@ export async function createAccount(principal: Principal, input: TNewServiceAcco
     if (!allowed) throw new AppError("FORBIDDEN", "Only admins can create service accounts here.");
   }
 
+  if (data.federation) await assertRegisteredIssuer(team.orgId, data.federation.issuer);
   return db.$transaction(async (tx) => {
     const org = await tx.organization.findUniqueOrThrow({
       where: { id: team.orgId },
@@ -237,6 +253,7 @@ export async function updateAccount(principal: Principal, ref: unknown, input: T
       "Only a federated service account has trust settings; this one authenticates with API keys.",
     );
   }
+  if (patch.federation) await assertRegisteredIssuer(account.orgId, patch.federation.issuer);
   await db.$transaction(async (tx) => {
     const name = patch.name ?? account.name;
     if (name !== account.name) await assertNameFree(tx, account.orgId, name, account.id);
@@ -303,6 +320,7 @@ export async function deleteAccount(principal: Principal, ref: unknown) {
       where: { serviceAccountId: account.id, revokedAt: null },
       data: { revokedAt: now, revokedByIdentity: principalIdentity(principal) },
     });
+    const tokens = await tx.accessToken.deleteMany({ where: { serviceAccountId: account.id } });
     await tx.serviceAccount.update({
       where: { id: account.id, orgId: account.orgId },
       data: { deletedAt: now },
@@ -312,7 +330,7 @@ export async function deleteAccount(principal: Principal, ref: unknown) {
       ...auditSourceOf(principal),
       action: "service_account.deleted",
       target: { type: "service_account", id: account.id, name: account.identity },
-      metadata: { keysRevoked: revoked.count },
+      metadata: { keysRevoked: revoked.count, shortLivedAccessRevoked: tokens.count },
     });
   });
   invalidateCredentialCache();

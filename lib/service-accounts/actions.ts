@@ -10,6 +10,7 @@ import {
   revokeApiKey,
   setServiceAccountStatus,
   updateServiceAccount,
+  updateFederation,
 } from "./data";
 
 // Every action authenticates and authorizes itself: each one is a public POST endpoint, and
@@ -41,4 +42,8 @@ export async function createApiKeyAction(accountId: unknown, input: unknown) {
 
 export async function revokeApiKeyAction(accountId: unknown, apiKeyId: unknown) {
   return runAction(async () => revokeApiKey(await requireActionCaller(), accountId, apiKeyId));
+}
+
+export async function updateFederationAction(accountId: unknown, input: unknown) {
+  return runAction(async () => updateFederation(await requireActionCaller(), accountId, input));
 }

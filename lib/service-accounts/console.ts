@@ -8,6 +8,16 @@ import { db } from "@/lib/db";
 import { createAccount, deleteAccount, loadManagedAccount, updateAccount } from "./accounts";
 import { createKey, revokeKey } from "./keys";
 import { resolvePlace } from "./place";
+import { z } from "zod";
+import { zText } from "@/lib/validation/text";
+import { parseClaimLines } from "@/lib/federation/templates";
+
+const ZFederationForm = z.object({
+  issuer: zText().trim().min(1, "Choose the identity provider.").max(512),
+  audience: zText().trim().min(1, "Enter the audience.").max(256),
+  subject: zText().trim().min(1, "Enter the subject.").max(256),
+  claims: zText().max(4000).default(""),
+});
 import {
   ZCreateApiKeyInput,
   ZCreateServiceAccountInput,
@@ -76,6 +86,22 @@ export async function deleteServiceAccount(caller: Caller, accountId: unknown, i
     });
   }
   await deleteAccount(caller, account.id);
+}
+
+/** "Edit federation": issuer (a registered provider), audience, subject, and claim lines. */
+export async function updateFederation(caller: Caller, accountId: unknown, input: unknown) {
+  const form = parseInput(ZFederationForm, input);
+  const parsed = parseClaimLines(form.claims);
+  if ("problem" in parsed)
+    throw new AppError("INVALID", "Check the highlighted fields.", { claims: parsed.problem });
+  await updateAccount(caller, accountId, {
+    federation: {
+      issuer: form.issuer,
+      audience: form.audience,
+      subject: form.subject,
+      claims: parsed.claims,
+    },
+  });
 }
 
 /** "Create API key": the dialog's expiry choice ("never", "30", "90", "365") in days. */

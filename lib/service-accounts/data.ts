@@ -21,4 +21,5 @@ export {
   deleteServiceAccount,
   createApiKey,
   revokeApiKey,
+  updateFederation,
 } from "./console";

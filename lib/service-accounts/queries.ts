@@ -82,20 +82,30 @@ export type ServiceAccountRow = Awaited<ReturnType<typeof listServiceAccounts>>[
 /** What the tab needs beyond the list: may the caller create here, the teams to pick, key lifetime. */
 export async function getCreateOptions(caller: Caller, placeInput: unknown) {
   const place = await resolvePlace(caller, placeInput);
-  const { maxKeyLifetimeDays } = await db.organization.findUniqueOrThrow({
-    where: { id: place.org.id },
-    select: { maxKeyLifetimeDays: true },
-  });
+  const [{ maxKeyLifetimeDays }, issuers] = await Promise.all([
+    db.organization.findUniqueOrThrow({ where: { id: place.org.id }, select: { maxKeyLifetimeDays: true } }),
+    // The registered identity providers a federated account may trust (rule 18).
+    db.identityProvider.findMany({
+      where: { orgId: place.org.id },
+      orderBy: { name: "asc" },
+      select: { issuer: true, name: true },
+    }),
+  ]);
   if (place.kind === "team") {
     const canCreate = canInTeam(place.actor, place.team, "team.manage_service_accounts");
-    return { canCreate, teams: [], maxKeyLifetimeDays };
+    return { canCreate, teams: [], maxKeyLifetimeDays, issuers };
   }
   const teams = await db.team.findMany({
     where: { orgId: place.org.id },
     orderBy: { slug: "asc" },
     select: { slug: true, name: true },
   });
-  return { canCreate: canInOrg(place.actor, "org.manage_service_accounts"), teams, maxKeyLifetimeDays };
+  return {
+    canCreate: canInOrg(place.actor, "org.manage_service_accounts"),
+    teams,
+    maxKeyLifetimeDays,
+    issuers,
+  };
 }
 
 /** The detail page: identity, keys (never a hash), federation settings and recent activity. */
@@ -139,7 +149,7 @@ export async function getServiceAccountDetail(caller: Caller, placeInput: unknow
   if (!account || !canViewServiceAccount(place.actor, account)) {
     throw new AppError("NOT_FOUND", "Service account not found.");
   }
-  const [creators, events] = await Promise.all([
+  const [creators, events, issuers] = await Promise.all([
     creatorIdentities([account, ...account.keys], place.org.slug),
     db.auditEvent.findMany({
       where: { orgId: account.orgId, targetType: "service_account", targetId: account.id },
@@ -154,6 +164,13 @@ export async function getServiceAccountDetail(caller: Caller, placeInput: unknow
         metadata: true,
       },
     }),
+    account.authMethod === "FEDERATED"
+      ? db.identityProvider.findMany({
+          where: { orgId: account.orgId },
+          orderBy: { name: "asc" },
+          select: { issuer: true, name: true },
+        })
+      : [],
   ]);
   const now = Date.now();
   return {
@@ -170,7 +187,12 @@ export async function getServiceAccountDetail(caller: Caller, placeInput: unknow
     team: { slug: account.team.slug, name: account.team.name },
     canManage: canManageServiceAccount(place.actor, account),
     maxKeyLifetimeDays: account.org.maxKeyLifetimeDays,
-    federation: account.federatedIdentities,
+    federation: account.federatedIdentities.map((f) => ({
+      ...f,
+      claimConditions: (f.claimConditions ?? {}) as Record<string, string>,
+    })),
+    /** The org's registered identity providers, for "Edit federation". */
+    issuers,
     keys: account.keys.map((k) => ({
       id: k.id,
       name: k.name,

@@ -15,7 +15,7 @@ export function contractProblems(method: string, url: string, status: number, bo
   const path = new URL(url, "http://x").pathname.replace(/\/+$/, "");
   const entry = compiled.find((c) => c.route.method === method && c.pattern.test(path));
   if (status >= 400) {
-    const parsed = ZErrorAnswer.safeParse(body);
+    const parsed = (entry?.route.errorBody ?? ZErrorAnswer).safeParse(body);
     if (!parsed.success) return [`${method} ${path} ${status}: not the error shape`];
     if (!entry) return [];
     const operation = documented.paths[entry.route.path]?.[method.toLowerCase()] as
