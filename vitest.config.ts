@@ -10,6 +10,8 @@ export default defineConfig({
     setupFiles: ["tests/support/fresh-database.ts"],
     pool: "forks",
     testTimeout: 20_000,
+    // The tests' identity provider is a local http:// server (tests/support/local-issuer.ts).
+    env: { DEPUTY_ALLOW_PRIVATE_ISSUERS: "1" },
     hookTimeout: 60_000,
   },
 });

@@ -20,10 +20,10 @@ const NON_PAGE_PREFIXES = ["/api/", "/_next/", "/favicon.ico", "/robots.txt"];
 export function mountApi(
   server: Server,
   fallback: (req: IncomingMessage, res: ServerResponse) => void,
-  options: { flushIntervalMs?: number } = {},
+  options: { flushIntervalMs?: number; failLimit?: number } = {},
 ) {
   const lastUsed = new LastUsedRecorder();
-  const api = createApiHandler({ lastUsed });
+  const api = createApiHandler({ lastUsed, failLimit: options.failLimit });
   const flush = async () => {
     try {
       await lastUsed.flush(saveLastUsed);

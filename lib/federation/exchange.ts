@@ -38,6 +38,8 @@ export const ZTokenExchangeForm = z
     subject_token: text(64 * 1024),
     subject_token_type: text(200),
     service_account: text(128).optional(),
+    // A public client may name itself (RFC 6749 §2.3.1); Deputy needs no client registration.
+    client_id: text(200).optional(),
     audience: text(512).optional(),
     resource: text(512).optional(),
     scope: text(512).optional(),

@@ -94,10 +94,9 @@ export async function fetchSigningKeys(issuer: string, explicitJwksUri: string |
 function checkIssuerUrl(issuer: string) {
   const url = new URL(issuer);
   if (url.protocol !== "https:" && !(url.protocol === "http:" && config().allowPrivateIssuers)) {
-    throw new AppError("INVALID", "Check the highlighted fields.", {
-      issuer:
-        "Use the issuer's https:// URL (DEPUTY_ALLOW_PRIVATE_ISSUERS=1 allows http:// inside a private network).",
-    });
+    const problem =
+      "Use the issuer's https:// URL (DEPUTY_ALLOW_PRIVATE_ISSUERS=1 allows http:// inside a private network).";
+    throw new AppError("INVALID", problem, { issuer: problem });
   }
 }
 
@@ -243,6 +242,7 @@ export type ProviderKeys = {
   keys: JWK[];
   refreshedAt: Date;
   refreshFailedAt: Date | null;
+  kidRefreshAt: Date | null;
 };
 
 const refreshing = new Map<string, Promise<ProviderKeys>>();
@@ -256,16 +256,16 @@ export async function refreshKeys(
   reason: "stale" | "unknown_kid",
 ): Promise<ProviderKeys> {
   const now = Date.now();
-  const lastAttempt = Math.max(provider.refreshedAt.getTime(), provider.refreshFailedAt?.getTime() ?? 0);
+  const recently = (at: Date | null) => at !== null && now - at.getTime() < UNKNOWN_KID_REFRESH_INTERVAL_MS;
   const due =
     reason === "stale"
-      ? now - provider.refreshedAt.getTime() > KEY_MAX_AGE_MS &&
-        now - lastAttempt > UNKNOWN_KID_REFRESH_INTERVAL_MS
-      : now - lastAttempt > UNKNOWN_KID_REFRESH_INTERVAL_MS;
+      ? now - provider.refreshedAt.getTime() > KEY_MAX_AGE_MS && !recently(provider.refreshFailedAt)
+      : !recently(provider.kidRefreshAt);
   if (!due) return provider;
   const running = refreshing.get(provider.id);
   if (running) return running;
   const attempt = (async () => {
+    const kidRefreshAt = reason === "unknown_kid" ? new Date() : provider.kidRefreshAt;
     try {
       const fetched = await fetchSigningKeys(provider.issuer, provider.jwksUri);
       const refreshedAt = new Date();
@@ -277,15 +277,16 @@ export async function refreshKeys(
           resolvedJwksUri: fetched.jwksUri,
           refreshedAt,
           refreshFailedAt: null,
+          kidRefreshAt,
         },
       });
-      return { ...provider, keys: fetched.keys, refreshedAt, refreshFailedAt: null };
+      return { ...provider, keys: fetched.keys, refreshedAt, refreshFailedAt: null, kidRefreshAt };
     } catch {
       const refreshFailedAt = new Date();
       await db.identityProvider
-        .update({ where: { id: provider.id }, data: { refreshFailedAt } })
+        .update({ where: { id: provider.id }, data: { refreshFailedAt, kidRefreshAt } })
         .catch(() => undefined);
-      return { ...provider, refreshFailedAt };
+      return { ...provider, refreshFailedAt, kidRefreshAt };
     } finally {
       refreshing.delete(provider.id);
     }
@@ -306,6 +307,7 @@ export async function providersForIssuer(issuer: string): Promise<ProviderKeys[]
       jwks: true,
       refreshedAt: true,
       refreshFailedAt: true,
+      kidRefreshAt: true,
     },
   });
   return rows.map((row) => ({ ...row, keys: (row.jwks as { keys?: JWK[] }).keys ?? [] }));

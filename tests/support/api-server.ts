@@ -21,12 +21,16 @@ export type CallInit = {
   headers?: Record<string, string>;
 };
 
-export async function startApiServer() {
+export async function startApiServer(options: { failLimit?: number } = {}) {
   const server = http.createServer();
-  const flush = mountApi(server, (_req, res) => {
-    res.statusCode = 418;
-    res.end("not the API");
-  });
+  const flush = mountApi(
+    server,
+    (_req, res) => {
+      res.statusCode = 418;
+      res.end("not the API");
+    },
+    options,
+  );
   await new Promise<void>((resolve) => server.listen(0, "127.0.0.1", resolve));
   const base = `http://127.0.0.1:${(server.address() as AddressInfo).port}`;
 

@@ -10,6 +10,7 @@ CREATE TABLE "IdentityProvider" (
     "keyCount" INTEGER NOT NULL DEFAULT 0,
     "refreshedAt" DATETIME NOT NULL,
     "refreshFailedAt" DATETIME,
+    "kidRefreshAt" DATETIME,
     "createdByUserId" TEXT,
     "createdByServiceAccountId" TEXT,
     "createdAt" DATETIME NOT NULL DEFAULT CURRENT_TIMESTAMP,

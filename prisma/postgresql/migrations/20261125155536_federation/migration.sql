@@ -13,6 +13,7 @@ CREATE TABLE "IdentityProvider" (
     "keyCount" INTEGER NOT NULL DEFAULT 0,
     "refreshedAt" TIMESTAMP(3) NOT NULL,
     "refreshFailedAt" TIMESTAMP(3),
+    "kidRefreshAt" TIMESTAMP(3),
     "createdByUserId" TEXT,
     "createdByServiceAccountId" TEXT,
     "createdAt" TIMESTAMP(3) NOT NULL DEFAULT CURRENT_TIMESTAMP,
