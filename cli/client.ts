@@ -25,6 +25,16 @@ export class ApiRefusal extends Error {
   }
 }
 
+export type IdentityProvider = {
+  id: string;
+  issuer: string;
+  name: string;
+  jwksUri: string;
+  keyCount: number;
+  refreshedAt: string;
+  trustedBy: string[];
+};
+
 /** The API could not be reached at all. */
 export class Unreachable extends Error {}
 
@@ -158,6 +168,12 @@ export function createClient(options: ClientOptions) {
       send<z.infer<typeof ZCreateKeyAnswer>>("POST", `/api/v1/service-accounts/${seg(account)}/keys`, {
         body,
       }),
+    listIdentityProviders: () =>
+      send<{ identityProviders: IdentityProvider[] }>("GET", "/api/v1/identity-providers"),
+    addIdentityProvider: (body: { issuer: string; name: string; jwksUri?: string }) =>
+      send<{ identityProvider: IdentityProvider }>("POST", "/api/v1/identity-providers", { body }),
+    removeIdentityProvider: (id: string) =>
+      send<undefined>("DELETE", `/api/v1/identity-providers/${seg(id)}`),
     revokeKey: (account: string, keyId: string) =>
       send<undefined>("DELETE", `/api/v1/service-accounts/${seg(account)}/keys/${seg(keyId)}`),
   };

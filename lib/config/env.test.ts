@@ -21,7 +21,21 @@ describe("parseConfig", () => {
       saDomain: "deputy.local",
       authFailLimit: 30,
       publicUrl: "http://localhost:3000",
+      accessTokenTtl: 3600,
+      allowPrivateIssuers: false,
     });
+  });
+
+  it("bounds the access-token lifetime and reads the private-issuer switch", () => {
+    expect(parseConfig({ DEPUTY_ACCESS_TOKEN_TTL: "600", DEPUTY_ALLOW_PRIVATE_ISSUERS: "1" })).toMatchObject({
+      accessTokenTtl: 600,
+      allowPrivateIssuers: true,
+    });
+    expect(() => parseConfig({ DEPUTY_ACCESS_TOKEN_TTL: "59" })).toThrow(/between 60 and 43200/);
+    expect(() => parseConfig({ DEPUTY_ACCESS_TOKEN_TTL: "43201" })).toThrow(/between 60 and 43200/);
+    expect(() => parseConfig({ DEPUTY_ALLOW_PRIVATE_ISSUERS: "yes" })).toThrow(
+      /DEPUTY_ALLOW_PRIVATE_ISSUERS/,
+    );
   });
 
   it("treats empty strings as unset and derives the public URL from PORT", () => {

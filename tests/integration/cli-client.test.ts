@@ -3,7 +3,7 @@
 import http from "node:http";
 import type { AddressInfo } from "node:net";
 import { describe, expect, it } from "vitest";
-import { createClient } from "@/cli/client";
+import { createClient, exchangeToken } from "@/cli/client";
 import { openApiDocument } from "@/lib/api/openapi";
 import { API_ROUTES } from "@/lib/api/routes";
 
@@ -31,7 +31,13 @@ describe("the CLI's client", () => {
       await client.listKeys("a-b");
       await client.createKey("a-b", { name: "k" });
       await client.revokeKey("a-b", "key-1");
+      await client.listIdentityProviders();
+      await client.addIdentityProvider({ issuer: "https://issuer.example", name: "x" });
+      await client.removeIdentityProvider("idp-1");
       expect(Object.keys(client)).toHaveLength(calls.length);
+      await exchangeToken(`http://127.0.0.1:${(server.address() as AddressInfo).port}`, "a.b.c").catch(
+        () => undefined,
+      );
     } finally {
       server.close();
     }

@@ -4,6 +4,7 @@ import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { db } from "@/lib/db";
 import { createApiKey, createServiceAccount } from "@/lib/service-accounts/data";
 import { startApiServer } from "../support/api-server";
+import { registerIssuer } from "../support/factories";
 import {
   MANAGEMENT_MATRIX,
   runManagementMatrix,
@@ -118,6 +119,7 @@ describe("service accounts", () => {
   });
 
   it("creates a federated account with its trust settings, which refuses keys with 409", async () => {
+    await registerIssuer(w.world.org.id);
     const federation = {
       issuer: "https://token.actions.githubusercontent.com",
       subject: "repo:acme/models:ref:refs/heads/main",

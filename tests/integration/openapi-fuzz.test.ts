@@ -23,7 +23,7 @@ type JsonSchema = {
 type Operation = {
   operationId: string;
   parameters?: { name: string; in: "path" | "query"; schema: JsonSchema }[];
-  requestBody?: { content: { "application/json": { schema: JsonSchema } } };
+  requestBody?: { content: Record<string, { schema: JsonSchema }> };
   security?: unknown[];
 };
 
@@ -152,7 +152,8 @@ describe("openapi.json fuzzing", () => {
       for (const [lower, operation] of Object.entries(operations)) {
         const method = lower.toUpperCase();
         const label = (what: string) => `${operation.operationId} ${what}`;
-        const body = operation.requestBody?.content["application/json"].schema;
+        const body = operation.requestBody?.content["application/json"]?.schema;
+        const form = operation.requestBody?.content["application/x-www-form-urlencoded"]?.schema;
         // Ask the same paths again for each probe: a DELETE that worked would change what follows.
         const bodyFor = (b: unknown) => ({ body: b });
 
@@ -223,6 +224,41 @@ describe("openapi.json fuzzing", () => {
             raw: JSON.stringify(base),
             headers: { "content-type": "text/plain" },
           });
+        }
+        if (form) {
+          // Form bodies (the token endpoint): every field carries text, so only text violations.
+          const formOf = (fields: Record<string, string>) => ({
+            raw: new URLSearchParams(fields).toString(),
+            headers: { "content-type": "application/x-www-form-urlencoded" },
+          });
+          const base = Object.fromEntries((form.required ?? []).map((name) => [name, "fuzz"]));
+          for (const [name, property] of Object.entries(form.properties ?? {})) {
+            for (const bad of violations(property)) {
+              if (typeof bad !== "string" || bad.includes("\ud800")) continue;
+              await send(
+                label(`form ${name}=${bad.slice(0, 12)}`),
+                method,
+                pathOf(template),
+                formOf({ ...base, [name]: bad }),
+              );
+            }
+          }
+          for (const name of form.required ?? []) {
+            const rest = { ...base };
+            delete rest[name];
+            await send(label(`form without ${name}`), method, pathOf(template), formOf(rest));
+          }
+          await send(
+            label("form unknown field"),
+            method,
+            pathOf(template),
+            formOf({ ...base, surprise: "1" }),
+          );
+          await send(label("form repeated field"), method, pathOf(template), {
+            raw: "grant_type=a&grant_type=b",
+            headers: { "content-type": "application/x-www-form-urlencoded" },
+          });
+          await send(label("form as JSON"), method, pathOf(template), { body: base });
         }
         if (operation.security === undefined) {
           await send(label("no credential"), method, pathOf(template), {

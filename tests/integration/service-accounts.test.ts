@@ -14,7 +14,7 @@ import {
   setServiceAccountStatus,
   updateServiceAccount,
 } from "@/lib/service-accounts/data";
-import { auditActions, makeOrg } from "../support/factories";
+import { auditActions, makeOrg, registerIssuer } from "../support/factories";
 import { codeOf } from "../support/app-error";
 
 type World = Awaited<ReturnType<typeof makeOrg>>;
@@ -135,6 +135,7 @@ describe("creating service accounts", () => {
 
   it("stores federation settings and never lets a federated account own keys", async () => {
     const w = await makeOrg();
+    await registerIssuer(w.org.id);
     const { id } = await createServiceAccount(
       w.as.alphaAdmin,
       { teamSlug: w.alpha.slug },

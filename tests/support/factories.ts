@@ -62,3 +62,20 @@ export async function auditActions(orgId: string) {
   const events = await db.auditEvent.findMany({ where: { orgId }, orderBy: { createdAt: "asc" } });
   return events.map((e) => e.action);
 }
+
+/**
+ * Registers an issuer in an org straight in the database, with no keys: for tests of trust
+ * settings that never verify a token (tests/integration/federation.test.ts registers real ones).
+ */
+export async function registerIssuer(orgId: string, issuer = "https://token.actions.githubusercontent.com") {
+  return db.identityProvider.create({
+    data: {
+      orgId,
+      issuer,
+      name: "Test issuer",
+      resolvedJwksUri: `${issuer}/jwks`,
+      jwks: { keys: [] },
+      refreshedAt: new Date(),
+    },
+  });
+}
