@@ -2,6 +2,8 @@
 // database: a provisioning script's whole life, tables for people, --json for scripts, the
 // secret alone on stdout, and exit codes 0 / 1 / 2.
 import { execFile } from "node:child_process";
+import fs from "node:fs";
+import os from "node:os";
 import path from "node:path";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import type { Command } from "commander";
@@ -10,6 +12,8 @@ import { createApiKey, createServiceAccount } from "@/lib/service-accounts/data"
 import { db } from "@/lib/db";
 import { startApiServer } from "../support/api-server";
 import { makeOrg } from "../support/factories";
+import { startLocalIssuer } from "../support/local-issuer";
+import { addIdentityProvider } from "@/lib/federation/providers";
 
 const BIN = path.resolve(import.meta.dirname, "../../bin/deputy.mjs");
 
@@ -229,6 +233,55 @@ describe("deputy CLI (spawned)", () => {
       expect.stringMatching(/Could not reach Deputy/),
     ]);
   }, 120_000);
+
+  it("exchanges DEPUTY_IDENTITY_TOKEN_FILE's JWT first, caches the access token, and prints it on request", async () => {
+    const idp = await startLocalIssuer();
+    const dir = fs.mkdtempSync(path.join(os.tmpdir(), "deputy-cli-"));
+    try {
+      await addIdentityProvider(world.as.orgAdmin, world.org.slug, { issuer: idp.issuer, name: "CI" });
+      await createServiceAccount(
+        world.as.orgAdmin,
+        { teamSlug: world.alpha.slug },
+        {
+          name: "ci-federated",
+          authMethod: "FEDERATED",
+          issuer: idp.issuer,
+          subject: "repo:acme/*",
+          audience: "deputy",
+        },
+      );
+      const jwtFile = path.join(dir, "oidc-token");
+      fs.writeFileSync(jwtFile, await idp.mint({ sub: "repo:acme/models", repository: "acme/models" }));
+      const env = { DEPUTY_API_KEY: undefined, DEPUTY_IDENTITY_TOKEN_FILE: jwtFile, XDG_CACHE_HOME: dir };
+      const grants = () => db.auditEvent.count({ where: { action: "token_exchange.granted" } });
+      const before = await grants();
+      const whoami = await deputy(["whoami", "--json"], env);
+      expect(whoami.code, whoami.stderr).toBe(0);
+      expect(JSON.parse(whoami.stdout)).toMatchObject({
+        principal: { name: "ci-federated" },
+        credential: { type: "access_token", name: null },
+      });
+      const logged = await deputy(["run", "log", "--project", "federated-cli"], env);
+      expect(logged.code, logged.stderr).toBe(0);
+      // One exchange for both commands: the access token was cached until it expires.
+      expect(await grants()).toBe(before + 1);
+      const cached = fs.readdirSync(path.join(dir, "deputy"));
+      expect(cached).toHaveLength(1);
+      expect(fs.statSync(path.join(dir, "deputy", cached[0]!)).mode & 0o777).toBe(0o600);
+
+      const printed = await deputy(["token", "exchange"], env);
+      expect([printed.code, printed.stdout]).toEqual([0, expect.stringMatching(/^dpa_[A-Za-z0-9_]+\n$/)]);
+      fs.writeFileSync(jwtFile, await idp.mint({ sub: "repo:evil/x" }));
+      const refused = await deputy(["whoami"], env);
+      expect([refused.code, refused.stderr]).toEqual([
+        1,
+        expect.stringMatching(/Subject \(sub\).*\(400 invalid_grant\)/),
+      ]);
+    } finally {
+      await idp.close();
+      fs.rmSync(dir, { recursive: true, force: true });
+    }
+  });
 
   it("answers --help on every command with exit 0", async () => {
     const commands: string[][] = [[]];
