@@ -73,8 +73,13 @@ export default defineConfig({
   },
   // The red-team suite guesses passwords from 127.0.0.1 like every other test: a higher per-address
   // limit keeps its guesses from pausing the rest of the suite (the per-account limit stays 10).
+  // The federation tests' identity provider is a local http:// issuer in the test process.
   webServer: [
-    server(3100, "demo", { DEPUTY_DEMO: "1", DEPUTY_AUTH_FAIL_LIMIT: "200" }),
+    server(3100, "demo", {
+      DEPUTY_DEMO: "1",
+      DEPUTY_AUTH_FAIL_LIMIT: "200",
+      DEPUTY_ALLOW_PRIVATE_ISSUERS: "1",
+    }),
     server(3101, "empty", {}),
   ],
 });

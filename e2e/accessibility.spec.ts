@@ -1,16 +1,6 @@
 // axe-core on every page and open dialog, as each role: 0 serious or critical violations.
-import AxeBuilder from "@axe-core/playwright";
 import { EMPTY_URL, expect, signIn, test, unique, type Page } from "./fixtures";
-
-async function expectAccessible(page: Page, what: string) {
-  const results = await new AxeBuilder({ page })
-    .withTags(["wcag2a", "wcag2aa", "wcag21a", "wcag21aa"])
-    .analyze();
-  const serious = results.violations
-    .filter((v) => v.impact === "serious" || v.impact === "critical")
-    .map((v) => `${v.id} (${v.impact}): ${v.help} — ${v.nodes.map((n) => n.target.join(" ")).join(", ")}`);
-  expect(serious, `${what} at ${page.url()}`).toEqual([]);
-}
+import { expectAccessible } from "./support/axe";
 
 async function visit(page: Page, path: string) {
   await page.goto(path);

@@ -1,4 +1,5 @@
 import { expect, signIn, test, unique, type Page } from "./fixtures";
+import { GITHUB_ISSUER, ensureDemoIssuer } from "./support/database";
 
 async function createAccount(
   page: Page,
@@ -12,7 +13,7 @@ async function createAccount(
   if (options.role) await dialog.getByLabel("Role").selectOption(options.role);
   if (options.federated) {
     await dialog.getByRole("radio", { name: "Federated identity" }).check();
-    await dialog.getByLabel("Issuer").fill("https://token.actions.githubusercontent.com");
+    await dialog.getByLabel("Issuer").selectOption(GITHUB_ISSUER);
     await dialog.getByLabel("Subject").fill("repo:acme/models:ref:refs/heads/main");
     await dialog.getByLabel("Audience").fill("deputy");
   }
@@ -147,6 +148,7 @@ test.describe("[SERVICE_ACCOUNTS]", () => {
   });
 
   test("[SERVICE_ACCOUNTS][FEDERATED] a federated account never offers Create API key", async ({ page }) => {
+    await ensureDemoIssuer();
     await signIn(page, "team-admin@acme.test");
     await page.goto("/ml-team/service-accounts");
     const name = `gha-deploy-${unique()}`;

@@ -49,3 +49,30 @@ export async function sql<T = Record<string, unknown>>(
     db.close();
   }
 }
+
+export const GITHUB_ISSUER = "https://token.actions.githubusercontent.com";
+
+/**
+ * Registers GitHub's issuer in the demo org straight in the database (no keys), for tests that
+ * create federated accounts without exchanging tokens; e2e/federation.spec.ts registers a real
+ * issuer through the console.
+ */
+export async function ensureDemoIssuer(issuer = GITHUB_ISSUER): Promise<void> {
+  const now = new Date();
+  const [acme] = await sql<{ id: string }>("demo", `SELECT id FROM "Organization" WHERE slug = 'acme'`);
+  await sql(
+    "demo",
+    `INSERT INTO "IdentityProvider" (id, "orgId", issuer, name, "resolvedJwksUri", jwks, "keyCount", "refreshedAt", "createdAt", "updatedAt")
+     VALUES ($1, $2, $3, 'GitHub Actions', $4, $5, 0, $6, $7, $8) ON CONFLICT DO NOTHING`,
+    [
+      `e2e-idp-${Buffer.from(issuer).toString("hex").slice(-20)}`,
+      acme!.id,
+      issuer,
+      `${issuer}/.well-known/jwks`,
+      '{"keys":[]}',
+      now,
+      now,
+      now,
+    ],
+  );
+}

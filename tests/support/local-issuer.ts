@@ -54,7 +54,7 @@ export async function startLocalIssuer() {
       const iat = options.iat ?? Math.floor(Date.now() / 1000);
       return new SignJWT({ aud: "deputy", sub: "repo:acme/models:ref:refs/heads/main", ...claims })
         .setProtectedHeader({ alg, kid: options.kid ?? key.kid, typ: "JWT" })
-        .setIssuer((claims.iss as string | undefined) ?? issuer)
+        .setIssuer(claims.iss ?? issuer)
         .setIssuedAt(iat)
         .setExpirationTime(iat + (options.lifetimeS ?? 600))
         .sign(key.privateKey);
