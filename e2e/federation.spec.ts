@@ -48,6 +48,7 @@ test.describe("[FEDERATION]", () => {
     await expect(row).toContainText("No accounts");
 
     // 2. A team admin creates a federated account trusting it, then pins claims.
+    await page.context().clearCookies();
     await signIn(page, "team-admin@acme.test");
     await page.goto("/ml-team/service-accounts");
     const name = `gha-${suffix}`;
@@ -158,6 +159,7 @@ test.describe("[FEDERATION]", () => {
     }
 
     // 5. The issuer can't be removed while the account trusts it.
+    await page.context().clearCookies();
     await signIn(page, "org-admin@acme.test");
     await page.goto("/org/acme/identity-providers");
     await page.getByRole("button", { name: `Remove Local CI ${suffix}` }).click();
