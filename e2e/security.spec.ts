@@ -67,6 +67,7 @@ async function targets() {
     project: `redteam-project-${suffix}`,
     mlAccount: `redteam-mlsa-${suffix}`,
     mlKey: `redteam-mlkey-${suffix}`,
+    idp: `redteam-idp-${suffix}`,
   };
   const run = (text: string, ...params: unknown[]) => sql("demo", text, params);
   await run(
@@ -97,6 +98,14 @@ async function targets() {
     now,
     now,
   );
+  await run(
+    `INSERT INTO "IdentityProvider" (id, "orgId", issuer, name, "resolvedJwksUri", jwks, "keyCount", "refreshedAt", "createdAt", "updatedAt") VALUES ($1, $2, 'https://globex.example', 'Globex IdP', 'https://globex.example/jwks', '{"keys":[]}', 0, $3, $4, $5)`,
+    ids.idp,
+    ids.org,
+    now,
+    now,
+    now,
+  );
   const mlProject = await one<{ id: string }>(
     `SELECT id FROM "Project" WHERE "teamId" = $1 AND name = 'secret-eval'`,
     mlTeam.id,
@@ -124,6 +133,12 @@ async function untouched(t: Awaited<ReturnType<typeof targets>>) {
     keys: await rows(`SELECT "revokedAt" FROM "ApiKey"`, t.key, t.mlKey),
     teams: await rows(`SELECT name FROM "Team"`, t.team, t.mlTeam),
     projects: await rows(`SELECT visibility FROM "Project"`, t.project, t.mlProject),
+    providers: await rows(`SELECT issuer, name FROM "IdentityProvider"`, t.idp, t.idp),
+    trust: await sql(
+      "demo",
+      `SELECT issuer, "subjectPattern" FROM "FederatedIdentity" WHERE "serviceAccountId" IN ($1, $2)`,
+      [t.account, t.mlAccount],
+    ),
   };
 }
 
@@ -225,6 +240,32 @@ test.describe("[SECURITY]", () => {
       [orgAdmin, "updateOrgSettingsAction", [t.globexSlug, { name: "Pwned", seatLimit: 1 }]],
       [orgAdmin, "searchGrantCandidatesAction", [t.globexTeamSlug, { projectId: t.project, query: "" }]],
       [orgAdmin, "searchGrantCandidatesAction", ["ml-team", { projectId: t.project, query: "" }]],
+      // Federation: identity providers are org admins' own; trust settings and token tests follow the account.
+      [
+        researchAdmin,
+        "addIdentityProviderAction",
+        ["acme", { issuer: "https://evil.example", name: "Evil" }],
+      ],
+      [researchAdmin, "removeIdentityProviderAction", ["acme", t.idp]],
+      [
+        researchAdmin,
+        "updateFederationAction",
+        [t.mlAccount, { issuer: "https://evil.example", audience: "x", subject: "*" }],
+      ],
+      [researchAdmin, "testTokenAction", [t.mlAccount, "a.b.c"]],
+      [orgAdmin, "removeIdentityProviderAction", ["acme", t.idp]],
+      [orgAdmin, "removeIdentityProviderAction", [t.globexSlug, t.idp]],
+      [
+        orgAdmin,
+        "addIdentityProviderAction",
+        [t.globexSlug, { issuer: "https://evil.example", name: "Evil" }],
+      ],
+      [
+        orgAdmin,
+        "updateFederationAction",
+        [t.account, { issuer: "https://globex.example", audience: "x", subject: "*" }],
+      ],
+      [orgAdmin, "testTokenAction", [t.account, "a.b.c"]],
     ];
     for (const [caller, name, args] of attacks) {
       const id = actions[name];
@@ -413,6 +454,35 @@ test.describe("[SECURITY]", () => {
       expect([403, 404]).toContain(
         (await send(researchAdmin, "POST", "/api/v1/service-accounts", body)).status(),
       );
+    }
+    // Identity providers: org-scoped ADMIN accounts only, and only their own org's.
+    expect((await send(researchAdmin, "GET", "/api/v1/identity-providers")).status()).toBe(403);
+    expect(
+      (
+        await send(researchAdmin, "POST", "/api/v1/identity-providers", {
+          issuer: "https://evil.example",
+          name: "x",
+        })
+      ).status(),
+    ).toBe(403);
+    expect((await send(orgAdmin, "DELETE", `/api/v1/identity-providers/${t.idp}`)).status()).toBe(404);
+    // The token endpoint: malformed forms and tokens are refused in RFC 6749's shape.
+    for (const form of [
+      "",
+      "grant_type=x",
+      "grant_type=urn:ietf:params:oauth:grant-type:token-exchange&subject_token=a.b.c&subject_token_type=urn:ietf:params:oauth:token-type:jwt",
+      `grant_type=urn:ietf:params:oauth:grant-type:token-exchange&subject_token=${"A".repeat(70_000)}&subject_token_type=x`,
+      "grant_type=%E0%A4%A&subject_token=%00",
+    ]) {
+      const response = await api.fetch("/api/v1/oauth/token", {
+        method: "POST",
+        headers: { "content-type": "application/x-www-form-urlencoded" },
+        data: form,
+        failOnStatusCode: false,
+      });
+      counter.record("API POST /api/v1/oauth/token", response.status(), response.status() >= 400);
+      expect(response.status(), form.slice(0, 60)).toBeGreaterThanOrEqual(400);
+      expect(response.status(), form.slice(0, 60)).toBeLessThan(500);
     }
     expect(await untouched(t)).toEqual(before);
 

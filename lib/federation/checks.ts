@@ -181,7 +181,8 @@ export async function checkToken(
     detail: `sub is ${show(claims.sub)}; the pattern is ${trust.subject}.`,
   });
 
-  for (const [name, pattern] of Object.entries(trust.claims)) {
+  // By name: PostgreSQL's jsonb does not keep the order the conditions were written in.
+  for (const [name, pattern] of Object.entries(trust.claims).sort(([a], [b]) => a.localeCompare(b))) {
     const ok = globMatches(pattern, claims[name]);
     checks.push({
       id: `claim:${name}`,
