@@ -11,6 +11,7 @@ import type {
   ZListServiceAccountsAnswer,
   ZListServiceAccountsQuery,
   ZPatchServiceAccountBody,
+  ZRotateKeyAnswer,
   ZServiceAccountAnswer,
 } from "@/lib/api/management-schemas";
 
@@ -24,6 +25,17 @@ export class ApiRefusal extends Error {
     super(message);
   }
 }
+
+export type AuditEvent = {
+  id: string;
+  time: string;
+  actor: { type: string; id: string | null; identity: string };
+  action: string;
+  target: { type: string; id: string | null; name: string | null } | null;
+  metadata: Record<string, unknown>;
+  ip: string | null;
+  userAgent: string | null;
+};
 
 export type IdentityProvider = {
   id: string;
@@ -168,6 +180,14 @@ export function createClient(options: ClientOptions) {
       send<z.infer<typeof ZCreateKeyAnswer>>("POST", `/api/v1/service-accounts/${seg(account)}/keys`, {
         body,
       }),
+    rotateKey: (account: string, keyId: string, body: { graceHours: number }) =>
+      send<z.infer<typeof ZRotateKeyAnswer>>(
+        "POST",
+        `/api/v1/service-accounts/${seg(account)}/keys/${seg(keyId)}/rotate`,
+        { body },
+      ),
+    listAuditEvents: (query: Record<string, string | number | undefined>) =>
+      send<{ events: AuditEvent[]; nextCursor: string | null }>("GET", "/api/v1/audit-events", { query }),
     listIdentityProviders: () =>
       send<{ identityProviders: IdentityProvider[] }>("GET", "/api/v1/identity-providers"),
     addIdentityProvider: (body: { issuer: string; name: string; jwksUri?: string }) =>

@@ -32,6 +32,28 @@ function parsePairs(value: string, previous: Record<string, unknown> = {}): Reco
   return { ...previous, [value.slice(0, at)]: parsed };
 }
 
+function parseGrace(value: string): number {
+  const match = /^(\d{1,3})(h|d)?$/.exec(value.trim().toLowerCase());
+  const hours = value === "immediately" ? 0 : match ? Number(match[1]) * (match[2] === "d" ? 24 : 1) : NaN;
+  if (!Number.isInteger(hours) || hours < 0 || hours > 168) {
+    throw new InvalidArgumentError("Use 0, hours like 24h or days like 7d, at most 7 days.");
+  }
+  return hours;
+}
+
+function parseSince(value: string): Date {
+  const match = /^(\d{1,5})(m|h|d)$/.exec(value.trim());
+  if (!match) throw new InvalidArgumentError("Use minutes, hours or days, like 30m, 24h or 7d.");
+  const unit = { m: 60_000, h: 3_600_000, d: 86_400_000 }[match[2] as "m" | "h" | "d"];
+  return new Date(Date.now() - Number(match[1]) * unit);
+}
+
+function parseAuditLimit(value: string): number {
+  const n = Number(value);
+  if (!Number.isInteger(n) || n < 1 || n > 1000) throw new InvalidArgumentError("Use a whole number from 1 to 1000.");
+  return n;
+}
+
 function parseLimit(value: string): number {
   const n = Number(value);
   if (!Number.isInteger(n) || n < 1 || n > 100)
@@ -378,6 +400,23 @@ export function buildProgram(io: Io, env: Env) {
       io.stdout.write(`Revoked key ${keyId} of ${options.serviceAccount}.\n`);
     });
 
+  key
+    .command("rotate")
+    .description("Rotate a key: print the new secret once; the old key works until the grace period ends")
+    .addOption(accountOption())
+    .argument("<key-id>", "the key's id, or the key id inside its token (dpt_<key id>_…)")
+    .option("--grace <period>", "how long the old key keeps working: 0, 1h, 24h, 7d … up to 168h (default 0)", parseGrace, 0)
+    .addOption(jsonOption())
+    .action(async (keyId: string, options: { serviceAccount: string; grace: number; json?: boolean }) => {
+      const rotated = await (await api()).rotateKey(options.serviceAccount, keyId, { graceHours: options.grace });
+      if (options.json) return json(io.stdout, rotated);
+      io.stdout.write(`${rotated.key.secret}\n`);
+      io.stderr.write(
+        `Rotated ${rotated.previous.name}: the old key (…${rotated.previous.last4}) stops working ${options.grace === 0 ? "now" : `at ${when(rotated.previous.expiresAt)}`}. ` +
+          "This is the only time the new secret is shown.\n",
+      );
+    });
+
   const runDefaults = (options: { project?: string; entity?: string }) => {
     const project = options.project ?? env.DEPUTY_PROJECT;
     if (!project) throw new UsageError("Name the project: --project p, or set DEPUTY_PROJECT.");
@@ -448,6 +487,54 @@ export function buildProgram(io: Io, env: Env) {
         `No runs in ${team}/${project} yet.`,
       );
     });
+
+  program
+    .command("audit")
+    .description("Read the audit log, newest first (needs an org-scoped ADMIN account's key)")
+    .addOption(
+      new Option("--actor-type <type>", "user, service_account, system or anonymous").choices([
+        "user",
+        "service_account",
+        "system",
+        "anonymous",
+      ]),
+    )
+    .option("--actor <identity>", "an actor's email, display identity or id")
+    .option("--action <action>", "an action, like api_key.revoked")
+    .option("--target <name>", "a target's name or id")
+    .option("-q, --search <text>", "text in the actor's or target's identity")
+    .option("--since <period>", "only events newer than this: 30m, 24h, 7d", parseSince)
+    .option("--limit <n>", "at most this many events (1–1000, default 50)", parseAuditLimit, 50)
+    .addOption(jsonOption())
+    .action(
+      async (options: {
+        actorType?: string;
+        actor?: string;
+        action?: string;
+        target?: string;
+        search?: string;
+        since?: Date;
+        limit: number;
+        json?: boolean;
+      }) => {
+        const { events } = await (await api()).listAuditEvents({
+          actorType: options.actorType,
+          actor: options.actor,
+          action: options.action,
+          target: options.target,
+          q: options.search,
+          from: options.since?.toISOString(),
+          limit: options.limit,
+        });
+        if (options.json) return json(io.stdout, events);
+        table(
+          io.stdout,
+          ["TIME", "ACTOR TYPE", "ACTOR", "ACTION", "TARGET"],
+          events.map((e) => [when(e.time), e.actor.type, e.actor.identity, e.action, e.target?.name ?? "—"]),
+          "No events match.",
+        );
+      },
+    );
 
   program
     .command("token")

@@ -6,7 +6,8 @@ import { Button } from "@/components/ui/button";
 import { EmptyRow, Table, Td } from "@/components/ui/table";
 import type { KeyStatus } from "@/lib/service-accounts/data";
 import { useRevokeApiKey } from "./hooks";
-import { formatDate, relativeTime } from "./labels";
+import { expiresSoonDays, formatDate, relativeTime, timeUntil } from "./labels";
+import { RotateKeyDialog } from "./rotate-key-dialog";
 
 type KeyRow = {
   id: string;
@@ -17,9 +18,19 @@ type KeyRow = {
   expiresAt: Date | null;
   lastUsedAt: Date | null;
   status: KeyStatus;
+  /** Rotated: a newer key replaced this one, which works until expiresAt (the grace period). */
+  replaced: boolean;
 };
 
 const STATUS_TEXT: Record<KeyStatus, string> = { active: "Active", expired: "Expired", revoked: "Revoked" };
+
+/** What a key's status cell says: replaced keys count down, keys near expiry warn. */
+function statusText(k: KeyRow): string {
+  if (k.status === "active" && k.replaced && k.expiresAt) return `Replaced — stops working in ${timeUntil(k.expiresAt)}`;
+  const soon = k.status === "active" ? expiresSoonDays(k.expiresAt) : null;
+  if (soon !== null) return `Active — Expires in ${soon} day${soon === 1 ? "" : "s"}`;
+  return STATUS_TEXT[k.status];
+}
 
 /** An account's keys: never the secret, only its last four characters. */
 export function ApiKeysTable({
@@ -32,6 +43,7 @@ export function ApiKeysTable({
   canManage: boolean;
 }) {
   const [revoking, setRevoking] = useState<KeyRow | null>(null);
+  const [rotating, setRotating] = useState<KeyRow | null>(null);
   const revoke = useRevokeApiKey(accountId);
   const head = ["Name", "Key", "Created by", "Created", "Expires", "Last used", "Status"];
   if (canManage) head.push("");
@@ -49,9 +61,14 @@ export function ApiKeysTable({
             <Td>{formatDate(k.createdAt)}</Td>
             <Td>{formatDate(k.expiresAt)}</Td>
             <Td>{relativeTime(k.lastUsedAt)}</Td>
-            <Td>{STATUS_TEXT[k.status]}</Td>
+            <Td>{statusText(k)}</Td>
             {canManage && (
               <Td className="px-4 py-2 text-right">
+                {k.status === "active" && !k.replaced && (
+                  <Button variant="ghost" size="sm" aria-label={`Rotate ${k.name}`} onClick={() => setRotating(k)}>
+                    Rotate
+                  </Button>
+                )}
                 {k.status === "active" && (
                   <Button
                     variant="ghost"
@@ -70,6 +87,7 @@ export function ApiKeysTable({
           </tr>
         ))}
       </Table>
+      {rotating && <RotateKeyDialog accountId={accountId} apiKey={rotating} onClose={() => setRotating(null)} />}
       <ConfirmDialog
         open={revoking !== null}
         onOpenChange={(open) => !open && setRevoking(null)}

@@ -110,7 +110,8 @@ export function CreateApiKeyDialog({
   );
 }
 
-function KeyReveal({
+/** The copy-once reveal, shared by Create API key and Rotate. */
+export function KeyReveal({
   secret,
   confirmingClose,
   onKeepOpen,

@@ -8,6 +8,7 @@ import {
   deleteServiceAccountAction,
   listServiceAccountsAction,
   revokeApiKeyAction,
+  rotateApiKeyAction,
   setServiceAccountStatusAction,
   updateServiceAccountAction,
 } from "@/lib/service-accounts/actions";
@@ -74,3 +75,11 @@ export const useCreateApiKey = (accountId: string) =>
 
 export const useRevokeApiKey = (accountId: string) =>
   useActionMutation((apiKeyId: string) => revokeApiKeyAction(accountId, apiKeyId), { invalidate });
+
+// Like creation: the new secret lives only in the mutation's state until the reveal closes.
+export const useRotateApiKey = (accountId: string) =>
+  useActionMutation(
+    (input: { apiKeyId: string; graceHours: number }) =>
+      rotateApiKeyAction(accountId, input.apiKeyId, { graceHours: input.graceHours }),
+    { refresh: false, holdsSecret: true },
+  );

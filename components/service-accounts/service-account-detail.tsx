@@ -1,12 +1,11 @@
 import Link from "next/link";
 import type { ReactNode } from "react";
-import { formatAuditMetadata } from "@/lib/audit/record";
 import type { Caller } from "@/lib/auth/caller";
 import { decodeParam, loadOrFail } from "@/lib/pages/guard";
 import { explainProjectAccess, getServiceAccountDetail, type TPlace } from "@/lib/service-accounts/data";
 import { ProjectAccessTable } from "./project-access-table";
-import { EmptyRow, Table, Td, TimestampTd } from "@/components/ui/table";
 import { ApiKeysTable } from "./api-keys-table";
+import { AuditEventsTable } from "@/components/audit/audit-events-table";
 import { DetailActions } from "./detail-actions";
 import { FederationPanel } from "./federation-panel";
 import { AUTH_METHOD_LABEL, ROLE_LABEL, SCOPE_LABEL, STATUS_LABEL, formatDate } from "./labels";
@@ -89,21 +88,7 @@ export async function ServiceAccountDetail({
         <h3 id="activity-heading" className="text-base font-semibold">
           Recent activity
         </h3>
-        <Table caption="Recent activity" head={["Time (UTC)", "Actor", "Action", "Details"]}>
-          {account.events.length === 0 && <EmptyRow colSpan={4}>No activity yet.</EmptyRow>}
-          {account.events.map((e) => (
-            <tr key={e.id}>
-              <TimestampTd value={e.createdAt} />
-              <Td>{e.actorIdentity}</Td>
-              <Td>
-                <code className="text-xs">{e.action}</code>
-              </Td>
-              <Td className="px-4 py-2 font-mono text-xs text-slate-600">
-                {formatAuditMetadata(e.metadata)}
-              </Td>
-            </tr>
-          ))}
-        </Table>
+        <AuditEventsTable events={account.events} caption="Recent activity" empty="No activity yet." showTarget={false} />
       </section>
     </div>
   );

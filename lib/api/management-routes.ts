@@ -8,6 +8,7 @@ import {
   listKeys,
   listManagedAccounts,
   revokeKey,
+  rotateKey,
   updateAccount,
 } from "@/lib/service-accounts/data";
 import type { TFederationSettings } from "@/lib/service-accounts/schemas";
@@ -22,6 +23,8 @@ import {
   ZListServiceAccountsAnswer,
   ZListServiceAccountsQuery,
   ZPatchServiceAccountBody,
+  ZRotateKeyAnswer,
+  ZRotateKeyBody,
   ZServiceAccountAnswer,
   apiKeyAnswer,
   serviceAccountAnswer,
@@ -187,6 +190,24 @@ export const revokeKeyRoute = defineRoute({
   },
 });
 
+export const rotateKeyRoute = defineRoute({
+  method: "POST",
+  path: "/api/v1/service-accounts/{account}/keys/{keyId}/rotate",
+  operationId: "rotateKey",
+  summary:
+    "Rotate a key (rule 21): a new key, whose secret is shown this once, and the old key working until the end of the grace period (0 = refused at once), then refused as expired. A key in its grace period counts toward the keys-per-account quota.",
+  access: "admin",
+  params: ZKeyPathParams,
+  body: ZRotateKeyBody,
+  bodyName: "rotation",
+  responses: { 201: { description: "The new key (with its secret, once) and the old one", schema: ZRotateKeyAnswer } },
+  errors: ["invalid_request", "not_found", "conflict"],
+  handle: async ({ principal, params, body }) => {
+    const rotated = await rotateKey(principal, params.account, params.keyId, body);
+    return { status: 201, body: { key: apiKeyAnswer(rotated.key), previous: apiKeyAnswer(rotated.previous) } };
+  },
+});
+
 /** The management routes, in matching order. */
 export const MANAGEMENT_ROUTES = [
   listServiceAccountsRoute,
@@ -197,4 +218,5 @@ export const MANAGEMENT_ROUTES = [
   listKeysRoute,
   createKeyRoute,
   revokeKeyRoute,
+  rotateKeyRoute,
 ];

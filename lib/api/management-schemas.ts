@@ -58,6 +58,8 @@ export const ZCreateKeyBody = z
   })
   .strict();
 
+export const ZRotateKeyBody = z.object({ graceHours: z.number().int().min(0).max(168) }).strict();
+
 export const ZListServiceAccountsQuery = z
   .object({
     scope: anyCase(SCOPES).optional(),
@@ -122,6 +124,7 @@ export const ZListServiceAccountsAnswer = z.object({
 });
 export const ZListKeysAnswer = z.object({ keys: z.array(ZApiKey) });
 export const ZCreateKeyAnswer = z.object({ key: ZApiKey.extend({ secret: z.string() }) });
+export const ZRotateKeyAnswer = z.object({ key: ZApiKey.extend({ secret: z.string() }), previous: ZApiKey });
 
 export type TServiceAccount = z.infer<typeof ZServiceAccount>;
 export type TApiKey = z.infer<typeof ZApiKey>;

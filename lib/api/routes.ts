@@ -14,6 +14,7 @@ import {
 import { openApiDocumentJson } from "./openapi";
 import { MANAGEMENT_ROUTES } from "./management-routes";
 import { FEDERATION_ROUTES } from "./federation-routes";
+import { listAuditEventsRoute } from "./audit-routes";
 
 // A verified key's record is shared while cached, so its viewer answer is serialised once.
 const viewerJsonCache = new WeakMap<VerifiedKey, string>();
@@ -116,5 +117,6 @@ export const API_ROUTES: Route[] = [
   listRunsRoute,
   ...MANAGEMENT_ROUTES,
   ...FEDERATION_ROUTES,
+  listAuditEventsRoute,
   openApiRoute,
 ] as Route[];

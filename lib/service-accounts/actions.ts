@@ -8,6 +8,7 @@ import {
   deleteServiceAccount,
   listServiceAccounts,
   revokeApiKey,
+  rotateKey,
   setServiceAccountStatus,
   updateServiceAccount,
   updateFederation,
@@ -46,4 +47,9 @@ export async function revokeApiKeyAction(accountId: unknown, apiKeyId: unknown) 
 
 export async function updateFederationAction(accountId: unknown, input: unknown) {
   return runAction(async () => updateFederation(await requireActionCaller(), accountId, input));
+}
+
+/** "Rotate": a new key shown once; the old one works until the end of the chosen grace period. */
+export async function rotateApiKeyAction(accountId: unknown, apiKeyId: unknown, input: unknown) {
+  return runAction(async () => rotateKey(await requireActionCaller(), accountId, apiKeyId, input as { graceHours: number }));
 }

@@ -7,7 +7,7 @@ import { AppError } from "@/lib/errors";
 import { parseInput } from "@/lib/actions/result";
 import { generateApiKey, maskedKey } from "@/lib/keys/format";
 import { invalidateCredentialCache } from "@/lib/keys/credential-cache";
-import { ZNewApiKey, type TNewApiKey } from "./schemas";
+import { ZNewApiKey, ZRotation, type TNewApiKey, type TRotation } from "./schemas";
 import { DAY_MS, keyStatus, liveKeyWhere } from "./key-state";
 import { loadManagedAccount } from "./accounts";
 import { creatorIdentities } from "./creators";
@@ -143,4 +143,133 @@ export async function revokeKey(principal: Principal, accountRef: unknown, keyRe
     });
   });
   invalidateCredentialCache();
+}
+
+const HOUR_MS = 3_600_000;
+
+/**
+ * Rotates a key (rule 21): a new key of the same account, shown once, and the old key working
+ * until the end of the grace period (0 = refused at once), then refused as expired. The new key
+ * keeps the old one's name and lifetime (within the org's maximum). A key in its grace period
+ * still counts toward the keys-per-account quota. Both steps are audited in one transaction.
+ */
+export async function rotateKey(principal: Principal, accountRef: unknown, keyRef: unknown, input: TRotation) {
+  const account = await loadManagedAccount(principal, accountRef, "keys");
+  if (!isBoundedId(keyRef)) throw new AppError("NOT_FOUND", "API key not found.");
+  const { graceHours } = parseInput(ZRotation, input);
+  if (account.status === "DISABLED") {
+    throw new AppError("CONFLICT", "This service account is disabled. Enable it before rotating keys.");
+  }
+  const now = new Date();
+  const generated = generateApiKey();
+  const result = await db.$transaction(async (tx) => {
+    const old = await tx.apiKey.findFirst({
+      where: { serviceAccountId: account.id, OR: [{ id: keyRef }, { keyId: keyRef }] },
+      select: {
+        id: true,
+        name: true,
+        last4: true,
+        createdAt: true,
+        expiresAt: true,
+        revokedAt: true,
+        replacedById: true,
+        lastUsedAt: true,
+        createdByUserId: true,
+        createdByServiceAccountId: true,
+      },
+    });
+    if (!old) throw new AppError("NOT_FOUND", "API key not found on this service account.");
+    if (old.revokedAt) throw new AppError("CONFLICT", `${old.name} (${maskedKey(old.last4)}) is revoked: create a new key instead.`);
+    if (old.expiresAt && old.expiresAt <= now) {
+      throw new AppError("CONFLICT", `${old.name} (${maskedKey(old.last4)}) has expired: create a new key instead.`);
+    }
+    if (old.replacedById) {
+      throw new AppError("CONFLICT", `${old.name} (${maskedKey(old.last4)}) was already rotated; rotate its replacement instead.`);
+    }
+    const graceEnd = new Date(now.getTime() + graceHours * HOUR_MS);
+    const oldStopsAt = old.expiresAt && old.expiresAt < graceEnd ? old.expiresAt : graceEnd;
+    if (account.org.maxKeysPerAccount !== null) {
+      const others = await tx.apiKey.count({
+        where: { serviceAccountId: account.id, id: { not: old.id }, ...liveKeyWhere(now) },
+      });
+      const afterwards = others + 1 + (graceHours > 0 ? 1 : 0);
+      if (afterwards > account.org.maxKeysPerAccount) {
+        throw new AppError(
+          "LIMIT_REACHED",
+          `${account.name} would have ${afterwards} active keys during the grace period, over this organization's quota of ${account.org.maxKeysPerAccount}. Rotate with no grace period, or revoke another key first.`,
+        );
+      }
+    }
+    const lifetimeMs = old.expiresAt ? old.expiresAt.getTime() - old.createdAt.getTime() : null;
+    const maxDays = account.org.maxKeyLifetimeDays;
+    const cappedMs = maxDays === null ? lifetimeMs : Math.min(lifetimeMs ?? Infinity, maxDays * DAY_MS);
+    const created = await tx.apiKey.create({
+      data: {
+        keyId: generated.keyId,
+        secretHash: generated.secretHash,
+        last4: generated.last4,
+        name: old.name,
+        serviceAccountId: account.id,
+        ...createdByOf(principal),
+        expiresAt: cappedMs === null ? null : new Date(now.getTime() + cappedMs),
+      },
+      select: { id: true, name: true, last4: true, expiresAt: true, createdAt: true },
+    });
+    await tx.apiKey.update({
+      where: { id: old.id, serviceAccountId: account.id },
+      data: { expiresAt: oldStopsAt, replacedById: created.id, rotatedAt: now },
+    });
+    const target = { type: "service_account", id: account.id, name: account.identity };
+    await recordAudit(tx, {
+      orgId: account.orgId,
+      ...auditSourceOf(principal),
+      action: "api_key.created",
+      target,
+      metadata: {
+        keyName: created.name,
+        key: maskedKey(created.last4),
+        expiresAt: created.expiresAt?.toISOString() ?? null,
+        replaces: maskedKey(old.last4),
+      },
+    });
+    await recordAudit(tx, {
+      orgId: account.orgId,
+      ...auditSourceOf(principal),
+      action: "api_key.rotated",
+      target,
+      metadata: {
+        keyName: old.name,
+        key: maskedKey(old.last4),
+        replacedBy: maskedKey(created.last4),
+        graceHours,
+        stopsWorkingAt: oldStopsAt.toISOString(),
+      },
+    });
+    return { old: { ...old, expiresAt: oldStopsAt }, created };
+  });
+  invalidateCredentialCache();
+  const creators = await creatorIdentities([result.old], account.org.slug);
+  return {
+    key: {
+      id: result.created.id,
+      name: result.created.name,
+      last4: result.created.last4,
+      createdAt: result.created.createdAt,
+      createdBy: principalIdentity(principal),
+      expiresAt: result.created.expiresAt,
+      lastUsedAt: null,
+      status: "active" as const,
+      secret: generated.token,
+    },
+    previous: {
+      id: result.old.id,
+      name: result.old.name,
+      last4: result.old.last4,
+      createdAt: result.old.createdAt,
+      createdBy: creators.of(result.old),
+      expiresAt: result.old.expiresAt,
+      lastUsedAt: result.old.lastUsedAt,
+      status: keyStatus({ revokedAt: null, expiresAt: result.old.expiresAt }, Date.now()),
+    },
+  };
 }

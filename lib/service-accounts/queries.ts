@@ -142,6 +142,7 @@ export async function getServiceAccountDetail(caller: Caller, placeInput: unknow
           expiresAt: true,
           lastUsedAt: true,
           revokedAt: true,
+          replacedById: true,
         },
       },
     },
@@ -202,6 +203,7 @@ export async function getServiceAccountDetail(caller: Caller, placeInput: unknow
       expiresAt: k.expiresAt,
       lastUsedAt: k.lastUsedAt,
       status: keyStatus(k, now),
+      replaced: k.replacedById !== null,
     })),
     events,
   };

@@ -151,6 +151,26 @@ export const ZNewApiKey = z
   .strict();
 export type TNewApiKey = z.input<typeof ZNewApiKey>;
 
+/** The grace periods the console offers; the API takes any whole hour from 0 to 168. */
+export const GRACE_CHOICES = [
+  { hours: 0, label: "Immediately" },
+  { hours: 1, label: "1 hour" },
+  { hours: 24, label: "24 hours" },
+  { hours: 168, label: "7 days" },
+] as const;
+
+/** Rotation (rule 21): how long the old key keeps working, 0 (at once) to 168 hours. */
+export const ZRotation = z
+  .object({
+    graceHours: z
+      .number({ message: "Choose how long the old key keeps working." })
+      .int("Use whole hours.")
+      .min(0, "Use 0 to 168 hours.")
+      .max(168, "Use 0 to 168 hours (7 days)."),
+  })
+  .strict();
+export type TRotation = z.input<typeof ZRotation>;
+
 export const ZCreateApiKeyInput = z.object({
   name: ZApiKeyName,
   expiresIn: z.enum(KEY_EXPIRY_CHOICES, { message: "Choose when the key expires." }).default("90"),

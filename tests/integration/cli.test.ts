@@ -196,6 +196,23 @@ describe("deputy CLI (spawned)", () => {
     );
   }, 120_000);
 
+  it("rotates a key: only the new secret on stdout, the old key stops at the end of the grace", async () => {
+    await deputy(["sa", "create", "--name", "rotating-job", "--team", world.alpha.slug]);
+    const old = (await deputy(["key", "create", "--service-account", "rotating-job", "--name", "cron"])).stdout.trim();
+    const [listed] = JSON.parse((await deputy(["key", "list", "--service-account", "rotating-job", "--json"])).stdout) as {
+      id: string;
+    }[];
+    const rotated = await deputy(["key", "rotate", "--service-account", "rotating-job", listed!.id, "--grace", "24h"]);
+    expect(rotated.code, rotated.stderr).toBe(0);
+    expect(rotated.stdout).toMatch(/^dpt_[A-Za-z0-9_]+\n$/);
+    expect(rotated.stderr).toMatch(/stops working at \d{4}-\d\d-\d\d/);
+    expect((await deputy(["whoami"], { DEPUTY_API_KEY: old })).code).toBe(0);
+    expect((await deputy(["whoami"], { DEPUTY_API_KEY: rotated.stdout.trim() })).code).toBe(0);
+    const again = await deputy(["key", "rotate", "--service-account", "rotating-job", listed!.id]);
+    expect([again.code, again.stderr]).toEqual([1, expect.stringMatching(/already rotated.*409 conflict/)]);
+    expect((await deputy(["key", "rotate", "--service-account", "x", "k", "--grace", "8d"])).code).toBe(2);
+  });
+
   it("exits 1 with the API's message when the API refuses, 2 for usage errors", async () => {
     const orgScope = await deputy(
       ["sa", "create", "--name", "wants-org", "--team", world.alpha.slug, "--org-scope"],

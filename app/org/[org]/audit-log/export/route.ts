@@ -1,0 +1,67 @@
+// Audit log → Export: the filtered events as CSV or JSON Lines, streamed page by page (1,000
+// events at a time), so an export of a million events never holds them all in memory.
+import { requireActionCaller } from "@/lib/auth/session";
+import { AppError } from "@/lib/errors";
+import { auditQueryOf, type AuditFilterParams } from "@/lib/audit/filters";
+import { CSV_HEADER, allAuditEvents, auditEventAnswer, csvLine, queryAuditEvents } from "@/lib/audit/query";
+
+const STATUS: Partial<Record<AppError["code"], number>> = {
+  UNAUTHENTICATED: 401,
+  FORBIDDEN: 403,
+  NOT_FOUND: 404,
+  INVALID: 400,
+};
+
+export async function GET(request: Request, { params }: { params: Promise<{ org: string }> }) {
+  const { org } = await params;
+  const search = new URL(request.url).searchParams;
+  const format = search.get("format");
+  const filters: AuditFilterParams = Object.fromEntries(
+    ["actorType", "action", "from", "to", "q"].map((name) => [name, search.get(name) ?? undefined]),
+  );
+  const query = auditQueryOf(filters);
+  try {
+    if (format !== "csv" && format !== "jsonl") {
+      throw new AppError("INVALID", "Choose format=csv or format=jsonl.");
+    }
+    const caller = await requireActionCaller();
+    // Authorise and validate before the first byte, so a refusal is a status, not a cut stream.
+    await queryAuditEvents(caller, org, { ...query, limit: 1 });
+    const encoder = new TextEncoder();
+    const events = allAuditEvents(caller, org, query);
+    const stream = new ReadableStream<Uint8Array>({
+      start(controller) {
+        if (format === "csv") controller.enqueue(encoder.encode(CSV_HEADER));
+      },
+      async pull(controller) {
+        const lines: string[] = [];
+        for (let i = 0; i < 1000; i += 1) {
+          const next = await events.next();
+          if (next.done) {
+            if (lines.length) controller.enqueue(encoder.encode(lines.join("")));
+            controller.close();
+            return;
+          }
+          lines.push(format === "csv" ? csvLine(next.value) : `${JSON.stringify(auditEventAnswer(next.value))}\n`);
+        }
+        controller.enqueue(encoder.encode(lines.join("")));
+      },
+    });
+    const day = new Date().toISOString().slice(0, 10);
+    return new Response(stream, {
+      headers: {
+        "content-type": format === "csv" ? "text/csv; charset=utf-8" : "application/x-ndjson; charset=utf-8",
+        "content-disposition": `attachment; filename="audit-${org}-${day}.${format}"`,
+        "cache-control": "no-store",
+      },
+    });
+  } catch (error) {
+    if (error instanceof AppError) {
+      return new Response(`${error.message}\n`, {
+        status: STATUS[error.code] ?? 400,
+        headers: { "content-type": "text/plain; charset=utf-8", "cache-control": "no-store" },
+      });
+    }
+    throw error;
+  }
+}

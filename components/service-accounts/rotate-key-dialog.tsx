@@ -1,0 +1,93 @@
+"use client";
+
+import { useQueryClient } from "@tanstack/react-query";
+import { useRouter } from "next/navigation";
+import { useState, type FormEvent } from "react";
+import { Alert } from "@/components/ui/alert";
+import { Button } from "@/components/ui/button";
+import { Dialog, DialogContent } from "@/components/ui/dialog";
+import { GRACE_CHOICES } from "@/lib/service-accounts/schemas";
+import { KeyReveal } from "./create-api-key-dialog";
+import { serviceAccountKeys, useRotateApiKey } from "./hooks";
+
+/**
+ * "Rotate" (rule 21): choose how long the old key keeps working, then the new key is shown once
+ * in the same reveal as Create API key.
+ */
+export function RotateKeyDialog({
+  accountId,
+  apiKey,
+  onClose,
+}: {
+  accountId: string;
+  apiKey: { id: string; name: string; masked: string };
+  onClose: () => void;
+}) {
+  const router = useRouter();
+  const queryClient = useQueryClient();
+  const rotate = useRotateApiKey(accountId);
+  const [graceHours, setGraceHours] = useState(24);
+  const [confirmingClose, setConfirmingClose] = useState(false);
+  const revealed = rotate.data?.key.secret;
+
+  function close() {
+    rotate.reset();
+    onClose();
+    void queryClient.invalidateQueries({ queryKey: serviceAccountKeys.all });
+    router.refresh();
+  }
+
+  function onSubmit(event: FormEvent<HTMLFormElement>) {
+    event.preventDefault();
+    rotate.mutate({ apiKeyId: apiKey.id, graceHours });
+  }
+
+  return (
+    <Dialog open onOpenChange={(open) => !open && (revealed ? setConfirmingClose(true) : close())}>
+      <DialogContent
+        title={revealed ? "Copy your API key" : `Rotate ${apiKey.name}`}
+        description={
+          revealed
+            ? undefined
+            : `A new key replaces ${apiKey.masked}. Choose how long the old key keeps working while your jobs switch.`
+        }
+      >
+        {revealed ? (
+          <KeyReveal
+            secret={revealed}
+            confirmingClose={confirmingClose}
+            onKeepOpen={() => setConfirmingClose(false)}
+            onClose={close}
+          />
+        ) : (
+          <form onSubmit={onSubmit} className="space-y-4" noValidate>
+            {rotate.error && <Alert>{rotate.error.message}</Alert>}
+            <fieldset className="space-y-2" role="radiogroup" aria-label="Old key keeps working">
+              <legend className="text-sm font-medium text-slate-800">Old key keeps working</legend>
+              {GRACE_CHOICES.map((choice) => (
+                <label key={choice.hours} className="flex items-center gap-2 text-sm">
+                  <input
+                    type="radio"
+                    name="graceHours"
+                    value={choice.hours}
+                    checked={graceHours === choice.hours}
+                    onChange={() => setGraceHours(choice.hours)}
+                  />
+                  {choice.label}
+                </label>
+              ))}
+            </fieldset>
+            <div className="flex justify-end gap-2">
+              <Button variant="secondary" onClick={close}>
+                Cancel
+              </Button>
+              <Button type="submit" disabled={rotate.isPending}>
+                Rotate
+              </Button>
+            </div>
+          </form>
+        )}
+      </DialogContent>
+    </Dialog>
+  );
+}

@@ -1,0 +1,167 @@
+// The audit log as people and SIEMs read it: filters (actor type, actor, action, target, time,
+// a search), newest first, cursor-paged through every event. One query serves the Audit log tab,
+// its export, GET /api/v1/audit-events and `deputy audit`.
+import { z } from "zod";
+import { db } from "@/lib/db";
+import type { Prisma } from "@/lib/generated/prisma/client";
+import { authorizeOrg } from "@/lib/authz/guard";
+import { isServiceAccountPrincipal, type Principal } from "@/lib/core/principal";
+import { AppError } from "@/lib/errors";
+import { parseInput } from "@/lib/actions/result";
+import { isBoundedId, zText } from "@/lib/validation/text";
+
+export const ACTOR_TYPES = ["user", "service_account", "system", "anonymous"] as const;
+const ACTOR_TYPE_OF = {
+  user: "USER",
+  service_account: "SERVICE_ACCOUNT",
+  system: "SYSTEM",
+  anonymous: "ANONYMOUS",
+} as const;
+
+const ZTime = zText()
+  .trim()
+  .max(40)
+  .refine((v) => !Number.isNaN(Date.parse(v)), "must be an ISO 8601 time, like 2026-11-25T00:00:00Z")
+  .transform((v) => new Date(v));
+
+export const ZAuditQuery = z
+  .object({
+    actorType: z.preprocess((v) => (typeof v === "string" ? v.toLowerCase() : v), z.enum(ACTOR_TYPES)).optional(),
+    /** An actor's identity (email or display identity) or id, exactly. */
+    actor: zText().trim().min(1).max(256).optional(),
+    action: zText().trim().min(1).max(100).optional(),
+    /** A target's id or name, exactly. */
+    target: zText().trim().min(1).max(256).optional(),
+    /** Text in the actor's or the target's identity. */
+    q: zText().trim().max(100).optional(),
+    from: ZTime.optional(),
+    to: ZTime.optional(),
+    limit: z.coerce.number().int().min(1).max(1000).default(50),
+    cursor: zText().max(200).optional(),
+  })
+  .strict();
+export type TAuditQuery = z.input<typeof ZAuditQuery>;
+
+/** The org whose log the principal reads: org admins, or an org-scoped ADMIN account. */
+async function auditOrg(principal: Principal, orgSlug?: string) {
+  if (isServiceAccountPrincipal(principal)) {
+    const sa = principal.serviceAccount;
+    if (sa.role !== "ADMIN" || sa.scope !== "ORG") {
+      throw new AppError("FORBIDDEN", "Only org-scoped ADMIN service accounts read the audit log.");
+    }
+    return sa.orgId;
+  }
+  if (!isBoundedId(orgSlug)) throw new AppError("NOT_FOUND", "Organization not found.");
+  return (await authorizeOrg(principal.user.id, orgSlug, "org.view_audit")).org.id;
+}
+
+function decodeCursor(cursor: string): { at: Date; id: string } {
+  const [time, id] = Buffer.from(cursor, "base64url").toString("utf8").split("|");
+  const at = new Date(Number(time));
+  if (!id || !isBoundedId(id) || Number.isNaN(at.getTime()) || encodeCursor(at, id) !== cursor) {
+    throw new AppError("INVALID", "cursor is not valid: pass the nextCursor of a previous answer.");
+  }
+  return { at, id };
+}
+
+const encodeCursor = (at: Date, id: string) => Buffer.from(`${at.getTime()}|${id}`).toString("base64url");
+
+/** The where-clause of a query, within one org. */
+export function auditWhere(orgId: string, query: z.output<typeof ZAuditQuery>): Prisma.AuditEventWhereInput {
+  const and: Prisma.AuditEventWhereInput[] = [{ orgId }];
+  if (query.actorType) and.push({ actorType: ACTOR_TYPE_OF[query.actorType] });
+  if (query.actor) and.push({ OR: [{ actorIdentity: query.actor }, { actorId: query.actor }] });
+  if (query.action) and.push({ action: query.action });
+  if (query.target) and.push({ OR: [{ targetId: query.target }, { targetName: query.target }] });
+  if (query.q) and.push({ OR: [{ actorIdentity: { contains: query.q } }, { targetName: { contains: query.q } }] });
+  if (query.from) and.push({ createdAt: { gte: query.from } });
+  if (query.to) and.push({ createdAt: { lt: query.to } });
+  if (query.cursor) {
+    const after = decodeCursor(query.cursor);
+    and.push({ OR: [{ createdAt: { lt: after.at } }, { createdAt: after.at, id: { lt: after.id } }] });
+  }
+  return { AND: and };
+}
+
+const EVENT_SELECT = {
+  id: true,
+  createdAt: true,
+  actorType: true,
+  actorId: true,
+  actorIdentity: true,
+  action: true,
+  targetType: true,
+  targetId: true,
+  targetName: true,
+  metadata: true,
+  ip: true,
+  userAgent: true,
+} satisfies Prisma.AuditEventSelect;
+
+export type AuditRow = Prisma.AuditEventGetPayload<{ select: typeof EVENT_SELECT }>;
+
+/** One page of matching events, newest first, and the cursor of the next page (null at the end). */
+export async function queryAuditEvents(principal: Principal, orgSlug: string | undefined, input: TAuditQuery) {
+  const orgId = await auditOrg(principal, orgSlug);
+  const query = parseInput(ZAuditQuery, input);
+  const rows = await db.auditEvent.findMany({
+    where: auditWhere(orgId, query),
+    orderBy: [{ createdAt: "desc" }, { id: "desc" }],
+    take: query.limit + 1,
+    select: EVENT_SELECT,
+  });
+  const events = rows.slice(0, query.limit);
+  const last = events.at(-1);
+  return { events, nextCursor: rows.length > query.limit && last ? encodeCursor(last.createdAt, last.id) : null };
+}
+
+/** Every matching event, page by page, for exports: memory stays at one page whatever the size. */
+export async function* allAuditEvents(principal: Principal, orgSlug: string | undefined, input: TAuditQuery) {
+  let cursor: string | undefined;
+  do {
+    const page = await queryAuditEvents(principal, orgSlug, { ...input, limit: 1000, cursor });
+    yield* page.events;
+    cursor = page.nextCursor ?? undefined;
+  } while (cursor);
+}
+
+/** An event as the API, the CLI and the JSON Lines export answer it. */
+export function auditEventAnswer(e: AuditRow) {
+  return {
+    id: e.id,
+    time: e.createdAt.toISOString(),
+    actor: { type: e.actorType.toLowerCase(), id: e.actorId, identity: e.actorIdentity },
+    action: e.action,
+    target: e.targetType ? { type: e.targetType, id: e.targetId, name: e.targetName } : null,
+    metadata: e.metadata as Record<string, unknown>,
+    ip: e.ip,
+    userAgent: e.userAgent,
+  };
+}
+
+const CSV_COLUMNS = ["time", "actorType", "actor", "action", "targetType", "target", "metadata", "ip", "userAgent"];
+
+/** RFC 4180 quoting; a leading =, +, - or @ is prefixed so spreadsheets never run it as a formula. */
+function csvCell(value: string | null): string {
+  let text = value ?? "";
+  if (/^[=+\-@\t\r]/.test(text)) text = `'${text}`;
+  return /[",\n\r]/.test(text) ? `"${text.replace(/"/g, '""')}"` : text;
+}
+
+export const CSV_HEADER = `${CSV_COLUMNS.join(",")}\r\n`;
+
+export function csvLine(e: AuditRow): string {
+  return `${[
+    e.createdAt.toISOString(),
+    e.actorType.toLowerCase(),
+    e.actorIdentity,
+    e.action,
+    e.targetType,
+    e.targetName ?? e.targetId,
+    JSON.stringify(e.metadata ?? {}),
+    e.ip,
+    e.userAgent,
+  ]
+    .map(csvCell)
+    .join(",")}\r\n`;
+}
