@@ -50,7 +50,8 @@ function parseSince(value: string): Date {
 
 function parseAuditLimit(value: string): number {
   const n = Number(value);
-  if (!Number.isInteger(n) || n < 1 || n > 1000) throw new InvalidArgumentError("Use a whole number from 1 to 1000.");
+  if (!Number.isInteger(n) || n < 1 || n > 1000)
+    throw new InvalidArgumentError("Use a whole number from 1 to 1000.");
   return n;
 }
 
@@ -405,10 +406,17 @@ export function buildProgram(io: Io, env: Env) {
     .description("Rotate a key: print the new secret once; the old key works until the grace period ends")
     .addOption(accountOption())
     .argument("<key-id>", "the key's id, or the key id inside its token (dpt_<key id>_…)")
-    .option("--grace <period>", "how long the old key keeps working: 0, 1h, 24h, 7d … up to 168h (default 0)", parseGrace, 0)
+    .option(
+      "--grace <period>",
+      "how long the old key keeps working: 0, 1h, 24h, 7d … up to 168h (default 0)",
+      parseGrace,
+      0,
+    )
     .addOption(jsonOption())
     .action(async (keyId: string, options: { serviceAccount: string; grace: number; json?: boolean }) => {
-      const rotated = await (await api()).rotateKey(options.serviceAccount, keyId, { graceHours: options.grace });
+      const rotated = await (
+        await api()
+      ).rotateKey(options.serviceAccount, keyId, { graceHours: options.grace });
       if (options.json) return json(io.stdout, rotated);
       io.stdout.write(`${rotated.key.secret}\n`);
       io.stderr.write(
@@ -517,7 +525,9 @@ export function buildProgram(io: Io, env: Env) {
         limit: number;
         json?: boolean;
       }) => {
-        const { events } = await (await api()).listAuditEvents({
+        const { events } = await (
+          await api()
+        ).listAuditEvents({
           actorType: options.actorType,
           actor: options.actor,
           action: options.action,

@@ -14,7 +14,7 @@ export type AuditEventRow = {
   actorType: string;
   actorIdentity: string;
   action: string;
-  targetName: string | null;
+  targetName?: string | null;
   metadata: unknown;
 };
 
@@ -33,11 +33,11 @@ export function AuditEventsTable({
   caption: string;
   empty: string;
   showTarget?: boolean;
-  hrefOf?: (identity: string | null) => string | null;
+  hrefOf?: (identity: string) => string | null;
 }) {
   const head = ["Time (UTC)", "Actor", "Action", ...(showTarget ? ["Target"] : []), "Details"];
-  const linked = (text: string | null) => {
-    const href = hrefOf?.(text) ?? null;
+  const linked = (text: string | null | undefined) => {
+    const href = text ? (hrefOf?.(text) ?? null) : null;
     return href ? (
       <a href={href} className="text-indigo-700 hover:underline">
         {text}
@@ -60,7 +60,9 @@ export function AuditEventsTable({
             <code className="text-xs">{e.action}</code>
           </Td>
           {showTarget && <Td>{linked(e.targetName)}</Td>}
-          <Td className="px-4 py-2 font-mono text-xs break-all text-slate-600">{formatAuditMetadata(e.metadata)}</Td>
+          <Td className="px-4 py-2 font-mono text-xs break-all text-slate-600">
+            {formatAuditMetadata(e.metadata)}
+          </Td>
         </tr>
       ))}
     </Table>

@@ -26,7 +26,8 @@ const STATUS_TEXT: Record<KeyStatus, string> = { active: "Active", expired: "Exp
 
 /** What a key's status cell says: replaced keys count down, keys near expiry warn. */
 function statusText(k: KeyRow): string {
-  if (k.status === "active" && k.replaced && k.expiresAt) return `Replaced — stops working in ${timeUntil(k.expiresAt)}`;
+  if (k.status === "active" && k.replaced && k.expiresAt)
+    return `Replaced — stops working in ${timeUntil(k.expiresAt)}`;
   const soon = k.status === "active" ? expiresSoonDays(k.expiresAt) : null;
   if (soon !== null) return `Active — Expires in ${soon} day${soon === 1 ? "" : "s"}`;
   return STATUS_TEXT[k.status];
@@ -65,7 +66,12 @@ export function ApiKeysTable({
             {canManage && (
               <Td className="px-4 py-2 text-right">
                 {k.status === "active" && !k.replaced && (
-                  <Button variant="ghost" size="sm" aria-label={`Rotate ${k.name}`} onClick={() => setRotating(k)}>
+                  <Button
+                    variant="ghost"
+                    size="sm"
+                    aria-label={`Rotate ${k.name}`}
+                    onClick={() => setRotating(k)}
+                  >
                     Rotate
                   </Button>
                 )}
@@ -87,7 +93,9 @@ export function ApiKeysTable({
           </tr>
         ))}
       </Table>
-      {rotating && <RotateKeyDialog accountId={accountId} apiKey={rotating} onClose={() => setRotating(null)} />}
+      {rotating && (
+        <RotateKeyDialog accountId={accountId} apiKey={rotating} onClose={() => setRotating(null)} />
+      )}
       <ConfirmDialog
         open={revoking !== null}
         onOpenChange={(open) => !open && setRevoking(null)}

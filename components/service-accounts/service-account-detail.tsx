@@ -88,7 +88,12 @@ export async function ServiceAccountDetail({
         <h3 id="activity-heading" className="text-base font-semibold">
           Recent activity
         </h3>
-        <AuditEventsTable events={account.events} caption="Recent activity" empty="No activity yet." showTarget={false} />
+        <AuditEventsTable
+          events={account.events}
+          caption="Recent activity"
+          empty="No activity yet."
+          showTarget={false}
+        />
       </section>
     </div>
   );

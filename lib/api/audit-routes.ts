@@ -33,7 +33,12 @@ export const listAuditEventsRoute = defineRoute({
   },
   errors: ["invalid_request", "forbidden"],
   handle: async ({ principal, query }) => {
-    const page = await queryAuditEvents(principal, undefined, query);
+    // The dispatcher parsed the query already; the domain parses its own input again.
+    const page = await queryAuditEvents(principal, undefined, {
+      ...query,
+      from: query.from?.toISOString(),
+      to: query.to?.toISOString(),
+    });
     return { status: 200, body: { events: page.events.map(auditEventAnswer), nextCursor: page.nextCursor } };
   },
 });

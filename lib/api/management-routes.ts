@@ -200,11 +200,16 @@ export const rotateKeyRoute = defineRoute({
   params: ZKeyPathParams,
   body: ZRotateKeyBody,
   bodyName: "rotation",
-  responses: { 201: { description: "The new key (with its secret, once) and the old one", schema: ZRotateKeyAnswer } },
+  responses: {
+    201: { description: "The new key (with its secret, once) and the old one", schema: ZRotateKeyAnswer },
+  },
   errors: ["invalid_request", "not_found", "conflict"],
   handle: async ({ principal, params, body }) => {
     const rotated = await rotateKey(principal, params.account, params.keyId, body);
-    return { status: 201, body: { key: apiKeyAnswer(rotated.key), previous: apiKeyAnswer(rotated.previous) } };
+    return {
+      status: 201,
+      body: { key: apiKeyAnswer(rotated.key), previous: apiKeyAnswer(rotated.previous) },
+    };
   },
 });
 

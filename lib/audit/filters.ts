@@ -23,7 +23,7 @@ export function auditQueryOf(params: AuditFilterParams): TAuditQuery {
     from: params.from ? (DAY.test(params.from) ? `${params.from}T00:00:00Z` : params.from) : undefined,
     to: params.to ? (DAY.test(params.to) ? nextDay(params.to) : params.to) : undefined,
     cursor: params.cursor || undefined,
-  } as TAuditQuery;
+  };
 }
 
 /** The same filters as a query string (without the cursor unless given). */

@@ -26,7 +26,9 @@ const ZTime = zText()
 
 export const ZAuditQuery = z
   .object({
-    actorType: z.preprocess((v) => (typeof v === "string" ? v.toLowerCase() : v), z.enum(ACTOR_TYPES)).optional(),
+    actorType: z
+      .preprocess((v) => (typeof v === "string" ? v.toLowerCase() : v), z.enum(ACTOR_TYPES))
+      .optional(),
     /** An actor's identity (email or display identity) or id, exactly. */
     actor: zText().trim().min(1).max(256).optional(),
     action: zText().trim().min(1).max(100).optional(),
@@ -73,7 +75,8 @@ export function auditWhere(orgId: string, query: z.output<typeof ZAuditQuery>): 
   if (query.actor) and.push({ OR: [{ actorIdentity: query.actor }, { actorId: query.actor }] });
   if (query.action) and.push({ action: query.action });
   if (query.target) and.push({ OR: [{ targetId: query.target }, { targetName: query.target }] });
-  if (query.q) and.push({ OR: [{ actorIdentity: { contains: query.q } }, { targetName: { contains: query.q } }] });
+  if (query.q)
+    and.push({ OR: [{ actorIdentity: { contains: query.q } }, { targetName: { contains: query.q } }] });
   if (query.from) and.push({ createdAt: { gte: query.from } });
   if (query.to) and.push({ createdAt: { lt: query.to } });
   if (query.cursor) {
@@ -101,7 +104,11 @@ const EVENT_SELECT = {
 export type AuditRow = Prisma.AuditEventGetPayload<{ select: typeof EVENT_SELECT }>;
 
 /** One page of matching events, newest first, and the cursor of the next page (null at the end). */
-export async function queryAuditEvents(principal: Principal, orgSlug: string | undefined, input: TAuditQuery) {
+export async function queryAuditEvents(
+  principal: Principal,
+  orgSlug: string | undefined,
+  input: TAuditQuery,
+) {
   const orgId = await auditOrg(principal, orgSlug);
   const query = parseInput(ZAuditQuery, input);
   const rows = await db.auditEvent.findMany({
@@ -112,7 +119,10 @@ export async function queryAuditEvents(principal: Principal, orgSlug: string | u
   });
   const events = rows.slice(0, query.limit);
   const last = events.at(-1);
-  return { events, nextCursor: rows.length > query.limit && last ? encodeCursor(last.createdAt, last.id) : null };
+  return {
+    events,
+    nextCursor: rows.length > query.limit && last ? encodeCursor(last.createdAt, last.id) : null,
+  };
 }
 
 /** Every matching event, page by page, for exports: memory stays at one page whatever the size. */
@@ -139,7 +149,17 @@ export function auditEventAnswer(e: AuditRow) {
   };
 }
 
-const CSV_COLUMNS = ["time", "actorType", "actor", "action", "targetType", "target", "metadata", "ip", "userAgent"];
+const CSV_COLUMNS = [
+  "time",
+  "actorType",
+  "actor",
+  "action",
+  "targetType",
+  "target",
+  "metadata",
+  "ip",
+  "userAgent",
+];
 
 /** RFC 4180 quoting; a leading =, +, - or @ is prefixed so spreadsheets never run it as a formula. */
 function csvCell(value: string | null): string {

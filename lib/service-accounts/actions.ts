@@ -51,5 +51,7 @@ export async function updateFederationAction(accountId: unknown, input: unknown)
 
 /** "Rotate": a new key shown once; the old one works until the end of the chosen grace period. */
 export async function rotateApiKeyAction(accountId: unknown, apiKeyId: unknown, input: unknown) {
-  return runAction(async () => rotateKey(await requireActionCaller(), accountId, apiKeyId, input as { graceHours: number }));
+  return runAction(async () =>
+    rotateKey(await requireActionCaller(), accountId, apiKeyId, input as { graceHours: number }),
+  );
 }

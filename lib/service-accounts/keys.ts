@@ -153,7 +153,12 @@ const HOUR_MS = 3_600_000;
  * keeps the old one's name and lifetime (within the org's maximum). A key in its grace period
  * still counts toward the keys-per-account quota. Both steps are audited in one transaction.
  */
-export async function rotateKey(principal: Principal, accountRef: unknown, keyRef: unknown, input: TRotation) {
+export async function rotateKey(
+  principal: Principal,
+  accountRef: unknown,
+  keyRef: unknown,
+  input: TRotation,
+) {
   const account = await loadManagedAccount(principal, accountRef, "keys");
   if (!isBoundedId(keyRef)) throw new AppError("NOT_FOUND", "API key not found.");
   const { graceHours } = parseInput(ZRotation, input);
@@ -179,12 +184,22 @@ export async function rotateKey(principal: Principal, accountRef: unknown, keyRe
       },
     });
     if (!old) throw new AppError("NOT_FOUND", "API key not found on this service account.");
-    if (old.revokedAt) throw new AppError("CONFLICT", `${old.name} (${maskedKey(old.last4)}) is revoked: create a new key instead.`);
+    if (old.revokedAt)
+      throw new AppError(
+        "CONFLICT",
+        `${old.name} (${maskedKey(old.last4)}) is revoked: create a new key instead.`,
+      );
     if (old.expiresAt && old.expiresAt <= now) {
-      throw new AppError("CONFLICT", `${old.name} (${maskedKey(old.last4)}) has expired: create a new key instead.`);
+      throw new AppError(
+        "CONFLICT",
+        `${old.name} (${maskedKey(old.last4)}) has expired: create a new key instead.`,
+      );
     }
     if (old.replacedById) {
-      throw new AppError("CONFLICT", `${old.name} (${maskedKey(old.last4)}) was already rotated; rotate its replacement instead.`);
+      throw new AppError(
+        "CONFLICT",
+        `${old.name} (${maskedKey(old.last4)}) was already rotated; rotate its replacement instead.`,
+      );
     }
     const graceEnd = new Date(now.getTime() + graceHours * HOUR_MS);
     const oldStopsAt = old.expiresAt && old.expiresAt < graceEnd ? old.expiresAt : graceEnd;

@@ -31,6 +31,8 @@ describe("the CLI's client", () => {
       await client.listKeys("a-b");
       await client.createKey("a-b", { name: "k" });
       await client.revokeKey("a-b", "key-1");
+      await client.rotateKey("a-b", "key-1", { graceHours: 24 });
+      await client.listAuditEvents({ actorType: "service_account" });
       await client.listIdentityProviders();
       await client.addIdentityProvider({ issuer: "https://issuer.example", name: "x" });
       await client.removeIdentityProvider("idp-1");

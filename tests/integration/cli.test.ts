@@ -198,11 +198,23 @@ describe("deputy CLI (spawned)", () => {
 
   it("rotates a key: only the new secret on stdout, the old key stops at the end of the grace", async () => {
     await deputy(["sa", "create", "--name", "rotating-job", "--team", world.alpha.slug]);
-    const old = (await deputy(["key", "create", "--service-account", "rotating-job", "--name", "cron"])).stdout.trim();
-    const [listed] = JSON.parse((await deputy(["key", "list", "--service-account", "rotating-job", "--json"])).stdout) as {
+    const old = (
+      await deputy(["key", "create", "--service-account", "rotating-job", "--name", "cron"])
+    ).stdout.trim();
+    const [listed] = JSON.parse(
+      (await deputy(["key", "list", "--service-account", "rotating-job", "--json"])).stdout,
+    ) as {
       id: string;
     }[];
-    const rotated = await deputy(["key", "rotate", "--service-account", "rotating-job", listed!.id, "--grace", "24h"]);
+    const rotated = await deputy([
+      "key",
+      "rotate",
+      "--service-account",
+      "rotating-job",
+      listed!.id,
+      "--grace",
+      "24h",
+    ]);
     expect(rotated.code, rotated.stderr).toBe(0);
     expect(rotated.stdout).toMatch(/^dpt_[A-Za-z0-9_]+\n$/);
     expect(rotated.stderr).toMatch(/stops working at \d{4}-\d\d-\d\d/);

@@ -43,7 +43,7 @@ describe("rotating a key (rule 21)", () => {
       const { id, key } = await accountWithKey(`rotate-${graceHours}h`);
       const before = Date.now();
       const rotated = await rotateKey(world.as.orgAdmin, id, key.id, { graceHours });
-      const end = rotated.previous.expiresAt!.getTime();
+      const end = rotated.previous.expiresAt.getTime();
       expect(end - before).toBeGreaterThanOrEqual(graceHours * 3_600_000);
       expect(end - before).toBeLessThan(graceHours * 3_600_000 + 5_000);
       expect(await stateAt(rotated.key.secret, Date.now())).toBe("works");
@@ -70,14 +70,20 @@ describe("rotating a key (rule 21)", () => {
       select: { action: true, metadata: true },
     });
     expect(events.map((e) => e.action)).toEqual(["api_key.created", "api_key.created", "api_key.rotated"]);
-    expect(events[2]!.metadata).toMatchObject({ graceHours: 24, stopsWorkingAt: rotated.previous.expiresAt!.toISOString() });
+    expect(events[2]!.metadata).toMatchObject({
+      graceHours: 24,
+      stopsWorkingAt: rotated.previous.expiresAt.toISOString(),
+    });
     expect(JSON.stringify(events)).not.toContain(rotated.key.secret.slice(17, 49));
   });
 
   it("counts a key in its grace period toward the quota, and respects the org's maximum lifetime", async () => {
     const { id, key } = await accountWithKey("rotate-quota", "never");
     await createApiKey(world.as.orgAdmin, id, { name: "second" });
-    await db.organization.update({ where: { id: world.org.id }, data: { maxKeysPerAccount: 2, maxKeyLifetimeDays: 30 } });
+    await db.organization.update({
+      where: { id: world.org.id },
+      data: { maxKeysPerAccount: 2, maxKeyLifetimeDays: 30 },
+    });
     try {
       await expect(rotateKey(world.as.orgAdmin, id, key.id, { graceHours: 24 })).rejects.toMatchObject({
         code: "LIMIT_REACHED",
@@ -87,7 +93,10 @@ describe("rotating a key (rule 21)", () => {
       // A never-expiring key's replacement expires within the org's maximum.
       expect(rotated.key.expiresAt!.getTime() - Date.now()).toBeLessThanOrEqual(30 * 86_400_000);
     } finally {
-      await db.organization.update({ where: { id: world.org.id }, data: { maxKeysPerAccount: null, maxKeyLifetimeDays: null } });
+      await db.organization.update({
+        where: { id: world.org.id },
+        data: { maxKeysPerAccount: null, maxKeyLifetimeDays: null },
+      });
     }
   });
 
@@ -98,8 +107,12 @@ describe("rotating a key (rule 21)", () => {
       code: "CONFLICT",
       message: expect.stringMatching(/already rotated/) as string,
     });
-    await expect(rotateKey(world.as.betaAdmin, id, key.id, { graceHours: 1 })).rejects.toMatchObject({ code: "NOT_FOUND" });
-    await expect(rotateKey(world.as.orgAdmin, id, key.id, { graceHours: 169 })).rejects.toMatchObject({ code: "INVALID" });
+    await expect(rotateKey(world.as.betaAdmin, id, key.id, { graceHours: 1 })).rejects.toMatchObject({
+      code: "NOT_FOUND",
+    });
+    await expect(rotateKey(world.as.orgAdmin, id, key.id, { graceHours: 169 })).rejects.toMatchObject({
+      code: "INVALID",
+    });
   });
 
   it("rotates over HTTP and from the CLI's API, answering the new key once and the old one", async () => {
@@ -109,10 +122,15 @@ describe("rotating a key (rule 21)", () => {
       body: { graceHours: 0 },
     });
     expect(answer.status).toBe(201);
-    const body = answer.body as { key: { secret: string; name: string }; previous: { id: string; expiresAt: string } };
+    const body = answer.body as {
+      key: { secret: string; name: string };
+      previous: { id: string; expiresAt: string };
+    };
     expect(body.key.secret).toMatch(/^dpt_/);
     expect(body.previous.id).toBe(key.id);
-    expect((await api.call("/api/v1/viewer", { key: key.secret })).body.error?.code).toBe("expired_credential");
+    expect((await api.call("/api/v1/viewer", { key: key.secret })).body.error?.code).toBe(
+      "expired_credential",
+    );
     expect((await api.call("/api/v1/viewer", { key: body.key.secret })).status).toBe(200);
     const bad = await api.call(`/api/v1/service-accounts/rotate-api/keys/${key.id}/rotate`, {
       key: adminKey,

@@ -41,10 +41,12 @@ export default async function OrgAuditLogPage({
   try {
     page = await queryAuditEvents(caller, orgSlug, { ...auditQueryOf(filters), limit: PAGE });
   } catch (error) {
+    // Bad filters are shown beside the form; anything else is the page's 403, 404 or error.
     if (!(error instanceof AppError) || error.code !== "INVALID") {
-      await loadOrFail(Promise.reject(error));
+      await loadOrFail(Promise.reject(error instanceof Error ? error : new Error(String(error))));
+      throw error;
     }
-    problem = error instanceof AppError ? `${error.message} ${Object.values(error.fieldErrors ?? {}).join(" ")}` : null;
+    problem = `${error.message} ${Object.values(error.fieldErrors ?? {}).join(" ")}`;
   }
   const org = await findOrgBySlug(orgSlug);
   const links = await auditLinks(org, page.events);
@@ -63,15 +65,27 @@ export default async function OrgAuditLogPage({
         </div>
         <div className="flex gap-2 text-sm">
           <span className="self-center font-medium">Export</span>
-          <a className="rounded-md px-3 py-1.5 ring-1 ring-slate-300 hover:bg-slate-50" href={exportHref("csv")} download>
+          <a
+            className="rounded-md px-3 py-1.5 ring-1 ring-slate-300 hover:bg-slate-50"
+            href={exportHref("csv")}
+            download
+          >
             CSV
           </a>
-          <a className="rounded-md px-3 py-1.5 ring-1 ring-slate-300 hover:bg-slate-50" href={exportHref("jsonl")} download>
+          <a
+            className="rounded-md px-3 py-1.5 ring-1 ring-slate-300 hover:bg-slate-50"
+            href={exportHref("jsonl")}
+            download
+          >
             JSON Lines
           </a>
         </div>
       </div>
-      <form method="get" action={base} className="flex flex-wrap items-end gap-3 rounded-lg bg-white p-3 ring-1 ring-slate-200">
+      <form
+        method="get"
+        action={base}
+        className="flex flex-wrap items-end gap-3 rounded-lg bg-white p-3 ring-1 ring-slate-200"
+      >
         <label className="space-y-1 text-sm">
           <span className="block font-medium">Actor type</span>
           <select name="actorType" defaultValue={filters.actorType ?? "all"} className={FIELD}>
@@ -110,7 +124,10 @@ export default async function OrgAuditLogPage({
             className={FIELD}
           />
         </label>
-        <button type="submit" className="rounded-md bg-indigo-600 px-3 py-2 text-sm font-medium text-white hover:bg-indigo-500">
+        <button
+          type="submit"
+          className="rounded-md bg-indigo-600 px-3 py-2 text-sm font-medium text-white hover:bg-indigo-500"
+        >
           Apply
         </button>
         <a href={base} className="py-2 text-sm text-indigo-700 hover:underline">
@@ -122,7 +139,7 @@ export default async function OrgAuditLogPage({
         events={page.events}
         caption="Audit events"
         empty={filters.cursor ? "No older events." : "No events match these filters."}
-        hrefOf={(identity) => (identity ? (links[identity] ?? null) : null)}
+        hrefOf={(identity) => links[identity] ?? null}
       />
       <nav aria-label="Audit log pages" className="flex gap-4 text-sm">
         {filters.cursor && (
@@ -131,7 +148,10 @@ export default async function OrgAuditLogPage({
           </a>
         )}
         {page.nextCursor && (
-          <a href={`${base}${auditSearch(filters, { cursor: page.nextCursor })}`} className="text-indigo-700 hover:underline">
+          <a
+            href={`${base}${auditSearch(filters, { cursor: page.nextCursor })}`}
+            className="text-indigo-700 hover:underline"
+          >
             Older events
           </a>
         )}

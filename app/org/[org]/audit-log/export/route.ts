@@ -42,7 +42,9 @@ export async function GET(request: Request, { params }: { params: Promise<{ org:
             controller.close();
             return;
           }
-          lines.push(format === "csv" ? csvLine(next.value) : `${JSON.stringify(auditEventAnswer(next.value))}\n`);
+          lines.push(
+            format === "csv" ? csvLine(next.value) : `${JSON.stringify(auditEventAnswer(next.value))}\n`,
+          );
         }
         controller.enqueue(encoder.encode(lines.join("")));
       },

@@ -1,0 +1,10 @@
+-- AlterTable
+ALTER TABLE "ApiKey" ADD COLUMN "replacedById" TEXT;
+ALTER TABLE "ApiKey" ADD COLUMN "rotatedAt" DATETIME;
+
+-- CreateIndex
+CREATE INDEX "AuditEvent_orgId_actorType_createdAt_idx" ON "AuditEvent"("orgId", "actorType", "createdAt");
+
+-- CreateIndex
+CREATE INDEX "AuditEvent_orgId_action_createdAt_idx" ON "AuditEvent"("orgId", "action", "createdAt");
+
