@@ -22,7 +22,12 @@ type KeyRow = {
   replaced: boolean;
 };
 
-const STATUS_TEXT: Record<KeyStatus, string> = { active: "Active", expired: "Expired", revoked: "Revoked" };
+const STATUS_TEXT: Record<KeyStatus, string> = {
+  active: "Active",
+  expired: "Expired",
+  revoked: "Revoked",
+  leaked: "Leaked — revoked",
+};
 
 /** What a key's status cell says: replaced keys count down, keys near expiry warn. */
 function statusText(k: KeyRow): string {

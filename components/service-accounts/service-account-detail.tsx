@@ -8,6 +8,7 @@ import { ApiKeysTable } from "./api-keys-table";
 import { AuditEventsTable } from "@/components/audit/audit-events-table";
 import { DetailActions } from "./detail-actions";
 import { FederationPanel } from "./federation-panel";
+import { LeakBanner } from "./leaks";
 import { AUTH_METHOD_LABEL, ROLE_LABEL, SCOPE_LABEL, STATUS_LABEL, formatDate } from "./labels";
 
 /** `/<team>/service-accounts/<account>` and `/org/<org>/service-accounts/<account>`. */
@@ -52,6 +53,8 @@ export async function ServiceAccountDetail({
           />
         )}
       </div>
+
+      <LeakBanner accountId={account.id} leaks={account.unacknowledgedLeaks} canManage={account.canManage} />
 
       <dl className="grid grid-cols-1 gap-x-8 gap-y-3 rounded-lg bg-white p-4 text-sm ring-1 ring-slate-200 sm:grid-cols-2">
         <Fact label="Identity">

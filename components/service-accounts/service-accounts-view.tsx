@@ -10,6 +10,7 @@ import type { TListFilters } from "@/lib/service-accounts/schemas";
 import { useServiceAccounts, type ServiceAccountsPage } from "./hooks";
 import { AUTH_METHOD_LABEL, ROLE_LABEL, SCOPE_LABEL, STATUS_LABEL, relativeTime } from "./labels";
 import { NewServiceAccountDialog } from "./new-service-account-dialog";
+import { ReportLeakedKeysDialog } from "./leaks";
 import { ServiceAccountActionsMenu } from "./service-account-actions-menu";
 
 const SELECT =
@@ -68,12 +69,15 @@ export function ServiceAccountsView({
           </p>
         </div>
         {canCreate && (
-          <NewServiceAccountDialog
-            place={place}
-            teams={teams}
-            maxKeyLifetimeDays={maxKeyLifetimeDays}
-            issuers={issuers}
-          />
+          <div className="flex gap-2">
+            {"orgSlug" in place && <ReportLeakedKeysDialog orgSlug={place.orgSlug} />}
+            <NewServiceAccountDialog
+              place={place}
+              teams={teams}
+              maxKeyLifetimeDays={maxKeyLifetimeDays}
+              issuers={issuers}
+            />
+          </div>
         )}
       </div>
 

@@ -86,6 +86,7 @@ export function createApiHandler(options: ApiHandlerOptions = {}) {
         authenticate: () => authenticate(req, address),
         readBody: () => readJson(req),
         readForm: () => readForm(req),
+        readRawBody: () => readBytes(req),
         failures: {
           retryAfterSeconds: () => Math.ceil(limiter.retryAfterMs(address) / 1000),
           record: () => limiter.recordFailure(address),
@@ -120,6 +121,11 @@ function decodeSegment(segment: string): string {
 
 /** Reads a body of at most MAX_BODY_BYTES. */
 async function readRaw(req: IncomingMessage): Promise<string> {
+  return (await readBytes(req)).toString("utf8");
+}
+
+/** The body's bytes, exactly as sent (signatures are over bytes). */
+async function readBytes(req: IncomingMessage): Promise<Buffer> {
   const declared = Number(req.headers["content-length"] ?? 0);
   if (declared > MAX_BODY_BYTES) throw tooLarge(req);
   const chunks: Buffer[] = [];
@@ -129,7 +135,7 @@ async function readRaw(req: IncomingMessage): Promise<string> {
     if (size > MAX_BODY_BYTES) throw tooLarge(req);
     chunks.push(chunk as Buffer);
   }
-  return Buffer.concat(chunks).toString("utf8");
+  return Buffer.concat(chunks);
 }
 
 /** Reads a JSON body; refuses anything else with a clear message. */

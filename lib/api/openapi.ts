@@ -125,6 +125,14 @@ export function openApiDocument(routes: Route[]) {
             },
           }
         : {}),
+      ...(route.rawJsonBody
+        ? {
+            requestBody: {
+              required: true,
+              content: { "application/json": { schema: schemaOf(route.rawJsonBody, "input", components) } },
+            },
+          }
+        : {}),
       ...(route.body
         ? {
             requestBody: {

@@ -28,6 +28,12 @@ export type RouteRequest<P, Q, B> = {
   /** The same caller as the domain's principal. */
   principal: ServiceAccountPrincipal;
   source: { ip: string; userAgent: string | null };
+  /** The request's headers (lower-case names). */
+  headers: IncomingMessage["headers"];
+  /** Reads the raw body (at most 64 KB), for routes that verify a signature before parsing. */
+  readRawBody: () => Promise<Buffer>;
+  /** Authenticates the bearer credential, for public routes that accept one too. */
+  authenticate: () => Promise<VerifiedKey>;
   /** Reads an application/x-www-form-urlencoded body (routes with `formBody`). */
   readForm: () => Promise<Record<string, string>>;
   /** The per-address failure limiter that credentials count toward. */
@@ -55,6 +61,8 @@ export type Route<P = unknown, Q = unknown, B = unknown> = {
   bodyName?: string;
   /** A form-encoded body the handler reads itself (documented, not parsed by the dispatcher). */
   formBody?: z.ZodType;
+  /** A JSON body the handler reads itself, raw (documented, not parsed by the dispatcher). */
+  rawJsonBody?: z.ZodType;
   /** Errors in another shape than SPEC's (the token endpoint's RFC 6749 errors), for the document. */
   errorBody?: z.ZodType;
   /** Answers by status, for the document; errors are added from `errors`. */
@@ -117,9 +125,10 @@ export type Dispatcher = {
     path: string,
     searchParams: URLSearchParams,
     context: {
-      authenticate(): Promise<VerifiedKey>;
+      authenticate: () => Promise<VerifiedKey>;
       readBody(): Promise<unknown>;
       readForm: () => Promise<Record<string, string>>;
+      readRawBody: () => Promise<Buffer>;
       failures: RouteRequest<unknown, unknown, unknown>["failures"];
       decodeSegment(segment: string): string;
       ip: string;
@@ -205,6 +214,9 @@ export function createDispatcher(routes: Route[]): Dispatcher {
         principal: caller && { serviceAccount: caller.serviceAccount, ...source },
         source,
         readForm: context.readForm,
+        readRawBody: context.readRawBody,
+        headers: req.headers,
+        authenticate: context.authenticate,
         failures: context.failures,
       });
     },

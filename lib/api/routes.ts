@@ -15,6 +15,7 @@ import { openApiDocumentJson } from "./openapi";
 import { MANAGEMENT_ROUTES } from "./management-routes";
 import { FEDERATION_ROUTES } from "./federation-routes";
 import { listAuditEventsRoute } from "./audit-routes";
+import { reportLeakedKeysRoute } from "./leak-routes";
 
 // A verified key's record is shared while cached, so its viewer answer is serialised once.
 const viewerJsonCache = new WeakMap<VerifiedKey, string>();
@@ -118,5 +119,6 @@ export const API_ROUTES: Route[] = [
   ...MANAGEMENT_ROUTES,
   ...FEDERATION_ROUTES,
   listAuditEventsRoute,
+  reportLeakedKeysRoute,
   openApiRoute,
 ] as Route[];

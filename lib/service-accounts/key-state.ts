@@ -8,9 +8,13 @@ export function liveKeyWhere(now: Date): Prisma.ApiKeyWhereInput {
   return { revokedAt: null, OR: [{ expiresAt: null }, { expiresAt: { gt: now } }] };
 }
 
-export type KeyStatus = "active" | "expired" | "revoked";
+export type KeyStatus = "active" | "expired" | "revoked" | "leaked";
 
-export function keyStatus(key: { revokedAt: Date | null; expiresAt: Date | null }, now: number): KeyStatus {
+export function keyStatus(
+  key: { revokedAt: Date | null; expiresAt: Date | null; leakedAt?: Date | null },
+  now: number,
+): KeyStatus {
+  if (key.leakedAt) return "leaked";
   if (key.revokedAt) return "revoked";
   return key.expiresAt && key.expiresAt.getTime() <= now ? "expired" : "active";
 }

@@ -103,6 +103,7 @@ export async function listKeys(principal: Principal, accountRef: unknown) {
       expiresAt: true,
       lastUsedAt: true,
       revokedAt: true,
+      leakedAt: true,
     },
   });
   const creators = await creatorIdentities(keys, account.org.slug);

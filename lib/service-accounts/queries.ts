@@ -143,6 +143,9 @@ export async function getServiceAccountDetail(caller: Caller, placeInput: unknow
           lastUsedAt: true,
           revokedAt: true,
           replacedById: true,
+          leakedAt: true,
+          leakSource: true,
+          leakAcknowledgedAt: true,
         },
       },
     },
@@ -205,6 +208,15 @@ export async function getServiceAccountDetail(caller: Caller, placeInput: unknow
       status: keyStatus(k, now),
       replaced: k.replacedById !== null,
     })),
+    /** Leaked keys an admin has not acknowledged yet: the page's banner. */
+    unacknowledgedLeaks: account.keys
+      .filter((k) => k.leakedAt && !k.leakAcknowledgedAt)
+      .map((k) => ({
+        name: k.name,
+        masked: maskedKey(k.last4),
+        leakedAt: k.leakedAt!,
+        foundAt: k.leakSource,
+      })),
     events,
   };
 }

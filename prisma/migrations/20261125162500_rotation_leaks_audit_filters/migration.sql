@@ -1,4 +1,7 @@
 -- AlterTable
+ALTER TABLE "ApiKey" ADD COLUMN "leakAcknowledgedAt" DATETIME;
+ALTER TABLE "ApiKey" ADD COLUMN "leakSource" TEXT;
+ALTER TABLE "ApiKey" ADD COLUMN "leakedAt" DATETIME;
 ALTER TABLE "ApiKey" ADD COLUMN "replacedById" TEXT;
 ALTER TABLE "ApiKey" ADD COLUMN "rotatedAt" DATETIME;
 

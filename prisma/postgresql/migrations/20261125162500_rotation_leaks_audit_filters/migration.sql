@@ -1,5 +1,8 @@
 -- AlterTable
-ALTER TABLE "ApiKey" ADD COLUMN     "replacedById" TEXT,
+ALTER TABLE "ApiKey" ADD COLUMN     "leakAcknowledgedAt" TIMESTAMP(3),
+ADD COLUMN     "leakSource" TEXT,
+ADD COLUMN     "leakedAt" TIMESTAMP(3),
+ADD COLUMN     "replacedById" TEXT,
 ADD COLUMN     "rotatedAt" TIMESTAMP(3);
 
 -- CreateIndex
