@@ -17,6 +17,8 @@ const CREDENTIAL_ERRORS: Record<number, ApiErrorCode[]> = {
 };
 const STATUS_OF: Partial<Record<ApiErrorCode, number>> = {
   invalid_request: 400,
+  missing_credential: 401,
+  invalid_credential: 401,
   forbidden: 403,
   restricted_project: 403,
   cross_team_write_denied: 403,
