@@ -1,0 +1,111 @@
+"use client";
+
+import Link from "next/link";
+import { useState } from "react";
+import { Button } from "@/components/ui/button";
+import { useActionMutation } from "@/lib/hooks/use-action-mutation";
+import { setServiceAccountStatusAction } from "@/lib/service-accounts/actions";
+import type { AttentionList as AttentionData } from "@/lib/service-accounts/attention";
+import { expiresSoonDays, relativeTime, timeUntil } from "./labels";
+import { RotateKeyDialog } from "./rotate-key-dialog";
+
+type KeyItem = AttentionData["expiring"][number];
+
+/** Org Dashboard → Service Accounts: what needs an admin this week, each with a one-click action. */
+export function AttentionList({ data }: { data: AttentionData }) {
+  const [rotating, setRotating] = useState<KeyItem | null>(null);
+  const disable = useActionMutation((accountId: string) =>
+    setServiceAccountStatusAction(accountId, { status: "DISABLED" }),
+  );
+  const total = data.expiring.length + data.rotating.length + data.leaked.length + data.unusedTotal;
+  if (total === 0) return null;
+  const account = (a: { name: string; href: string }) => (
+    <Link href={a.href} className="font-medium text-indigo-700 hover:underline">
+      {a.name}
+    </Link>
+  );
+  return (
+    <section
+      aria-labelledby="attention-heading"
+      className="space-y-3 rounded-lg bg-amber-50/60 p-4 ring-1 ring-amber-200"
+    >
+      <h3 id="attention-heading" className="text-base font-semibold">
+        Attention
+      </h3>
+      {disable.error && <p className="text-sm text-red-700">{disable.error.message}</p>}
+      <ul className="space-y-2 text-sm" aria-label="Needs attention">
+        {data.leaked.map((k) => (
+          <li key={`leaked-${k.keyId}`} className="flex flex-wrap items-center justify-between gap-2">
+            <span>
+              {account(k.account)}: key {k.keyName} (<code>{k.masked}</code>) was reported as leaked and
+              revoked
+              {k.foundAt ? ` — ${k.foundAt}` : ""}.
+            </span>
+            <Link href={k.account.href} className="text-indigo-700 hover:underline">
+              Review
+            </Link>
+          </li>
+        ))}
+        {data.expiring.map((k) => {
+          const days = expiresSoonDays(k.expiresAt) ?? 1;
+          return (
+            <li key={`expiring-${k.keyId}`} className="flex flex-wrap items-center justify-between gap-2">
+              <span>
+                {account(k.account)}: key {k.keyName} (<code>{k.masked}</code>) — Expires in {days} day
+                {days === 1 ? "" : "s"}.
+              </span>
+              <Button
+                size="sm"
+                variant="secondary"
+                aria-label={`Rotate ${k.keyName} of ${k.account.name}`}
+                onClick={() => setRotating(k)}
+              >
+                Rotate
+              </Button>
+            </li>
+          );
+        })}
+        {data.rotating.map((k) => (
+          <li key={`rotating-${k.keyId}`} className="flex flex-wrap items-center justify-between gap-2">
+            <span>
+              {account(k.account)}: key {k.keyName} (<code>{k.masked}</code>) was replaced — stops working in{" "}
+              {timeUntil(k.expiresAt!)}; last used {relativeTime(k.lastUsedAt).toLowerCase()}.
+            </span>
+            <Link href={k.account.href} className="text-indigo-700 hover:underline">
+              View keys
+            </Link>
+          </li>
+        ))}
+        {data.unused.map((a) => (
+          <li key={`unused-${a.id}`} className="flex flex-wrap items-center justify-between gap-2">
+            <span>
+              {account(a)}: unused for 90 days (last used {relativeTime(a.lastUsedAt).toLowerCase()}).
+            </span>
+            <Button
+              size="sm"
+              variant="secondary"
+              aria-label={`Disable ${a.name}`}
+              disabled={disable.isPending}
+              onClick={() => disable.mutate(a.id)}
+            >
+              Disable
+            </Button>
+          </li>
+        ))}
+      </ul>
+      {data.unusedTotal > data.unused.length && (
+        <p className="text-xs text-slate-600">
+          {data.unusedTotal - data.unused.length} more unused accounts: filter the list by &quot;Unused for 90
+          days&quot;.
+        </p>
+      )}
+      {rotating && (
+        <RotateKeyDialog
+          accountId={rotating.account.id}
+          apiKey={{ id: rotating.keyId, name: rotating.keyName, masked: rotating.masked }}
+          onClose={() => setRotating(null)}
+        />
+      )}
+    </section>
+  );
+}

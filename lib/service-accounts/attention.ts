@@ -1,0 +1,105 @@
+// The Org Dashboard's Attention list: what an admin should act on this week — keys expiring
+// within 7 days, keys in a rotation grace period, leaked keys not yet acknowledged, accounts
+// unused for 90 days — each with the account it belongs to.
+import { db } from "@/lib/db";
+import type { Caller } from "@/lib/auth/caller";
+import { authorizeOrg } from "@/lib/authz/guard";
+import { maskedKey } from "@/lib/keys/format";
+import { DAY_MS } from "./key-state";
+import { accountFilterWhere } from "./filters";
+import { accountHref } from "./place";
+
+const SHOWN = 20;
+
+const KEY_SELECT = {
+  id: true,
+  name: true,
+  last4: true,
+  expiresAt: true,
+  lastUsedAt: true,
+  leakedAt: true,
+  leakSource: true,
+  serviceAccount: { select: { id: true, name: true, scope: true, team: { select: { slug: true } } } },
+} as const;
+
+export async function getAttentionList(caller: Caller, orgSlug: string) {
+  const { org } = await authorizeOrg(caller.user.id, orgSlug, "org.manage_service_accounts");
+  const now = new Date();
+  const soon = new Date(now.getTime() + 7 * DAY_MS);
+  const ofOrg = { serviceAccount: { orgId: org.id, deletedAt: null } };
+  const [expiring, rotating, leaked, unused, unusedTotal] = await Promise.all([
+    db.apiKey.findMany({
+      where: { ...ofOrg, revokedAt: null, replacedById: null, expiresAt: { gt: now, lte: soon } },
+      orderBy: { expiresAt: "asc" },
+      take: SHOWN,
+      select: KEY_SELECT,
+    }),
+    db.apiKey.findMany({
+      where: { ...ofOrg, revokedAt: null, replacedById: { not: null }, expiresAt: { gt: now } },
+      orderBy: { expiresAt: "asc" },
+      take: SHOWN,
+      select: KEY_SELECT,
+    }),
+    db.apiKey.findMany({
+      where: { ...ofOrg, leakedAt: { not: null }, leakAcknowledgedAt: null },
+      orderBy: { leakedAt: "desc" },
+      take: SHOWN,
+      select: KEY_SELECT,
+    }),
+    db.serviceAccount.findMany({
+      where: {
+        orgId: org.id,
+        deletedAt: null,
+        status: "ACTIVE",
+        ...accountFilterWhere({ unused: true }, now),
+      },
+      orderBy: { name: "asc" },
+      take: SHOWN,
+      select: {
+        id: true,
+        name: true,
+        scope: true,
+        lastUsedAt: true,
+        createdAt: true,
+        team: { select: { slug: true } },
+      },
+    }),
+    db.serviceAccount.count({
+      where: {
+        orgId: org.id,
+        deletedAt: null,
+        status: "ACTIVE",
+        ...accountFilterWhere({ unused: true }, now),
+      },
+    }),
+  ]);
+  const keyItem = (k: (typeof expiring)[number]) => ({
+    keyId: k.id,
+    keyName: k.name,
+    masked: maskedKey(k.last4),
+    expiresAt: k.expiresAt,
+    lastUsedAt: k.lastUsedAt,
+    leakedAt: k.leakedAt,
+    foundAt: k.leakSource,
+    account: {
+      id: k.serviceAccount!.id,
+      name: k.serviceAccount!.name,
+      href: accountHref(k.serviceAccount!, org.slug),
+    },
+  });
+  return {
+    expiring: expiring.map(keyItem),
+    rotating: rotating.map(keyItem),
+    leaked: leaked.map(keyItem),
+    unused: unused.map((a) => ({
+      id: a.id,
+      name: a.name,
+      lastUsedAt: a.lastUsedAt,
+      createdAt: a.createdAt,
+      href: accountHref(a, org.slug),
+    })),
+    unusedTotal,
+  };
+}
+
+export type AttentionList = Awaited<ReturnType<typeof getAttentionList>>;
