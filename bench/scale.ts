@@ -292,6 +292,8 @@ const list = (path: string, place: object, filters: object): Probe => ({
 });
 const ORG = { orgSlug: "acme" };
 const TEAM = { teamSlug: "ml-team" };
+const TODAY = new Date().toISOString().slice(0, 10);
+
 const PROBES = (accountName: string): [string, Probe][] => [
   ["Org SA tab, first page (page load)", { path: "/org/acme/service-accounts" }],
   ["Org SA tab, search", list("/org/acme/service-accounts", ORG, { q: "042" })],
@@ -308,6 +310,10 @@ const PROBES = (accountName: string): [string, Probe][] => [
   ["Account detail page", { path: `/ml-team/service-accounts/${accountName}` }],
   ["Projects page", { path: "/ml-team/settings/projects" }],
   ["Audit log", { path: "/org/acme/audit-log" }],
+  ["Audit log, service accounts only", { path: "/org/acme/audit-log?actorType=service_account" }],
+  ["Audit log, action api_key.revoked", { path: "/org/acme/audit-log?action=api_key.revoked" }],
+  ["Audit log, one day", { path: `/org/acme/audit-log?from=${TODAY}&to=${TODAY}` }],
+  ["Audit log, search one account", { path: "/org/acme/audit-log?q=job-4242%40" }],
 ];
 
 const engines = (

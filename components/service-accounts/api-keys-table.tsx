@@ -17,6 +17,7 @@ type KeyRow = {
   createdAt: Date;
   expiresAt: Date | null;
   lastUsedAt: Date | null;
+  lastUsedIp: string | null;
   status: KeyStatus;
   /** Rotated: a newer key replaced this one, which works until expiresAt (the grace period). */
   replaced: boolean;
@@ -66,7 +67,10 @@ export function ApiKeysTable({
             <Td>{k.createdBy}</Td>
             <Td>{formatDate(k.createdAt)}</Td>
             <Td>{formatDate(k.expiresAt)}</Td>
-            <Td>{relativeTime(k.lastUsedAt)}</Td>
+            <Td>
+              {relativeTime(k.lastUsedAt)}
+              {k.lastUsedIp && <span className="block text-xs text-slate-500">from {k.lastUsedIp}</span>}
+            </Td>
             <Td>{statusText(k)}</Td>
             {canManage && (
               <Td className="px-4 py-2 text-right">

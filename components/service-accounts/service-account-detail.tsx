@@ -9,6 +9,7 @@ import { AuditEventsTable } from "@/components/audit/audit-events-table";
 import { DetailActions } from "./detail-actions";
 import { FederationPanel } from "./federation-panel";
 import { LeakBanner } from "./leaks";
+import { UsageChart } from "./usage-chart";
 import { AUTH_METHOD_LABEL, ROLE_LABEL, SCOPE_LABEL, STATUS_LABEL, formatDate } from "./labels";
 
 /** `/<team>/service-accounts/<account>` and `/org/<org>/service-accounts/<account>`. */
@@ -84,6 +85,8 @@ export async function ServiceAccountDetail({
           canManage={account.canManage}
         />
       )}
+
+      {account.authMethod === "API_KEY" && <UsageChart days={account.usage} />}
 
       {access && <ProjectAccessTable rows={access.rows} hiddenCount={access.hiddenCount} />}
 

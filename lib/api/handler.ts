@@ -59,7 +59,12 @@ export function createApiHandler(options: ApiHandlerOptions = {}) {
       limiter.recordFailure(address);
       throw new ApiError(401, result.code, CREDENTIAL_MESSAGES[result.code]);
     }
-    if (result.value.type !== "access_token") lastUsed?.record(result.value.key.id, new Date());
+    if (result.value.type !== "access_token") {
+      lastUsed?.record(result.value.key.id, new Date(), {
+        accountId: result.value.serviceAccount.id,
+        ip: address,
+      });
+    }
     return result.value;
   }
 

@@ -10,7 +10,7 @@ import { maskedKey } from "@/lib/keys/format";
 import { serviceAccountIdentity } from "./identity";
 import { ZListFilters } from "./schemas";
 import { resolvePlace, accountHref, accountInPlace } from "./place";
-import { liveKeyWhere, keyStatus } from "./key-state";
+import { DAY_MS, liveKeyWhere, keyStatus } from "./key-state";
 import { accountFilterWhere } from "./filters";
 import { creatorIdentities } from "./creators";
 
@@ -146,6 +146,7 @@ export async function getServiceAccountDetail(caller: Caller, placeInput: unknow
           leakedAt: true,
           leakSource: true,
           leakAcknowledgedAt: true,
+          lastUsedIp: true,
         },
       },
     },
@@ -153,7 +154,8 @@ export async function getServiceAccountDetail(caller: Caller, placeInput: unknow
   if (!account || !canViewServiceAccount(place.actor, account)) {
     throw new AppError("NOT_FOUND", "Service account not found.");
   }
-  const [creators, events, issuers] = await Promise.all([
+  const since = new Date(Date.now() - 29 * DAY_MS).toISOString().slice(0, 10);
+  const [creators, events, issuers, usage] = await Promise.all([
     creatorIdentities([account, ...account.keys], place.org.slug),
     db.auditEvent.findMany({
       where: { orgId: account.orgId, targetType: "service_account", targetId: account.id },
@@ -175,7 +177,13 @@ export async function getServiceAccountDetail(caller: Caller, placeInput: unknow
           select: { issuer: true, name: true },
         })
       : [],
+    db.apiKeyUsageDay.groupBy({
+      by: ["day"],
+      where: { serviceAccountId: account.id, day: { gte: since } },
+      _sum: { requests: true },
+    }),
   ]);
+  const perDay = new Map(usage.map((u) => [u.day, u._sum.requests ?? 0]));
   const now = Date.now();
   return {
     id: account.id,
@@ -195,6 +203,11 @@ export async function getServiceAccountDetail(caller: Caller, placeInput: unknow
       ...f,
       claimConditions: (f.claimConditions ?? {}) as Record<string, string>,
     })),
+    /** Requests per UTC day for the last 30 days, oldest first (days without use are 0). */
+    usage: Array.from({ length: 30 }, (_, i) => {
+      const day = new Date(Date.now() - (29 - i) * DAY_MS).toISOString().slice(0, 10);
+      return { day, requests: perDay.get(day) ?? 0 };
+    }),
     /** The org's registered identity providers, for "Edit federation". */
     issuers,
     keys: account.keys.map((k) => ({
@@ -205,6 +218,7 @@ export async function getServiceAccountDetail(caller: Caller, placeInput: unknow
       createdAt: k.createdAt,
       expiresAt: k.expiresAt,
       lastUsedAt: k.lastUsedAt,
+      lastUsedIp: k.lastUsedIp,
       status: keyStatus(k, now),
       replaced: k.replacedById !== null,
     })),

@@ -1,9 +1,23 @@
 -- AlterTable
+ALTER TABLE "ApiKey" ADD COLUMN "lastUsedIp" TEXT;
 ALTER TABLE "ApiKey" ADD COLUMN "leakAcknowledgedAt" DATETIME;
 ALTER TABLE "ApiKey" ADD COLUMN "leakSource" TEXT;
 ALTER TABLE "ApiKey" ADD COLUMN "leakedAt" DATETIME;
 ALTER TABLE "ApiKey" ADD COLUMN "replacedById" TEXT;
 ALTER TABLE "ApiKey" ADD COLUMN "rotatedAt" DATETIME;
+
+-- CreateTable
+CREATE TABLE "ApiKeyUsageDay" (
+    "apiKeyId" TEXT NOT NULL,
+    "serviceAccountId" TEXT NOT NULL,
+    "day" TEXT NOT NULL,
+    "requests" INTEGER NOT NULL DEFAULT 0,
+
+    PRIMARY KEY ("apiKeyId", "day")
+);
+
+-- CreateIndex
+CREATE INDEX "ApiKeyUsageDay_serviceAccountId_day_idx" ON "ApiKeyUsageDay"("serviceAccountId", "day");
 
 -- CreateIndex
 CREATE INDEX "ApiKey_expiresAt_idx" ON "ApiKey"("expiresAt");

@@ -1,9 +1,23 @@
 -- AlterTable
-ALTER TABLE "ApiKey" ADD COLUMN     "leakAcknowledgedAt" TIMESTAMP(3),
+ALTER TABLE "ApiKey" ADD COLUMN     "lastUsedIp" TEXT,
+ADD COLUMN     "leakAcknowledgedAt" TIMESTAMP(3),
 ADD COLUMN     "leakSource" TEXT,
 ADD COLUMN     "leakedAt" TIMESTAMP(3),
 ADD COLUMN     "replacedById" TEXT,
 ADD COLUMN     "rotatedAt" TIMESTAMP(3);
+
+-- CreateTable
+CREATE TABLE "ApiKeyUsageDay" (
+    "apiKeyId" TEXT NOT NULL,
+    "serviceAccountId" TEXT NOT NULL,
+    "day" TEXT NOT NULL,
+    "requests" INTEGER NOT NULL DEFAULT 0,
+
+    CONSTRAINT "ApiKeyUsageDay_pkey" PRIMARY KEY ("apiKeyId","day")
+);
+
+-- CreateIndex
+CREATE INDEX "ApiKeyUsageDay_serviceAccountId_day_idx" ON "ApiKeyUsageDay"("serviceAccountId", "day");
 
 -- CreateIndex
 CREATE INDEX "ApiKey_expiresAt_idx" ON "ApiKey"("expiresAt");
