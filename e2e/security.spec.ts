@@ -130,7 +130,11 @@ async function untouched(t: Awaited<ReturnType<typeof targets>>) {
       t.account,
       t.mlAccount,
     ),
-    keys: await rows(`SELECT "revokedAt" FROM "ApiKey"`, t.key, t.mlKey),
+    keys: await rows(
+      `SELECT "revokedAt", "expiresAt", "replacedById", "leakedAt" FROM "ApiKey"`,
+      t.key,
+      t.mlKey,
+    ),
     teams: await rows(`SELECT name FROM "Team"`, t.team, t.mlTeam),
     projects: await rows(`SELECT visibility FROM "Project"`, t.project, t.mlProject),
     providers: await rows(`SELECT issuer, name FROM "IdentityProvider"`, t.idp, t.idp),
@@ -266,6 +270,14 @@ test.describe("[SECURITY]", () => {
         [t.account, { issuer: "https://globex.example", audience: "x", subject: "*" }],
       ],
       [orgAdmin, "testTokenAction", [t.account, "a.b.c"]],
+      // Lifecycle: rotation, leak acknowledgement and leak reports stay within the caller's reach.
+      [researchAdmin, "rotateApiKeyAction", [t.mlAccount, t.mlKey, { graceHours: 24 }]],
+      [researchAdmin, "acknowledgeLeaksAction", [t.mlAccount]],
+      [researchAdmin, "reportLeakedKeysAction", ["acme", "dpt_x"]],
+      [orgAdmin, "rotateApiKeyAction", [t.account, t.key, { graceHours: 0 }]],
+      [orgAdmin, "rotateApiKeyAction", [t.mlAccount, t.key, { graceHours: 0 }]],
+      [orgAdmin, "acknowledgeLeaksAction", [t.account]],
+      [orgAdmin, "reportLeakedKeysAction", [t.globexSlug, "dpt_x"]],
     ];
     for (const [caller, name, args] of attacks) {
       const id = actions[name];
@@ -277,6 +289,21 @@ test.describe("[SECURITY]", () => {
       expect(answer.status, name).toBeLessThan(500);
       expect(refused, `${name}(${JSON.stringify(args)}): ${answer.text.slice(0, 300)}`).toBe(true);
     }
+    // The audit export is a route, not an action: it checks the session and the org itself.
+    const anonymous = await playwrightRequest.newContext();
+    const exports: [APIRequestContext, string, number][] = [
+      [anonymous, "/org/acme/audit-log/export?format=csv", 401],
+      [researchAdmin, "/org/acme/audit-log/export?format=csv", 403],
+      [orgAdmin, `/org/${t.globexSlug}/audit-log/export?format=jsonl`, 403],
+      [orgAdmin, "/org/acme/audit-log/export?format=xml", 400],
+      [orgAdmin, "/org/acme/audit-log/export?format=csv&cursor=x&from=yesterday", 400],
+    ];
+    for (const [caller, path, status] of exports) {
+      const response = await caller.get(`${DEMO}${path}`, { failOnStatusCode: false, maxRedirects: 0 });
+      counter.record(`EXPORT ${path}`, response.status(), response.status() >= 400);
+      expect([path, response.status()]).toEqual([path, status]);
+    }
+    await anonymous.dispose();
     expect(await untouched(t)).toEqual(before);
   });
 

@@ -17,7 +17,7 @@ export function AttentionList({ data }: { data: AttentionData }) {
   const disable = useActionMutation((accountId: string) =>
     setServiceAccountStatusAction(accountId, { status: "DISABLED" }),
   );
-  const total = data.expiring.length + data.rotating.length + data.leaked.length + data.unusedTotal;
+  const total = data.expiring.length + data.rotating.length + data.leaked.length + data.unused.length;
   if (total === 0) return null;
   const account = (a: { name: string; href: string }) => (
     <Link href={a.href} className="font-medium text-indigo-700 hover:underline">
@@ -93,10 +93,9 @@ export function AttentionList({ data }: { data: AttentionData }) {
           </li>
         ))}
       </ul>
-      {data.unusedTotal > data.unused.length && (
+      {data.moreUnused && (
         <p className="text-xs text-slate-600">
-          {data.unusedTotal - data.unused.length} more unused accounts: filter the list by &quot;Unused for 90
-          days&quot;.
+          More accounts are unused: filter the list below by &quot;Unused for 90 days&quot;.
         </p>
       )}
       {rotating && (
