@@ -225,6 +225,24 @@ describe("deputy CLI (spawned)", () => {
     expect((await deputy(["key", "rotate", "--service-account", "x", "k", "--grace", "8d"])).code).toBe(2);
   });
 
+  it("reads the audit log: what did automation do in the last hour?", async () => {
+    await deputy(["sa", "create", "--name", "audited-job", "--team", world.alpha.slug]);
+    const json = await deputy(["audit", "--actor-type", "service_account", "--since", "1h", "--json"]);
+    expect(json.code, json.stderr).toBe(0);
+    const events = JSON.parse(json.stdout) as { action: string; actor: { type: string; identity: string } }[];
+    expect(events.length).toBeGreaterThan(0);
+    expect(events.every((e) => e.actor.type === "service_account")).toBe(true);
+    expect(
+      events.some(
+        (e) => e.action === "service_account.created" && e.actor.identity.startsWith("provisioner@"),
+      ),
+    ).toBe(true);
+    const table = await deputy(["audit", "--action", "service_account.created", "--limit", "5"]);
+    expect(table.stdout.split("\n")[0]).toMatch(/^TIME +ACTOR TYPE +ACTOR +ACTION +TARGET$/);
+    expect((await deputy(["audit", "--since", "yesterday"])).code).toBe(2);
+    expect((await deputy(["audit"], { DEPUTY_API_KEY: teamAdminKey })).stderr).toMatch(/403 forbidden/);
+  });
+
   it("exits 1 with the API's message when the API refuses, 2 for usage errors", async () => {
     const orgScope = await deputy(
       ["sa", "create", "--name", "wants-org", "--team", world.alpha.slug, "--org-scope"],
