@@ -186,6 +186,12 @@ export function createClient(options: ClientOptions) {
         `/api/v1/service-accounts/${seg(account)}/keys/${seg(keyId)}/rotate`,
         { body },
       ),
+    reportLeakedKeys: (report: { token: string; type?: string; url?: string; source?: string }[]) =>
+      send<{ results: { tokenHash: string; status: "revoked" | "already_revoked" | "unknown" }[] }>(
+        "POST",
+        "/api/v1/leaked-keys",
+        { body: report },
+      ),
     listAuditEvents: (query: Record<string, string | number | undefined>) =>
       send<{ events: AuditEvent[]; nextCursor: string | null }>("GET", "/api/v1/audit-events", { query }),
     listIdentityProviders: () =>

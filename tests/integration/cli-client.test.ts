@@ -33,6 +33,7 @@ describe("the CLI's client", () => {
       await client.revokeKey("a-b", "key-1");
       await client.rotateKey("a-b", "key-1", { graceHours: 24 });
       await client.listAuditEvents({ actorType: "service_account" });
+      await client.reportLeakedKeys([{ token: "dpt_x" }]);
       await client.listIdentityProviders();
       await client.addIdentityProvider({ issuer: "https://issuer.example", name: "x" });
       await client.removeIdentityProvider("idp-1");
