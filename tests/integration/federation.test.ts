@@ -152,6 +152,15 @@ describe("identity providers", () => {
     );
   });
 
+  it("follows redirects on the same host only", async () => {
+    await expect(fetchJson(`${idp.issuer}/moved-here`, { allowPrivate: true })).resolves.toMatchObject({
+      keys: expect.any(Array) as unknown[],
+    });
+    await expect(fetchJson(`${idp.issuer}/moved-away`, { allowPrivate: true })).rejects.toThrow(
+      /redirects to another host \(localhost:\d+\); Deputy does not follow it/,
+    );
+  });
+
   it("requires a federated account's issuer to be a registered provider of its org", async () => {
     await expect(
       updateAccount(world.as.orgAdmin, accountId, {

@@ -23,6 +23,11 @@ export async function startLocalIssuer() {
       jwksFetches += 1;
       res.writeHead(200, { "content-type": "application/json" });
       res.end(JSON.stringify({ keys: keys.map((k) => k.publicJwk) }));
+    } else if (req.url === "/moved-here") {
+      res.writeHead(302, { location: "/jwks" }).end();
+    } else if (req.url === "/moved-away") {
+      // Same server, another host name: a redirect Deputy must not follow.
+      res.writeHead(302, { location: issuer.replace("127.0.0.1", "localhost") + "/jwks" }).end();
     } else {
       res.writeHead(404).end();
     }
