@@ -1,9 +1,9 @@
 import crypto from "node:crypto";
+import { decodeTimeCursor, encodeTimeCursor } from "@/lib/validation/cursor";
 import { db, type Tx } from "@/lib/db";
 import type { Prisma } from "@/lib/generated/prisma/client";
 import { recordAudit } from "@/lib/audit/record";
 import { isUniqueViolation } from "@/lib/db/errors";
-import { isBoundedId } from "@/lib/validation/text";
 import type { VerifiedKey } from "@/lib/keys/verify";
 import { ApiError } from "./errors";
 import { decideProjectAccess, type AccessDecision, type Operation } from "./policy";
@@ -238,17 +238,16 @@ function createRunInNewProject(
   });
 }
 
-function decodeCursor(cursor: string): { createdAt: Date; id: string } {
-  const [time, id] = Buffer.from(cursor, "base64url").toString("utf8").split("|");
-  const createdAt = new Date(Number(time));
-  if (!isBoundedId(id) || Number.isNaN(createdAt.getTime())) {
+function decodeCursor(cursor: string): { at: Date; id: string } {
+  const after = decodeTimeCursor(cursor);
+  if (!after) {
     throw new ApiError(
       400,
       "invalid_request",
       "cursor is not valid: pass the nextCursor of a previous answer.",
     );
   }
-  return { createdAt, id };
+  return after;
 }
 
 /** GET /api/v1/projects/<entity>/<project>/runs: newest first, cursor-paginated. */
@@ -268,10 +267,7 @@ export async function listRuns(
       projectId: project.id,
       ...(after
         ? {
-            OR: [
-              { createdAt: { lt: after.createdAt } },
-              { createdAt: after.createdAt, id: { lt: after.id } },
-            ],
+            OR: [{ createdAt: { lt: after.at } }, { createdAt: after.at, id: { lt: after.id } }],
           }
         : {}),
     },
@@ -302,7 +298,6 @@ export async function listRuns(
       summary: r.summary,
       workload: r.workloadClaims,
     })),
-    nextCursor:
-      hasMore && last ? Buffer.from(`${last.createdAt.getTime()}|${last.id}`).toString("base64url") : null,
+    nextCursor: hasMore && last ? encodeTimeCursor(last.createdAt, last.id) : null,
   };
 }

@@ -8,29 +8,29 @@ export async function auditLinks(
   events: { actorIdentity: string; targetType: string | null; targetName: string | null }[],
 ): Promise<Record<string, string>> {
   const suffix = `@${org.slug}.sa.`;
-  const names = new Set<string>();
+  // A service account's display identity, as recorded then, names it by what precedes the suffix.
+  const accountName = (identity: string | null) => {
+    const at = identity?.indexOf(suffix) ?? -1;
+    return identity && at > 0 ? identity.slice(0, at) : null;
+  };
   const links: Record<string, string> = {};
   for (const e of events) {
-    for (const identity of [e.actorIdentity, e.targetName]) {
-      const at = identity?.indexOf(suffix) ?? -1;
-      if (identity && at > 0) names.add(identity.slice(0, at));
-    }
     if (e.targetType === "project" && e.targetName && /^[^/]+\/[^/]+$/.test(e.targetName)) {
       const [team, project] = e.targetName.split("/") as [string, string];
       links[e.targetName] = `/${encodeURIComponent(team)}/projects/${encodeURIComponent(project)}`;
     }
   }
-  if (names.size > 0) {
-    const accounts = await db.serviceAccount.findMany({
-      where: { orgId: org.id, deletedAt: null, name: { in: [...names] } },
-      select: { name: true, scope: true, team: { select: { slug: true } } },
-    });
-    for (const account of accounts) {
-      const identity = events
-        .flatMap((e) => [e.actorIdentity, e.targetName])
-        .find((i) => i?.startsWith(`${account.name}${suffix}`));
-      if (identity) links[identity] = accountHref(account, org.slug);
-    }
+  const identities = events.flatMap((e) => [e.actorIdentity, e.targetName]);
+  const names = [...new Set(identities.map(accountName).filter((n): n is string => n !== null))];
+  if (names.length === 0) return links;
+  const accounts = await db.serviceAccount.findMany({
+    where: { orgId: org.id, deletedAt: null, name: { in: names } },
+    select: { name: true, scope: true, team: { select: { slug: true } } },
+  });
+  const hrefOf = new Map(accounts.map((a) => [a.name, accountHref(a, org.slug)]));
+  for (const identity of identities) {
+    const href = hrefOf.get(accountName(identity) ?? "");
+    if (identity && href) links[identity] = href;
   }
   return links;
 }

@@ -4,11 +4,12 @@
 import { z } from "zod";
 import { db } from "@/lib/db";
 import type { Prisma } from "@/lib/generated/prisma/client";
-import { authorizeOrg } from "@/lib/authz/guard";
-import { isServiceAccountPrincipal, type Principal } from "@/lib/core/principal";
+import { authorizeOrgAdmin } from "@/lib/authz/guard";
+import type { Principal } from "@/lib/core/principal";
 import { AppError } from "@/lib/errors";
 import { parseInput } from "@/lib/actions/result";
-import { isBoundedId, zText } from "@/lib/validation/text";
+import { zText } from "@/lib/validation/text";
+import { decodeTimeCursor, encodeTimeCursor } from "@/lib/validation/cursor";
 
 export const ACTOR_TYPES = ["user", "service_account", "system", "anonymous"] as const;
 const ACTOR_TYPE_OF = {
@@ -44,29 +45,11 @@ export const ZAuditQuery = z
   .strict();
 export type TAuditQuery = z.input<typeof ZAuditQuery>;
 
-/** The org whose log the principal reads: org admins, or an org-scoped ADMIN account. */
-async function auditOrg(principal: Principal, orgSlug?: string) {
-  if (isServiceAccountPrincipal(principal)) {
-    const sa = principal.serviceAccount;
-    if (sa.role !== "ADMIN" || sa.scope !== "ORG") {
-      throw new AppError("FORBIDDEN", "Only org-scoped ADMIN service accounts read the audit log.");
-    }
-    return sa.orgId;
-  }
-  if (!isBoundedId(orgSlug)) throw new AppError("NOT_FOUND", "Organization not found.");
-  return (await authorizeOrg(principal.user.id, orgSlug, "org.view_audit")).org.id;
-}
-
 function decodeCursor(cursor: string): { at: Date; id: string } {
-  const [time, id] = Buffer.from(cursor, "base64url").toString("utf8").split("|");
-  const at = new Date(Number(time));
-  if (!id || !isBoundedId(id) || Number.isNaN(at.getTime()) || encodeCursor(at, id) !== cursor) {
-    throw new AppError("INVALID", "cursor is not valid: pass the nextCursor of a previous answer.");
-  }
-  return { at, id };
+  const after = decodeTimeCursor(cursor);
+  if (!after) throw new AppError("INVALID", "cursor is not valid: pass the nextCursor of a previous answer.");
+  return after;
 }
-
-const encodeCursor = (at: Date, id: string) => Buffer.from(`${at.getTime()}|${id}`).toString("base64url");
 
 /** The where-clause of a query, within one org. */
 export function auditWhere(orgId: string, query: z.output<typeof ZAuditQuery>): Prisma.AuditEventWhereInput {
@@ -109,7 +92,12 @@ export async function queryAuditEvents(
   orgSlug: string | undefined,
   input: TAuditQuery,
 ) {
-  const orgId = await auditOrg(principal, orgSlug);
+  const { id: orgId } = await authorizeOrgAdmin(
+    principal,
+    orgSlug,
+    "org.view_audit",
+    "Only org-scoped ADMIN service accounts read the audit log.",
+  );
   const query = parseInput(ZAuditQuery, input);
   const rows = await db.auditEvent.findMany({
     where: auditWhere(orgId, query),
@@ -121,7 +109,7 @@ export async function queryAuditEvents(
   const last = events.at(-1);
   return {
     events,
-    nextCursor: rows.length > query.limit && last ? encodeCursor(last.createdAt, last.id) : null,
+    nextCursor: rows.length > query.limit && last ? encodeTimeCursor(last.createdAt, last.id) : null,
   };
 }
 

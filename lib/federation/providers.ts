@@ -8,9 +8,9 @@ import { z } from "zod";
 import { db } from "@/lib/db";
 import type { Prisma } from "@/lib/generated/prisma/client";
 import { recordAudit } from "@/lib/audit/record";
-import { authorizeOrg } from "@/lib/authz/guard";
+import { authorizeOrgAdmin } from "@/lib/authz/guard";
 import { config } from "@/lib/config/env";
-import { auditSourceOf, createdByOf, isServiceAccountPrincipal, type Principal } from "@/lib/core/principal";
+import { auditSourceOf, createdByOf, type Principal } from "@/lib/core/principal";
 import { AppError } from "@/lib/errors";
 import { parseInput } from "@/lib/actions/result";
 import { isBoundedId, zText } from "@/lib/validation/text";
@@ -37,17 +37,13 @@ export const ZNewIdentityProvider = z
 export type TNewIdentityProvider = z.input<typeof ZNewIdentityProvider>;
 
 /** The org whose providers the principal manages: org admins, or an org-scoped ADMIN account. */
-export async function resolveProviderOrg(principal: Principal, orgSlug?: string) {
-  if (isServiceAccountPrincipal(principal)) {
-    const sa = principal.serviceAccount;
-    if (sa.role !== "ADMIN" || sa.scope !== "ORG") {
-      throw new AppError("FORBIDDEN", "Only org-scoped ADMIN service accounts manage identity providers.");
-    }
-    return { id: sa.orgId, slug: sa.orgSlug };
-  }
-  if (!isBoundedId(orgSlug)) throw new AppError("NOT_FOUND", "Organization not found.");
-  const { org } = await authorizeOrg(principal.user.id, orgSlug, "org.manage_identity_providers");
-  return { id: org.id, slug: org.slug };
+export function resolveProviderOrg(principal: Principal, orgSlug?: string) {
+  return authorizeOrgAdmin(
+    principal,
+    orgSlug,
+    "org.manage_identity_providers",
+    "Only org-scoped ADMIN service accounts manage identity providers.",
+  );
 }
 
 /** Only public keys of asymmetric types; private members dropped whatever the issuer served. */

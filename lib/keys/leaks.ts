@@ -20,6 +20,7 @@ import { AppError } from "@/lib/errors";
 import { invalidateCredentialCache } from "./credential-cache";
 import { maskedKey, parseApiKey, secretMatches } from "./format";
 import { serviceAccountIdentity } from "@/lib/service-accounts/identity";
+import { loadManagedAccount } from "@/lib/service-accounts/accounts";
 
 export const MAX_REPORTED_TOKENS = 100;
 
@@ -160,7 +161,6 @@ export async function reportLeakedKeys(reporter: Reporter, input: unknown): Prom
 
 /** The account page's banner goes away once an admin has seen the leak. */
 export async function acknowledgeLeaks(principal: Principal, accountId: string) {
-  const { loadManagedAccount } = await import("@/lib/service-accounts/accounts");
   const account = await loadManagedAccount(principal, accountId, "keys");
   await db.$transaction(async (tx) => {
     const { count } = await tx.apiKey.updateMany({

@@ -8,6 +8,20 @@ export function liveKeyWhere(now: Date): Prisma.ApiKeyWhereInput {
   return { revokedAt: null, OR: [{ expiresAt: null }, { expiresAt: { gt: now } }] };
 }
 
+/** A key as lists show it: never the hash. Its status comes from keyStatus(). */
+export const KEY_ROW_SELECT = {
+  id: true,
+  name: true,
+  last4: true,
+  createdAt: true,
+  createdByUserId: true,
+  createdByServiceAccountId: true,
+  expiresAt: true,
+  lastUsedAt: true,
+  revokedAt: true,
+  leakedAt: true,
+} as const satisfies Prisma.ApiKeySelect;
+
 export type KeyStatus = "active" | "expired" | "revoked" | "leaked";
 
 export function keyStatus(

@@ -8,7 +8,7 @@ import { parseInput } from "@/lib/actions/result";
 import { generateApiKey, maskedKey } from "@/lib/keys/format";
 import { invalidateCredentialCache } from "@/lib/keys/credential-cache";
 import { ZNewApiKey, ZRotation, type TNewApiKey, type TRotation } from "./schemas";
-import { DAY_MS, keyStatus, liveKeyWhere } from "./key-state";
+import { DAY_MS, KEY_ROW_SELECT, keyStatus, liveKeyWhere } from "./key-state";
 import { loadManagedAccount } from "./accounts";
 import { creatorIdentities } from "./creators";
 
@@ -93,18 +93,7 @@ export async function listKeys(principal: Principal, accountRef: unknown) {
   const keys = await db.apiKey.findMany({
     where: { serviceAccountId: account.id },
     orderBy: [{ createdAt: "desc" }, { id: "desc" }],
-    select: {
-      id: true,
-      name: true,
-      last4: true,
-      createdAt: true,
-      createdByUserId: true,
-      createdByServiceAccountId: true,
-      expiresAt: true,
-      lastUsedAt: true,
-      revokedAt: true,
-      leakedAt: true,
-    },
+    select: KEY_ROW_SELECT,
   });
   const creators = await creatorIdentities(keys, account.org.slug);
   const now = Date.now();

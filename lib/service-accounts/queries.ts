@@ -10,11 +10,20 @@ import { maskedKey } from "@/lib/keys/format";
 import { serviceAccountIdentity } from "./identity";
 import { ZListFilters } from "./schemas";
 import { resolvePlace, accountHref, accountInPlace } from "./place";
-import { DAY_MS, liveKeyWhere, keyStatus } from "./key-state";
+import { DAY_MS, KEY_ROW_SELECT, liveKeyWhere, keyStatus } from "./key-state";
 import { accountFilterWhere } from "./filters";
 import { creatorIdentities } from "./creators";
 
 export const PAGE_SIZE = 20;
+
+/** The org's registered identity providers: the issuers a federated account may trust (rule 18). */
+function registeredIssuers(orgId: string) {
+  return db.identityProvider.findMany({
+    where: { orgId },
+    orderBy: { name: "asc" },
+    select: { issuer: true, name: true },
+  });
+}
 
 /** A page of live service accounts, searchable and filterable, with their last use. */
 export async function listServiceAccounts(caller: Caller, placeInput: unknown, filtersInput: unknown) {
@@ -84,12 +93,7 @@ export async function getCreateOptions(caller: Caller, placeInput: unknown) {
   const place = await resolvePlace(caller, placeInput);
   const [{ maxKeyLifetimeDays }, issuers] = await Promise.all([
     db.organization.findUniqueOrThrow({ where: { id: place.org.id }, select: { maxKeyLifetimeDays: true } }),
-    // The registered identity providers a federated account may trust (rule 18).
-    db.identityProvider.findMany({
-      where: { orgId: place.org.id },
-      orderBy: { name: "asc" },
-      select: { issuer: true, name: true },
-    }),
+    registeredIssuers(place.org.id),
   ]);
   if (place.kind === "team") {
     const canCreate = canInTeam(place.actor, place.team, "team.manage_service_accounts");
@@ -133,17 +137,8 @@ export async function getServiceAccountDetail(caller: Caller, placeInput: unknow
       keys: {
         orderBy: { createdAt: "desc" },
         select: {
-          id: true,
-          name: true,
-          last4: true,
-          createdAt: true,
-          createdByUserId: true,
-          createdByServiceAccountId: true,
-          expiresAt: true,
-          lastUsedAt: true,
-          revokedAt: true,
+          ...KEY_ROW_SELECT,
           replacedById: true,
-          leakedAt: true,
           leakSource: true,
           leakAcknowledgedAt: true,
           lastUsedIp: true,
@@ -170,13 +165,7 @@ export async function getServiceAccountDetail(caller: Caller, placeInput: unknow
         metadata: true,
       },
     }),
-    account.authMethod === "FEDERATED"
-      ? db.identityProvider.findMany({
-          where: { orgId: account.orgId },
-          orderBy: { name: "asc" },
-          select: { issuer: true, name: true },
-        })
-      : [],
+    account.authMethod === "FEDERATED" ? registeredIssuers(account.orgId) : [],
     db.apiKeyUsageDay.groupBy({
       by: ["day"],
       where: { serviceAccountId: account.id, day: { gte: since } },
