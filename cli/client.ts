@@ -61,6 +61,16 @@ export type TokenExchangeAnswer = {
   issued_token_type: string;
 };
 
+/** fetch, with a network failure said as what to check (DEPUTY_HOST). */
+async function reach(host: string, url: string, init: RequestInit): Promise<Response> {
+  try {
+    return await fetch(url, init);
+  } catch (error) {
+    const reason = (error as { cause?: { code?: string } }).cause?.code ?? (error as Error).message;
+    throw new Unreachable(`Could not reach Deputy at ${host} (${reason}). Check DEPUTY_HOST.`);
+  }
+}
+
 /** RFC 8693 exchange of a workload's JWT for an access token (no credential needed). */
 export async function exchangeToken(
   host: string,
@@ -74,20 +84,14 @@ export async function exchangeToken(
     subject_token_type: "urn:ietf:params:oauth:token-type:jwt",
     ...(options.serviceAccount ? { service_account: options.serviceAccount } : {}),
   });
-  let response: Response;
-  try {
-    response = await fetch(url, {
-      method: "POST",
-      headers: {
-        "content-type": "application/x-www-form-urlencoded",
-        "user-agent": options.userAgent ?? "deputy-cli",
-      },
-      body: form,
-    });
-  } catch (error) {
-    const reason = (error as { cause?: { code?: string } }).cause?.code ?? (error as Error).message;
-    throw new Unreachable(`Could not reach Deputy at ${host} (${reason}). Check DEPUTY_HOST.`);
-  }
+  const response = await reach(host, url, {
+    method: "POST",
+    headers: {
+      "content-type": "application/x-www-form-urlencoded",
+      "user-agent": options.userAgent ?? "deputy-cli",
+    },
+    body: form,
+  });
   const body = (await response.json().catch(() => ({}))) as Partial<TokenExchangeAnswer> & {
     error?: string;
     error_description?: string;
@@ -117,21 +121,15 @@ export function createClient(options: ClientOptions) {
       if (value !== undefined) search.set(name, String(value));
     }
     const url = `${host}${path}${search.size > 0 ? `?${search}` : ""}`;
-    let response: Response;
-    try {
-      response = await fetch(url, {
-        method,
-        headers: {
-          authorization: `Bearer ${options.token}`,
-          "user-agent": options.userAgent ?? "deputy-cli",
-          ...(init.body !== undefined ? { "content-type": "application/json" } : {}),
-        },
-        body: init.body !== undefined ? JSON.stringify(init.body) : undefined,
-      });
-    } catch (error) {
-      const reason = (error as { cause?: { code?: string } }).cause?.code ?? (error as Error).message;
-      throw new Unreachable(`Could not reach Deputy at ${host} (${reason}). Check DEPUTY_HOST.`);
-    }
+    const response = await reach(host, url, {
+      method,
+      headers: {
+        authorization: `Bearer ${options.token}`,
+        "user-agent": options.userAgent ?? "deputy-cli",
+        ...(init.body !== undefined ? { "content-type": "application/json" } : {}),
+      },
+      body: init.body !== undefined ? JSON.stringify(init.body) : undefined,
+    });
     const text = await response.text();
     let body: unknown = undefined;
     try {

@@ -18,6 +18,29 @@ const EXPIRY_OPTIONS = [
 ];
 
 /**
+ * Closing a dialog that may be showing a new key: while the key is shown, closing asks first;
+ * once closed, the mutation holding the key is reset and the key lists refresh.
+ */
+export function useRevealClose(revealed: boolean, reset: () => void, onClosed: () => void) {
+  const router = useRouter();
+  const queryClient = useQueryClient();
+  const [confirmingClose, setConfirmingClose] = useState(false);
+  function close() {
+    setConfirmingClose(false);
+    reset();
+    onClosed();
+    void queryClient.invalidateQueries({ queryKey: serviceAccountKeys.all });
+    router.refresh();
+  }
+  return {
+    confirmingClose,
+    keepOpen: () => setConfirmingClose(false),
+    close,
+    requestClose: () => (revealed ? setConfirmingClose(true) : close()),
+  };
+}
+
+/**
  * "Create API key", then the copy-once reveal. While the key is shown, closing asks first; once
  * closed, the mutation is reset and the key exists nowhere in the browser.
  */
@@ -34,28 +57,16 @@ export function CreateApiKeyDialog({
   onOpenChange: (open: boolean) => void;
   maxLifetimeDays?: number | null;
 }) {
-  const router = useRouter();
-  const queryClient = useQueryClient();
   const create = useCreateApiKey(accountId);
-  const [confirmingClose, setConfirmingClose] = useState(false);
   const revealed = create.data?.secret;
+  const { confirmingClose, keepOpen, close, requestClose } = useRevealClose(
+    Boolean(revealed),
+    create.reset,
+    () => onOpenChange(false),
+  );
   const expiryOptions = maxLifetimeDays
     ? EXPIRY_OPTIONS.filter((o) => o.value !== "never" && Number(o.value) <= maxLifetimeDays)
     : EXPIRY_OPTIONS;
-
-  function close() {
-    setConfirmingClose(false);
-    create.reset();
-    onOpenChange(false);
-    void queryClient.invalidateQueries({ queryKey: serviceAccountKeys.all });
-    router.refresh();
-  }
-
-  function requestClose(next: boolean) {
-    if (next) return onOpenChange(true);
-    if (revealed) setConfirmingClose(true);
-    else close();
-  }
 
   function onSubmit(event: FormEvent<HTMLFormElement>) {
     event.preventDefault();
@@ -63,7 +74,7 @@ export function CreateApiKeyDialog({
   }
 
   return (
-    <Dialog open={open} onOpenChange={requestClose}>
+    <Dialog open={open} onOpenChange={(next) => (next ? onOpenChange(true) : requestClose())}>
       <DialogContent
         title={revealed ? "Copy your API key" : "Create API key"}
         description={revealed ? undefined : `A new key for ${accountName}.`}
@@ -72,7 +83,7 @@ export function CreateApiKeyDialog({
           <KeyReveal
             secret={revealed}
             confirmingClose={confirmingClose}
-            onKeepOpen={() => setConfirmingClose(false)}
+            onKeepOpen={keepOpen}
             onClose={close}
           />
         ) : (

@@ -1,14 +1,12 @@
 "use client";
 
-import { useQueryClient } from "@tanstack/react-query";
-import { useRouter } from "next/navigation";
 import { useState, type FormEvent } from "react";
 import { Alert } from "@/components/ui/alert";
 import { Button } from "@/components/ui/button";
 import { Dialog, DialogContent } from "@/components/ui/dialog";
 import { GRACE_CHOICES } from "@/lib/service-accounts/schemas";
-import { KeyReveal } from "./create-api-key-dialog";
-import { serviceAccountKeys, useRotateApiKey } from "./hooks";
+import { KeyReveal, useRevealClose } from "./create-api-key-dialog";
+import { useRotateApiKey } from "./hooks";
 
 /**
  * "Rotate" (rule 21): choose how long the old key keeps working, then the new key is shown once
@@ -23,19 +21,14 @@ export function RotateKeyDialog({
   apiKey: { id: string; name: string; masked: string };
   onClose: () => void;
 }) {
-  const router = useRouter();
-  const queryClient = useQueryClient();
   const rotate = useRotateApiKey(accountId);
   const [graceHours, setGraceHours] = useState(24);
-  const [confirmingClose, setConfirmingClose] = useState(false);
   const revealed = rotate.data?.key.secret;
-
-  function close() {
-    rotate.reset();
-    onClose();
-    void queryClient.invalidateQueries({ queryKey: serviceAccountKeys.all });
-    router.refresh();
-  }
+  const { confirmingClose, keepOpen, close, requestClose } = useRevealClose(
+    Boolean(revealed),
+    rotate.reset,
+    onClose,
+  );
 
   function onSubmit(event: FormEvent<HTMLFormElement>) {
     event.preventDefault();
@@ -43,7 +36,7 @@ export function RotateKeyDialog({
   }
 
   return (
-    <Dialog open onOpenChange={(open) => !open && (revealed ? setConfirmingClose(true) : close())}>
+    <Dialog open onOpenChange={(open) => !open && requestClose()}>
       <DialogContent
         title={revealed ? "Copy your API key" : `Rotate ${apiKey.name}`}
         description={
@@ -56,7 +49,7 @@ export function RotateKeyDialog({
           <KeyReveal
             secret={revealed}
             confirmingClose={confirmingClose}
-            onKeepOpen={() => setConfirmingClose(false)}
+            onKeepOpen={keepOpen}
             onClose={close}
           />
         ) : (
