@@ -168,8 +168,10 @@ export const tokenExchangeRoute = defineRoute({
       }
       return { status: 200, body: await exchangeToken(parsed.data, source) };
     } catch (error) {
-      if (!(error instanceof OAuthError)) throw error;
+      // Every failed exchange counts, including one that fails unexpectedly: a request that can
+      // make the server fail must not be free to repeat.
       failures.record();
+      if (!(error instanceof OAuthError)) throw error;
       return oauthAnswer(error);
     }
   },

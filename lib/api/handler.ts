@@ -3,7 +3,7 @@
 import type { IncomingMessage, ServerResponse } from "node:http";
 import { config } from "@/lib/config/env";
 import { FailureRateLimiter } from "@/lib/auth/rate-limiter";
-import { ACCESS_TOKEN_PREFIX, KEY_LENGTH } from "@/lib/keys/format";
+import { ACCESS_TOKEN_PREFIX, KEY_LENGTH, KEY_PREFIX } from "@/lib/keys/format";
 import { verifyAccessToken } from "@/lib/federation/access-tokens";
 import { LastUsedRecorder } from "@/lib/keys/last-used";
 import { verifyApiKey, type VerifiedKey } from "@/lib/keys/verify";
@@ -28,12 +28,18 @@ const CREDENTIAL_MESSAGES = {
   account_disabled: "The service account is disabled. An admin can enable it again.",
 } as const;
 
-// Query parameters that would carry a credential in a URL, where logs and proxies keep it.
+// Query parameters that would carry a credential in a URL, where logs and proxies keep it: by
+// name, or by a value holding an API key or an access token.
 const CREDENTIAL_PARAMS = /^(api[_-]?key|key|token|access[_-]?token|auth|authorization)$/i;
+const CREDENTIAL_IN_VALUE = new RegExp(`(${KEY_PREFIX}|${ACCESS_TOKEN_PREFIX})[0-9A-Za-z]{12}_`);
+const TOKEN_ENDPOINT = `/api/v1/oauth/token`;
 
 /** Creates the request handler; it answers every /api/v1 path with JSON. */
 export function createApiHandler(options: ApiHandlerOptions = {}) {
   const limiter = new FailureRateLimiter(options.failLimit ?? config().authFailLimit, 60_000);
+  // Refused token exchanges have a budget of their own: one misconfigured workload behind a NAT
+  // must not lock every API key of that address out, nor the other way round.
+  const exchangeLimiter = new FailureRateLimiter(options.failLimit ?? config().authFailLimit, 60_000);
   const lastUsed = options.lastUsed;
 
   async function authenticate(req: IncomingMessage, address: string): Promise<VerifiedKey> {
@@ -59,7 +65,9 @@ export function createApiHandler(options: ApiHandlerOptions = {}) {
       limiter.recordFailure(address);
       throw new ApiError(401, result.code, CREDENTIAL_MESSAGES[result.code]);
     }
-    if (result.value.type !== "access_token") {
+    if (result.value.type === "access_token") {
+      lastUsed?.recordAccount(result.value.serviceAccount.id, new Date());
+    } else {
       lastUsed?.record(result.value.key.id, new Date(), {
         accountId: result.value.serviceAccount.id,
         ip: address,
@@ -77,7 +85,7 @@ export function createApiHandler(options: ApiHandlerOptions = {}) {
       const queryAt = rawUrl.indexOf("?");
       const searchParams = new URLSearchParams(queryAt === -1 ? "" : rawUrl.slice(queryAt + 1));
       for (const [name, value] of searchParams) {
-        if (CREDENTIAL_PARAMS.test(name) || value.startsWith("dpt_")) {
+        if (CREDENTIAL_PARAMS.test(name) || CREDENTIAL_IN_VALUE.test(value)) {
           throw new ApiError(
             400,
             "invalid_request",
@@ -87,14 +95,15 @@ export function createApiHandler(options: ApiHandlerOptions = {}) {
       }
       const address = req.socket.remoteAddress ?? "unknown";
       const path = (queryAt === -1 ? rawUrl : rawUrl.slice(0, queryAt)).replace(/\/+$/, "");
+      const failureLimiter = path === TOKEN_ENDPOINT ? exchangeLimiter : limiter;
       const answer = await dispatcher.dispatch(req, path, searchParams, {
         authenticate: () => authenticate(req, address),
         readBody: () => readJson(req),
         readForm: () => readForm(req),
         readRawBody: () => readBytes(req),
         failures: {
-          retryAfterSeconds: () => Math.ceil(limiter.retryAfterMs(address) / 1000),
-          record: () => limiter.recordFailure(address),
+          retryAfterSeconds: () => Math.ceil(failureLimiter.retryAfterMs(address) / 1000),
+          record: () => failureLimiter.recordFailure(address),
         },
         decodeSegment,
         ip: address,

@@ -15,6 +15,7 @@ import {
 } from "@/lib/keys/format";
 import type { CredentialFailure, VerifiedKey } from "@/lib/keys/verify";
 import { serviceAccountIdentity } from "@/lib/service-accounts/identity";
+import { truncateText } from "@/lib/validation/text";
 
 /** Issues an access token inside the exchange's transaction; the token exists only in the answer. */
 export async function issueAccessToken(
@@ -31,7 +32,7 @@ export async function issueAccessToken(
       secretHash: generated.secretHash,
       serviceAccountId: account.id,
       issuer: grant.issuer,
-      subject: grant.subject.slice(0, 512),
+      subject: truncateText(grant.subject, 512),
       claims: grant.claims as Prisma.InputJsonObject,
       expiresAt: new Date(now.getTime() + ttl * 1000),
     },
@@ -112,8 +113,9 @@ export async function verifyAccessToken(
   if (cached) {
     record = cached.value;
   } else {
+    const generation = cache.generation;
     record = await loadTokenRecord(parsed.keyId);
-    cache.set(cacheKey, record);
+    cache.set(cacheKey, record, generation);
   }
   const matches = secretMatches(parsed.secret, record?.secretHash ?? UNKNOWN_HASH);
   if (!record || !matches) return { ok: false, code: "invalid_credential" };

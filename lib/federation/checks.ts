@@ -9,6 +9,7 @@ import {
   errors,
   type JWTPayload,
 } from "jose";
+import { isWellFormedText } from "@/lib/validation/text";
 import { globMatches } from "./glob";
 import { refreshKeys, type ProviderKeys } from "./providers";
 
@@ -44,30 +45,69 @@ export type AccountFacts = {
   trust: TrustSettings;
 };
 
-/** The JWT's header and claims without verifying anything, or why it is not a JWT at all. */
+/** Longest `sub` and claim value Deputy matches or stores; longer values are refused, not matched. */
+export const MAX_CLAIM_CHARS = 1024;
+const MAX_CLAIM_DEPTH = 8;
+
+/** The first claim (by path) that holds text a database cannot store, or that nests too deep. */
+function malformedClaim(value: unknown, path: string, depth = 0): string | null {
+  if (typeof value === "string") return isWellFormedText(value) ? null : path;
+  if (value === null || typeof value !== "object") return null;
+  if (depth >= MAX_CLAIM_DEPTH) return path;
+  for (const [name, inner] of Object.entries(value)) {
+    if (!isWellFormedText(name)) return path || "a claim name";
+    const found = malformedClaim(inner, path ? `${path}.${name}` : name, depth + 1);
+    if (found !== null) return found;
+  }
+  return null;
+}
+
+/** The JWT's header and claims without verifying anything, or why it is not a JWT Deputy can read. */
 export function readJwt(
   jwt: string,
 ): { header: { alg?: string; kid?: string }; claims: JWTPayload } | { problem: string } {
   if (typeof jwt !== "string" || jwt.length === 0) return { problem: "No token was given." };
   if (Buffer.byteLength(jwt) > MAX_JWT_BYTES)
     return { problem: `The token is larger than ${MAX_JWT_BYTES / 1024} KB.` };
+  let header: { alg?: string; kid?: string };
+  let claims: JWTPayload;
   try {
-    return { header: decodeProtectedHeader(jwt), claims: decodeJwt(jwt) };
+    header = decodeProtectedHeader(jwt);
+    claims = decodeJwt(jwt);
   } catch {
     return { problem: "The token is not a JWT (three base64url parts: header, claims, signature)." };
   }
+  // Every claim Deputy may store or show goes through the same text rule as the rest of the API
+  // (a lone surrogate or a NUL would fail in the database, after the refusal was decided).
+  const bad = malformedClaim(header, "header") ?? malformedClaim(claims, "");
+  if (bad !== null)
+    return { problem: `The token's ${bad} is not valid Unicode text without NUL characters.` };
+  if (typeof claims.sub === "string" && claims.sub.length > MAX_CLAIM_CHARS)
+    return { problem: `The token's sub is longer than ${MAX_CLAIM_CHARS} characters.` };
+  if (typeof claims.iss === "string" && claims.iss.length > 512)
+    return { problem: "The token's iss is longer than 512 characters." };
+  return { header, claims };
 }
 
 const show = (value: unknown) => (value === undefined ? "missing" : JSON.stringify(value));
 
-/** Verifies the signature against the provider's keys, refreshing them once for an unknown kid. */
-async function signatureCheck(
+const SIGNATURE_LABEL = "Signature and key id";
+
+/**
+ * Verifies the signature against one provider's keys, refreshing them once for an unknown kid.
+ * Nothing else about the token is looked at before this passes.
+ */
+export async function verifySignature(
   jwt: string,
   header: { alg?: string; kid?: string },
   provider: ProviderKeys | null,
-): Promise<{ check: Check; provider: ProviderKeys | null }> {
-  const label = "Signature and key id";
-  const fail = (detail: string) => ({ check: { id: "signature", label, passed: false, detail }, provider });
+): Promise<Check> {
+  const fail = (detail: string): Check => ({
+    id: "signature",
+    label: SIGNATURE_LABEL,
+    passed: false,
+    detail,
+  });
   if (!header.alg || !ALLOWED_ALGORITHMS.includes(header.alg)) {
     return fail(
       header.alg === "none"
@@ -82,13 +122,10 @@ async function signatureCheck(
     try {
       await compactVerify(jwt, createLocalJWKSet({ keys: current.keys }), { algorithms: ALLOWED_ALGORITHMS });
       return {
-        check: {
-          id: "signature",
-          label,
-          passed: true,
-          detail: `${header.alg} signature verified with key ${show(header.kid)}.`,
-        },
-        provider: current,
+        id: "signature",
+        label: SIGNATURE_LABEL,
+        passed: true,
+        detail: `${header.alg} signature verified with key ${show(header.kid)}.`,
       };
     } catch (error) {
       if (error instanceof errors.JWKSNoMatchingKey && attempt === 0) {
@@ -96,20 +133,109 @@ async function signatureCheck(
         continue;
       }
       if (error instanceof errors.JWKSNoMatchingKey) {
-        return {
-          ...fail(
-            `No key of the issuer has key id ${show(header.kid)} for ${header.alg} (keys fetched ${current.refreshedAt.toISOString()}).`,
-          ),
-          provider: current,
-        };
+        return fail(
+          `No key of the issuer has key id ${show(header.kid)} for ${header.alg} (keys fetched ${current.refreshedAt.toISOString()}).`,
+        );
       }
       if (error instanceof errors.JWKSMultipleMatchingKeys) {
-        return { ...fail("The token names no key id and the issuer has several keys."), provider: current };
+        return fail("The token names no key id and the issuer has several keys.");
       }
-      return { ...fail(`The signature does not verify with key ${show(header.kid)}.`), provider: current };
+      return fail(`The signature does not verify with key ${show(header.kid)}.`);
     }
   }
   return fail("The signature could not be verified.");
+}
+
+/** A pattern check that refuses over-long values instead of matching them. */
+function patternCheck(id: string, label: string, name: string, pattern: string, value: unknown): Check {
+  if (typeof value === "string" && value.length > MAX_CLAIM_CHARS) {
+    return { id, label, passed: false, detail: `${name} is longer than ${MAX_CLAIM_CHARS} characters.` };
+  }
+  return {
+    id,
+    label,
+    passed: globMatches(pattern, value),
+    detail: `${name} is ${show(value)}; the ${id === "subject" ? "pattern" : "condition"} is ${pattern}.`,
+  };
+}
+
+/**
+ * The checks of rule 18 after the signature: issuer, audience, lifetime, subject, claim
+ * conditions (by name: PostgreSQL's jsonb does not keep the order they were written in), status.
+ * Call only with claims whose signature verified.
+ */
+export function evaluateTrust(claims: JWTPayload, account: AccountFacts, now = Date.now()): Check[] {
+  const checks: Check[] = [];
+  const trust = account.trust;
+  checks.push({
+    id: "issuer",
+    label: "Issuer (iss)",
+    passed: claims.iss === trust.issuer,
+    detail:
+      claims.iss === trust.issuer
+        ? `iss is ${trust.issuer}.`
+        : `iss is ${show(claims.iss)}; the account trusts ${trust.issuer}.`,
+  });
+
+  const audienceOk = audiencesOf(claims).includes(trust.audience);
+  checks.push({
+    id: "audience",
+    label: "Audience (aud)",
+    passed: audienceOk,
+    detail: audienceOk
+      ? `aud contains ${trust.audience}.`
+      : `aud is ${show(claims.aud)}; the account expects ${trust.audience}.`,
+  });
+
+  const timeProblem = lifetimeProblem(claims, now);
+  checks.push({
+    id: "lifetime",
+    label: "Expiry and lifetime (exp, nbf, iat)",
+    passed: timeProblem === null,
+    detail:
+      timeProblem ??
+      `Valid until ${new Date((claims.exp as number) * 1000).toISOString()} (60 s clock leeway).`,
+  });
+
+  checks.push(patternCheck("subject", "Subject (sub)", "sub", trust.subject, claims.sub));
+  for (const [name, pattern] of Object.entries(trust.claims).sort(([a], [b]) => a.localeCompare(b))) {
+    checks.push(patternCheck(`claim:${name}`, `Claim ${name}`, name, pattern, claims[name]));
+  }
+
+  const active = account.status === "ACTIVE" && !account.deleted;
+  checks.push({
+    id: "status",
+    label: "Account status",
+    passed: active,
+    detail: active
+      ? `${account.name} is active.`
+      : `${account.name} is ${account.deleted ? "deleted" : "disabled"}.`,
+  });
+  return checks;
+}
+
+/** The token's audiences as a list (`aud` may be one string or several). */
+export function audiencesOf(claims: JWTPayload): string[] {
+  const aud = claims.aud;
+  return (Array.isArray(aud) ? aud : aud === undefined ? [] : [aud]).filter(
+    (a): a is string => typeof a === "string",
+  );
+}
+
+/** What is wrong with exp, nbf and iat (60 s leeway, at most 24 h of life), or null. */
+function lifetimeProblem(claims: JWTPayload, now: number): string | null {
+  const seconds = now / 1000;
+  const { exp, nbf, iat } = claims;
+  if (typeof exp !== "number") return "exp is missing.";
+  if (exp <= seconds - CLOCK_LEEWAY_S) return `The token expired at ${new Date(exp * 1000).toISOString()}.`;
+  if (typeof nbf === "number" && nbf > seconds + CLOCK_LEEWAY_S)
+    return `The token is not valid before ${new Date(nbf * 1000).toISOString()}.`;
+  if (typeof iat !== "number") return "iat is missing: Deputy needs it to bound the token's lifetime.";
+  if (iat > seconds + CLOCK_LEEWAY_S)
+    return `The token was issued in the future (${new Date(iat * 1000).toISOString()}).`;
+  if (exp - iat > MAX_LIFETIME_S)
+    return `The token lives ${Math.round((exp - iat) / 3600)} h; at most 24 h is accepted.`;
+  return null;
 }
 
 /** Every check of rule 18 for one account, in order; the token may be exchanged only if all pass. */
@@ -125,83 +251,32 @@ export async function checkToken(
       checks: [{ id: "format", label: "Token format", passed: false, detail: read.problem }],
       claims: null,
     };
-  const { header, claims } = read;
-  const checks: Check[] = [];
-  checks.push((await signatureCheck(jwt, header, provider)).check);
-
-  const trust = account.trust;
-  checks.push({
-    id: "issuer",
-    label: "Issuer (iss)",
-    passed: claims.iss === trust.issuer,
-    detail:
-      claims.iss === trust.issuer
-        ? `iss is ${trust.issuer}.`
-        : `iss is ${show(claims.iss)}; the account trusts ${trust.issuer}.`,
-  });
-
-  const audiences = Array.isArray(claims.aud) ? claims.aud : claims.aud === undefined ? [] : [claims.aud];
-  const audienceOk = audiences.includes(trust.audience);
-  checks.push({
-    id: "audience",
-    label: "Audience (aud)",
-    passed: audienceOk,
-    detail: audienceOk
-      ? `aud contains ${trust.audience}.`
-      : `aud is ${show(claims.aud)}; the account expects ${trust.audience}.`,
-  });
-
-  const seconds = now / 1000;
-  const { exp, nbf, iat } = claims;
-  let timeProblem: string | null = null;
-  if (typeof exp !== "number") timeProblem = "exp is missing.";
-  else if (exp <= seconds - CLOCK_LEEWAY_S)
-    timeProblem = `The token expired at ${new Date(exp * 1000).toISOString()}.`;
-  else if (typeof nbf === "number" && nbf > seconds + CLOCK_LEEWAY_S)
-    timeProblem = `The token is not valid before ${new Date(nbf * 1000).toISOString()}.`;
-  else if (typeof iat !== "number")
-    timeProblem = "iat is missing: Deputy needs it to bound the token's lifetime.";
-  else if (iat > seconds + CLOCK_LEEWAY_S)
-    timeProblem = `The token was issued in the future (${new Date(iat * 1000).toISOString()}).`;
-  else if (exp - iat > MAX_LIFETIME_S)
-    timeProblem = `The token lives ${Math.round((exp - iat) / 3600)} h; at most 24 h is accepted.`;
-  checks.push({
-    id: "lifetime",
-    label: "Expiry and lifetime (exp, nbf, iat)",
-    passed: timeProblem === null,
-    detail:
-      timeProblem ?? `Valid until ${new Date((exp as number) * 1000).toISOString()} (60 s clock leeway).`,
-  });
-
-  const subjectOk = globMatches(trust.subject, claims.sub);
-  checks.push({
-    id: "subject",
-    label: "Subject (sub)",
-    passed: subjectOk,
-    detail: `sub is ${show(claims.sub)}; the pattern is ${trust.subject}.`,
-  });
-
-  // By name: PostgreSQL's jsonb does not keep the order the conditions were written in.
-  for (const [name, pattern] of Object.entries(trust.claims).sort(([a], [b]) => a.localeCompare(b))) {
-    const ok = globMatches(pattern, claims[name]);
-    checks.push({
-      id: `claim:${name}`,
-      label: `Claim ${name}`,
-      passed: ok,
-      detail: `${name} is ${show(claims[name])}; the condition is ${pattern}.`,
-    });
+  const signature = await verifySignature(jwt, read.header, provider);
+  if (!signature.passed) {
+    // Unverified claims are only shown, never matched: no pattern runs on a forged token.
+    return {
+      checks: [
+        signature,
+        {
+          id: "trust",
+          label: "Audience, lifetime, subject and claims",
+          passed: false,
+          detail: "Not checked: they are compared only once the signature verifies.",
+        },
+      ],
+      claims: read.claims,
+    };
   }
+  return { checks: [signature, ...evaluateTrust(read.claims, account, now)], claims: read.claims };
+}
 
-  const active = account.status === "ACTIVE" && !account.deleted;
-  checks.push({
-    id: "status",
-    label: "Account status",
-    passed: active,
-    detail: active
-      ? `${account.name} is active.`
-      : `${account.name} is ${account.deleted ? "deleted" : "disabled"}.`,
-  });
-  return { checks, claims };
+/** What kind of check a refusal failed, for callers who may not see the account's settings. */
+export type RefusalKind =
+  "format" | "issuer" | "signature" | "audience" | "lifetime" | "subject" | "claims" | "status";
+
+export function refusalKind(check: Check): RefusalKind {
+  if (check.id.startsWith("claim:")) return "claims";
+  return check.id as RefusalKind;
 }
 
 // Claims that identify a CI workload, recorded with exchanges and runs (never the whole token).

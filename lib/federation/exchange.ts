@@ -7,7 +7,19 @@ import { db } from "@/lib/db";
 import { recordAudit, type AuditActor } from "@/lib/audit/record";
 import { serviceAccountIdentity } from "@/lib/service-accounts/identity";
 import { issueAccessToken } from "./access-tokens";
-import { checkToken, decidingClaims, readJwt, type Check, type TrustSettings } from "./checks";
+import type { JWTPayload } from "jose";
+import { config } from "@/lib/config/env";
+import { truncateText, zText } from "@/lib/validation/text";
+import {
+  decidingClaims,
+  evaluateTrust,
+  readJwt,
+  refusalKind,
+  verifySignature,
+  type Check,
+  type RefusalKind,
+  type TrustSettings,
+} from "./checks";
 import { providersForIssuer } from "./providers";
 
 export const TOKEN_EXCHANGE_GRANT = "urn:ietf:params:oauth:grant-type:token-exchange";
@@ -29,7 +41,8 @@ export class OAuthError extends Error {
   }
 }
 
-const text = (max: number) => z.string().max(max);
+// Every field goes through the API's text rule: a NUL or lone surrogate is a 400, never a 500.
+const text = (max: number) => zText().max(max);
 
 /** The form fields of RFC 8693 §2.1 that Deputy reads; others of the RFC are accepted and ignored. */
 export const ZTokenExchangeForm = z
@@ -73,10 +86,10 @@ function trustOf(identity: {
 
 const clip = (value: unknown) =>
   typeof value === "string"
-    ? value.slice(0, 256)
+    ? truncateText(value, 256)
     : value === undefined
       ? null
-      : JSON.stringify(value).slice(0, 256);
+      : truncateText(JSON.stringify(value), 256);
 
 /** Checks the form before any token is read: grant type, token type, size. */
 function checkForm(form: TTokenExchangeForm) {
@@ -94,6 +107,74 @@ function checkForm(form: TTokenExchangeForm) {
   }
 }
 
+// What an anonymous caller is told when a check fails: the kind of check, never an account's
+// name or its trust settings (SPEC §8). The audit event and "Test a token" carry the detail.
+const PUBLIC_REFUSALS: Record<Exclude<RefusalKind, "format" | "lifetime">, string> = {
+  issuer: "Issuer check failed: the token's iss is not a registered identity provider.",
+  signature:
+    "Signature check failed: the token is not signed by a key the issuer publishes, with an accepted algorithm.",
+  audience: "Audience check failed: no service account that trusts this issuer accepts the token's aud.",
+  subject: "Subject check failed: the token's sub matches no trusted subject pattern.",
+  claims: "Claims check failed: the token's claims do not meet the claim conditions of the account.",
+  status: "Account status check failed: the service account that trusts this token is disabled.",
+};
+
+/** The refusal a caller sees for a failed check: token-derived facts only. */
+function publicRefusal(check: Check): string {
+  const kind = refusalKind(check);
+  if (kind === "format") return `Format check failed: ${check.detail}`;
+  // Lifetime problems are facts of the token itself (its own exp, nbf, iat), not of an account.
+  if (kind === "lifetime") return `Lifetime check failed: ${check.detail}`;
+  return PUBLIC_REFUSALS[kind];
+}
+
+/**
+ * `service_account` as sent: an account id, a name, or a display identity
+ * (`<name>@<org>.sa.<domain>`), which also pins the organization.
+ */
+function parseAccountPin(value: string | undefined): { ref: string; orgSlug?: string } | null {
+  const ref = value?.trim();
+  if (!ref) return null;
+  const at = ref.lastIndexOf("@");
+  const suffix = `.sa.${config().saDomain}`;
+  if (at > 0 && ref.endsWith(suffix) && ref.length > at + 1 + suffix.length) {
+    return { ref: ref.slice(0, at), orgSlug: ref.slice(at + 1, ref.length - suffix.length) };
+  }
+  return { ref };
+}
+
+const CANDIDATE_SELECT = (issuer: string) =>
+  ({
+    id: true,
+    name: true,
+    status: true,
+    orgId: true,
+    org: { select: { slug: true } },
+    federatedIdentities: {
+      where: { issuer },
+      take: 1,
+      select: { issuer: true, audience: true, subjectPattern: true, claimConditions: true },
+    },
+  }) as const;
+
+type Evaluated = {
+  candidate: {
+    id: string;
+    name: string;
+    status: "ACTIVE" | "DISABLED";
+    orgId: string;
+    org: { slug: string };
+  };
+  trust: TrustSettings;
+  checks: Check[];
+};
+
+const passedCount = (e: Evaluated) => e.checks.filter((c) => c.passed).length;
+const firstFailure = (e: Evaluated) => e.checks.find((c) => !c.passed)!;
+/** Whether the token meets the account's trust settings, whatever its lifetime and the account's status. */
+const claimsToken = (e: Evaluated) =>
+  e.checks.every((c) => c.passed || c.id === "lifetime" || c.id === "status");
+
 /** Exchanges a JWT for an access token, or throws OAuthError (audited either way). */
 export async function exchangeToken(form: TTokenExchangeForm, source: Source): Promise<ExchangeAnswer> {
   checkForm(form);
@@ -101,118 +182,182 @@ export async function exchangeToken(form: TTokenExchangeForm, source: Source): P
   const refuse = async (
     description: string,
     facts: {
-      orgId: string | null;
+      orgIds: (string | null)[];
       account?: { id: string; name: string; orgSlug: string };
       claims?: Record<string, unknown>;
       failed?: Check;
+      detail?: string;
+      error?: OAuthErrorCode;
     },
   ): Promise<never> => {
     const iss = "claims" in read ? read.claims.iss : undefined;
     const sub = "claims" in read ? read.claims.sub : undefined;
-    await db.$transaction((tx) =>
-      recordAudit(tx, {
-        orgId: facts.orgId,
-        actor: anonymousActor(iss, sub),
-        action: "token_exchange.refused",
-        ...(facts.account
-          ? {
-              target: {
-                type: "service_account",
-                id: facts.account.id,
-                name: serviceAccountIdentity(facts.account.name, facts.account.orgSlug),
-              },
-            }
-          : {}),
-        metadata: {
-          issuer: clip(iss),
-          subject: clip(sub),
-          claims: facts.claims ?? {},
-          failedCheck: facts.failed
-            ? { check: facts.failed.id, detail: facts.failed.detail.slice(0, 300) }
-            : null,
-          reason: description.slice(0, 300),
-        },
-        ip: source.ip,
-        userAgent: source.userAgent,
-      }),
-    );
-    throw new OAuthError("invalid_grant", description);
+    await db.$transaction(async (tx) => {
+      for (const orgId of facts.orgIds) {
+        await recordAudit(tx, {
+          orgId,
+          actor: anonymousActor(iss, sub),
+          action: "token_exchange.refused",
+          ...(facts.account
+            ? {
+                target: {
+                  type: "service_account",
+                  id: facts.account.id,
+                  name: serviceAccountIdentity(facts.account.name, facts.account.orgSlug),
+                },
+              }
+            : {}),
+          metadata: {
+            issuer: clip(iss),
+            subject: clip(sub),
+            claims: facts.claims ?? {},
+            failedCheck: facts.failed
+              ? { check: facts.failed.id, detail: truncateText(facts.failed.detail, 300) }
+              : null,
+            reason: truncateText(facts.detail ?? description, 300),
+          },
+          ip: source.ip,
+          userAgent: source.userAgent,
+        });
+      }
+    });
+    throw new OAuthError(facts.error ?? "invalid_grant", description);
   };
 
-  if ("problem" in read) return refuse(`subject_token: ${read.problem}`, { orgId: null });
-  const { claims } = read;
-  if (typeof claims.iss !== "string") return refuse("The token has no iss claim.", { orgId: null });
-  const providers = await providersForIssuer(claims.iss);
+  if ("problem" in read) return refuse(`Format check failed: ${read.problem}`, { orgIds: [null] });
+  const { header, claims } = read;
+  if (typeof claims.iss !== "string")
+    return refuse("Format check failed: the token has no iss claim.", { orgIds: [null] });
+  const issuer = claims.iss;
+  const pin = parseAccountPin(form.service_account);
+
+  // Only organizations that registered the issuer, and only the pinned one when the caller named it.
+  let providers = await providersForIssuer(issuer);
+  if (pin?.orgSlug) providers = providers.filter((p) => p.orgSlug === pin.orgSlug);
   if (providers.length === 0) {
-    return refuse(
-      `The issuer ${clip(claims.iss)} is not a registered identity provider of any organization.`,
-      { orgId: null },
-    );
+    return refuse(PUBLIC_REFUSALS.issuer, {
+      orgIds: [null],
+      detail: `No organization registered ${clip(issuer)}.`,
+    });
   }
-  const providerOfOrg = new Map(providers.map((p) => [p.orgId, p]));
-  const named = form.service_account?.trim();
+  const onlyOrg = (list: { orgId: string }[]) => (list.length === 1 ? [list[0]!.orgId] : [null]);
+
+  // The signature first, against each organization's own registered keys, before any account
+  // or pattern is looked at. Organizations serving the same key set share one verification.
+  const verifiedOrgs = new Set<string>();
+  const outcomes = new Map<string, Check>();
+  let signatureFailure: Check | null = null;
+  for (const provider of providers) {
+    const keySet = JSON.stringify(provider.keys);
+    let check = outcomes.get(keySet);
+    if (!check || !check.passed) {
+      check = await verifySignature(form.subject_token, header, provider);
+      outcomes.set(keySet, check);
+    }
+    if (check.passed) verifiedOrgs.add(provider.orgId);
+    else signatureFailure = check;
+  }
+  if (verifiedOrgs.size === 0) {
+    return refuse(publicRefusal(signatureFailure!), {
+      orgIds: onlyOrg(providers),
+      failed: signatureFailure!,
+      claims: decidingClaims(claims, null),
+    });
+  }
+
+  // Every account of those organizations that trusts the issuer, in a stable order: nothing is
+  // left out, so a valid token is never refused because another account came first.
   const candidates = await db.serviceAccount.findMany({
     where: {
-      orgId: { in: providers.map((p) => p.orgId) },
+      orgId: { in: [...verifiedOrgs] },
       authMethod: "FEDERATED",
       deletedAt: null,
-      federatedIdentities: { some: { issuer: claims.iss } },
-      ...(named ? { OR: [{ id: named }, { name: named }] } : {}),
+      federatedIdentities: { some: { issuer } },
+      ...(pin ? { OR: [{ id: pin.ref }, { name: pin.ref }] } : {}),
     },
-    take: 20,
-    select: {
-      id: true,
-      name: true,
-      status: true,
-      orgId: true,
-      org: { select: { slug: true } },
-      federatedIdentities: {
-        where: { issuer: claims.iss },
-        take: 1,
-        select: { issuer: true, audience: true, subjectPattern: true, claimConditions: true },
-      },
-    },
+    orderBy: [{ orgId: "asc" }, { name: "asc" }, { id: "asc" }],
+    select: CANDIDATE_SELECT(issuer),
   });
+  const verifiedList = [...verifiedOrgs].map((orgId) => ({ orgId }));
   if (candidates.length === 0) {
     return refuse(
-      named
-        ? `No federated service account named ${clip(named)} trusts the issuer ${claims.iss}.`
-        : `No service account trusts the issuer ${claims.iss}.`,
-      { orgId: providers.length === 1 ? providers[0]!.orgId : null, claims: decidingClaims(claims, null) },
+      pin
+        ? "No federated service account of that name or id trusts this token's issuer."
+        : "No service account trusts tokens of this issuer.",
+      {
+        orgIds: onlyOrg(verifiedList),
+        claims: decidingClaims(claims, null),
+        detail: pin ? `service_account=${clip(form.service_account)}` : undefined,
+      },
     );
   }
 
-  const evaluated = [];
-  for (const candidate of candidates) {
+  const now = Date.now();
+  const evaluated: Evaluated[] = candidates.map((candidate) => {
     const trust = trustOf(candidate.federatedIdentities[0]!);
-    const { checks } = await checkToken(
-      form.subject_token,
-      { name: candidate.name, status: candidate.status, deleted: false, trust },
-      providerOfOrg.get(candidate.orgId) ?? null,
+    const facts = { name: candidate.name, status: candidate.status, deleted: false, trust };
+    return { candidate, trust, checks: evaluateTrust(claims, facts, now) };
+  });
+
+  // Which organizations' accounts this token meets: ambiguity is decided inside one organization,
+  // and an account of another organization can never take a token another one also trusts.
+  const claiming = evaluated.filter(claimsToken);
+  const claimingOrgs = [...new Set(claiming.map((e) => e.candidate.orgId))];
+  if (claimingOrgs.length > 1) {
+    return refuse(
+      `Service accounts of more than one organization trust this token. Pass service_account=<name>@<organization>.sa.${config().saDomain} (or the account's id) to choose yours.`,
+      {
+        orgIds: claimingOrgs,
+        claims: decidingClaims(claims, null),
+        detail: "Accounts of another organization also trust this token; the caller must name the account.",
+        error: "invalid_request",
+      },
     );
-    evaluated.push({ candidate, trust, checks, passed: checks.every((c) => c.passed) });
   }
-  const granted = evaluated.filter((e) => e.passed);
-  if (granted.length > 1) {
-    throw new OAuthError(
-      "invalid_request",
-      `${granted.length} service accounts trust this token (${granted.map((g) => g.candidate.name).join(", ")}): pass service_account=<name> to choose one.`,
-    );
-  }
-  if (granted.length === 0) {
-    const best = evaluated.sort(
-      (a, b) => b.checks.filter((c) => c.passed).length - a.checks.filter((c) => c.passed).length,
-    )[0]!;
-    const failed = best.checks.find((c) => !c.passed)!;
-    return refuse(`${best.candidate.name}: ${failed.label} — ${failed.detail}`, {
-      orgId: best.candidate.orgId,
-      account: { id: best.candidate.id, name: best.candidate.name, orgSlug: best.candidate.org.slug },
+  const accountFacts = (e: Evaluated) => ({
+    id: e.candidate.id,
+    name: e.candidate.name,
+    orgSlug: e.candidate.org.slug,
+  });
+  if (claimingOrgs.length === 1) {
+    const granted = claiming.filter((e) => e.checks.every((c) => c.passed));
+    if (granted.length > 1) {
+      return refuse(
+        `${granted.length} service accounts trust this token: pass service_account=<name> to choose one.`,
+        {
+          orgIds: claimingOrgs,
+          claims: decidingClaims(claims, null),
+          detail: `${granted.length} service accounts trust this token: ${granted.map((g) => g.candidate.name).join(", ")}.`,
+          error: "invalid_request",
+        },
+      );
+    }
+    if (granted.length === 1) return grant(granted[0]!, claims, source);
+    const best = claiming[0]!;
+    const failed = firstFailure(best);
+    return refuse(publicRefusal(failed), {
+      orgIds: [best.candidate.orgId],
+      account: accountFacts(best),
       claims: decidingClaims(claims, best.trust),
       failed,
     });
   }
 
-  const { candidate, trust } = granted[0]!;
+  // No account's trust settings are met: report the kind of check that failed for the account
+  // that came closest (the first of those, in the stable order), in its organization's audit.
+  const best = evaluated.reduce((a, b) => (passedCount(b) > passedCount(a) ? b : a));
+  const failed = firstFailure(best);
+  return refuse(publicRefusal(failed), {
+    orgIds: [best.candidate.orgId],
+    account: accountFacts(best),
+    claims: decidingClaims(claims, best.trust),
+    failed,
+  });
+}
+
+/** Issues the access token and its audit event in one transaction. */
+async function grant(chosen: Evaluated, claims: JWTPayload, source: Source): Promise<ExchangeAnswer> {
+  const { candidate, trust } = chosen;
   const workload = decidingClaims(claims, trust);
   const issued = await db.$transaction(async (tx) => {
     const token = await issueAccessToken(tx, candidate, {
@@ -247,5 +392,5 @@ export async function exchangeToken(form: TTokenExchangeForm, source: Source): P
 }
 
 function anonymousActor(iss: unknown, sub: unknown): AuditActor {
-  return { type: "ANONYMOUS", identity: `${clip(sub) ?? "?"} from ${clip(iss) ?? "?"}`.slice(0, 300) };
+  return { type: "ANONYMOUS", identity: truncateText(`${clip(sub) ?? "?"} from ${clip(iss) ?? "?"}`, 300) };
 }

@@ -7,6 +7,7 @@ import { lookup } from "node:dns/promises";
 import http from "node:http";
 import https from "node:https";
 import net from "node:net";
+import { issuerUrlProblem } from "./issuer-url";
 
 export const FETCH_TIMEOUT_MS = 5000;
 export const FETCH_MAX_BYTES = 256 * 1024;
@@ -78,13 +79,8 @@ async function resolvePublic(url: URL, allowPrivate: boolean): Promise<{ address
 }
 
 function checkScheme(url: URL, allowPrivate: boolean) {
-  if (url.protocol === "https:") return;
-  if (url.protocol === "http:" && allowPrivate) return;
-  throw new FetchProblem(
-    url.protocol === "http:"
-      ? `${url.href} is not https: identity providers must be served over https (DEPUTY_ALLOW_PRIVATE_ISSUERS=1 allows http:// inside a private network).`
-      : `${url.href} is not an https URL.`,
-  );
+  const problem = issuerUrlProblem(url.href, allowPrivate);
+  if (problem) throw new FetchProblem(problem);
 }
 
 /** GETs a JSON document under the rules above; throws FetchProblem with the reason. */

@@ -16,6 +16,7 @@ import { parseInput } from "@/lib/actions/result";
 import { isBoundedId, zText } from "@/lib/validation/text";
 import { serviceAccountIdentity } from "@/lib/service-accounts/identity";
 import { FetchProblem, fetchJson } from "./fetch";
+import { issuerUrlProblem } from "./issuer-url";
 
 export const KEY_MAX_AGE_MS = 60 * 60 * 1000;
 export const UNKNOWN_KID_REFRESH_INTERVAL_MS = 60 * 1000;
@@ -88,12 +89,8 @@ export async function fetchSigningKeys(issuer: string, explicitJwksUri: string |
 }
 
 function checkIssuerUrl(issuer: string) {
-  const url = new URL(issuer);
-  if (url.protocol !== "https:" && !(url.protocol === "http:" && config().allowPrivateIssuers)) {
-    const problem =
-      "Use the issuer's https:// URL (DEPUTY_ALLOW_PRIVATE_ISSUERS=1 allows http:// inside a private network).";
-    throw new AppError("INVALID", problem, { issuer: problem });
-  }
+  const problem = issuerUrlProblem(issuer, config().allowPrivateIssuers);
+  if (problem) throw new AppError("INVALID", problem, { issuer: problem });
 }
 
 /** Registers an issuer after fetching its keys; says exactly what failed when it cannot. */
@@ -233,6 +230,7 @@ export async function removeIdentityProvider(
 export type ProviderKeys = {
   id: string;
   orgId: string;
+  orgSlug: string;
   issuer: string;
   jwksUri: string | null;
   keys: JWK[];
@@ -242,6 +240,11 @@ export type ProviderKeys = {
 };
 
 const refreshing = new Map<string, Promise<ProviderKeys>>();
+// This instance's last unknown-kid refresh per provider. The row's kidRefreshAt holds it for
+// every instance, but a request that loaded the row just before another request's refresh
+// still sees the old time: this map closes that gap, so one provider is fetched at most once
+// a minute however many tokens and accounts ask.
+const lastKidRefresh = new Map<string, number>();
 
 /**
  * Fetches the provider's keys again when allowed: when they are older than an hour, or (for an
@@ -253,15 +256,22 @@ export async function refreshKeys(
 ): Promise<ProviderKeys> {
   const now = Date.now();
   const recently = (at: Date | null) => at !== null && now - at.getTime() < UNKNOWN_KID_REFRESH_INTERVAL_MS;
+  const localKidRefresh = lastKidRefresh.get(provider.id);
+  const kidRefreshAt =
+    localKidRefresh !== undefined &&
+    (!provider.kidRefreshAt || localKidRefresh > provider.kidRefreshAt.getTime())
+      ? new Date(localKidRefresh)
+      : provider.kidRefreshAt;
   const due =
     reason === "stale"
       ? now - provider.refreshedAt.getTime() > KEY_MAX_AGE_MS && !recently(provider.refreshFailedAt)
-      : !recently(provider.kidRefreshAt);
+      : !recently(kidRefreshAt);
   if (!due) return provider;
   const running = refreshing.get(provider.id);
   if (running) return running;
+  if (reason === "unknown_kid") lastKidRefresh.set(provider.id, now);
   const attempt = (async () => {
-    const kidRefreshAt = reason === "unknown_kid" ? new Date() : provider.kidRefreshAt;
+    const kidRefreshAt = reason === "unknown_kid" ? new Date(now) : provider.kidRefreshAt;
     try {
       const fetched = await fetchSigningKeys(provider.issuer, provider.jwksUri);
       const refreshedAt = new Date();
@@ -295,9 +305,11 @@ export async function refreshKeys(
 export async function providersForIssuer(issuer: string): Promise<ProviderKeys[]> {
   const rows = await db.identityProvider.findMany({
     where: { issuer },
+    orderBy: { orgId: "asc" },
     select: {
       id: true,
       orgId: true,
+      org: { select: { slug: true } },
       issuer: true,
       jwksUri: true,
       jwks: true,
@@ -306,5 +318,9 @@ export async function providersForIssuer(issuer: string): Promise<ProviderKeys[]
       kidRefreshAt: true,
     },
   });
-  return rows.map((row) => ({ ...row, keys: (row.jwks as { keys?: JWK[] }).keys ?? [] }));
+  return rows.map(({ org, ...row }) => ({
+    ...row,
+    orgSlug: org.slug,
+    keys: (row.jwks as { keys?: JWK[] }).keys ?? [],
+  }));
 }

@@ -8,6 +8,17 @@ import { credentialLookup } from "@/lib/db/credential-lookup";
  */
 export class CredentialCache<V> {
   private readonly entries = new Map<string, { value: V; expiresAt: number }>();
+  private clears = 0;
+
+  /**
+   * Moves on at every clear. A lookup takes it before reading the database and passes it to
+   * `set`: a read that started before a revocation committed, and answered after the cache was
+   * cleared, must not put the old record back for another TTL (issue 15: a deleted account's
+   * key kept working until the next clear).
+   */
+  get generation(): number {
+    return this.clears;
+  }
 
   constructor(
     readonly maxEntries: number,
@@ -25,7 +36,8 @@ export class CredentialCache<V> {
     return { value: entry.value };
   }
 
-  set(keyId: string, value: V): void {
+  set(keyId: string, value: V, generation = this.clears): void {
+    if (generation !== this.clears) return;
     if (!this.entries.has(keyId) && this.entries.size >= this.maxEntries) {
       const oldest = this.entries.keys().next().value;
       if (oldest !== undefined) this.entries.delete(oldest);
@@ -34,6 +46,7 @@ export class CredentialCache<V> {
   }
 
   clear(): void {
+    this.clears += 1;
     this.entries.clear();
   }
 

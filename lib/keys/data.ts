@@ -1,4 +1,4 @@
-import type { LastUsedEntry } from "./last-used";
+import type { AccountUseEntry, LastUsedEntry } from "./last-used";
 import { db } from "@/lib/db";
 
 /**
@@ -6,10 +6,17 @@ import { db } from "@/lib/db";
  * for 90 days" filters on), never moving a time backwards — several instances may flush the same
  * key in any order.
  */
-export async function saveLastUsed(entries: LastUsedEntry[]): Promise<void> {
+export async function saveLastUsed(
+  entries: LastUsedEntry[],
+  accounts: AccountUseEntry[] = [],
+): Promise<void> {
   const newer = (at: Date) => ({ OR: [{ lastUsedAt: null }, { lastUsedAt: { lt: at } }] });
-  await db.$transaction(
-    entries.flatMap(([id, at, use]) => [
+  await db.$transaction([
+    // Accounts used through access tokens (federated): only the account has a last use.
+    ...accounts.map(([id, at]) =>
+      db.serviceAccount.updateMany({ where: { id, ...newer(at) }, data: { lastUsedAt: at } }),
+    ),
+    ...entries.flatMap(([id, at, use]) => [
       db.apiKey.updateMany({
         where: { id, ...newer(at) },
         data: { lastUsedAt: at, ...(use ? { lastUsedIp: use.ip?.slice(0, 64) ?? null } : {}) },
@@ -27,5 +34,5 @@ export async function saveLastUsed(entries: LastUsedEntry[]): Promise<void> {
         }),
       ),
     ]),
-  );
+  ]);
 }

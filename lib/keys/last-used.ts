@@ -15,8 +15,18 @@ export type KeyUse = {
 
 export type LastUsedEntry = [apiKeyId: string, at: Date, use?: KeyUse];
 
+/** An account used through an access token (federated accounts have no key to record). */
+export type AccountUseEntry = [serviceAccountId: string, at: Date];
+
 export class LastUsedRecorder {
   private pending = new Map<string, { at: Date; use?: KeyUse }>();
+  private pendingAccounts = new Map<string, Date>();
+
+  /** Records a use of an account's access token: the account's lastUsedAt, batched like keys'. */
+  recordAccount(serviceAccountId: string, at: Date): void {
+    const known = this.pendingAccounts.get(serviceAccountId);
+    if (!known || known < at) this.pendingAccounts.set(serviceAccountId, at);
+  }
 
   record(apiKeyId: string, at: Date, source?: { accountId: string; ip: string | null }): void {
     const entry = this.pending.get(apiKeyId);
@@ -31,18 +41,26 @@ export class LastUsedRecorder {
   }
 
   get size(): number {
-    return this.pending.size;
+    return this.pending.size + this.pendingAccounts.size;
   }
 
   /** Hands the pending uses to `write` and starts a new batch; a failed write keeps them. */
-  async flush(write: (entries: LastUsedEntry[]) => Promise<void>): Promise<number> {
-    if (this.pending.size === 0) return 0;
+  async flush(
+    write: (entries: LastUsedEntry[], accounts: AccountUseEntry[]) => Promise<void>,
+  ): Promise<number> {
+    if (this.pending.size === 0 && this.pendingAccounts.size === 0) return 0;
     const batch = this.pending;
+    const accounts = this.pendingAccounts;
     this.pending = new Map();
+    this.pendingAccounts = new Map();
     try {
-      await write([...batch.entries()].map(([id, { at, use }]) => (use ? [id, at, use] : [id, at])));
-      return batch.size;
+      await write(
+        [...batch.entries()].map(([id, { at, use }]) => (use ? [id, at, use] : [id, at])),
+        [...accounts.entries()],
+      );
+      return batch.size + accounts.size;
     } catch (error) {
+      for (const [id, at] of accounts) this.recordAccount(id, at);
       // Put the batch back, adding the counts of uses recorded meanwhile.
       for (const [id, old] of batch) {
         const newer = this.pending.get(id);

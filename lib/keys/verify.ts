@@ -75,8 +75,9 @@ export async function verifyApiKey(
   if (cached) {
     record = cached.value;
   } else {
+    const generation = cache.generation;
     record = await loadKeyRecord(parsed.keyId);
-    cache.set(parsed.keyId, record);
+    cache.set(parsed.keyId, record, generation);
   }
   const matches = secretMatches(parsed.secret, record?.secretHash ?? UNKNOWN_KEY_HASH);
   if (!record || !matches) return { ok: false, code: "invalid_credential" };

@@ -20,17 +20,16 @@ export const ZServiceAccountName = z
 const ZDescription = zText().trim().max(500, "Use at most 500 characters.").default("");
 const ZRole = z.enum(SERVICE_ACCOUNT_ROLES, { message: "Choose Admin, Member or Viewer." });
 
-const ZIssuer = z
-  .string()
+// Only the URL's shape here: whether this instance may use it (https, or http with
+// DEPUTY_ALLOW_PRIVATE_ISSUERS=1) is decided once, when the provider is registered
+// (lib/federation/issuer-url.ts), and an account may only trust a registered provider (rule 18).
+const ZIssuer = zText()
   .trim()
   .max(512, "Use at most 512 characters.")
   .refine((v) => {
     try {
       const url = new URL(v);
-      return (
-        url.protocol === "https:" ||
-        (url.protocol === "http:" && ["localhost", "127.0.0.1"].includes(url.hostname))
-      );
+      return url.protocol === "https:" || url.protocol === "http:";
     } catch {
       return false;
     }

@@ -22,3 +22,10 @@ export function zText() {
 export function isBoundedId(value: unknown, max = 64): value is string {
   return typeof value === "string" && value.length > 0 && value.length <= max && isWellFormedText(value);
 }
+
+/** The first `max` UTF-16 units of `value`, never ending in half of a surrogate pair. */
+export function truncateText(value: string, max: number): string {
+  if (value.length <= max) return value;
+  const code = value.charCodeAt(max - 1);
+  return value.slice(0, code >= 0xd800 && code <= 0xdbff ? max - 1 : max);
+}

@@ -6,11 +6,13 @@ import fs from "node:fs";
 import path from "node:path";
 import { TEST_ENGINE, createDatabase } from "./engine";
 
+// DEPUTY_TEST_RUN: this run's id, set by global-setup.ts (its databases carry it).
+const run = process.env.DEPUTY_TEST_RUN!;
 if (TEST_ENGINE === "postgresql") {
-  const name = `deputy_test_${crypto.randomUUID().replace(/-/g, "").slice(0, 16)}`;
-  process.env.DATABASE_URL = await createDatabase(name, "deputy_test_template");
+  const name = `deputy_test_${run}_${crypto.randomUUID().replace(/-/g, "").slice(0, 16)}`;
+  process.env.DATABASE_URL = await createDatabase(name, `deputy_test_${run}_template`);
 } else {
-  const dir = path.resolve(import.meta.dirname, "..", "..", "data", "test");
+  const dir = path.resolve(import.meta.dirname, "..", "..", "data", "test", run);
   const file = path.join(dir, `${crypto.randomUUID()}.db`);
   fs.copyFileSync(path.join(dir, "template.db"), file);
   process.env.DATABASE_URL = `file:${file}`;

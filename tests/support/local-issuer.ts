@@ -11,7 +11,9 @@ async function makeKey(kid: string, alg: "RS256" | "ES256"): Promise<SigningKey>
   return { kid, alg, privateKey, publicJwk: { ...(await exportJWK(publicKey)), kid, alg, use: "sig" } };
 }
 
-export async function startLocalIssuer() {
+/** `host`: the loopback address to serve on (any of 127.0.0.0/8). */
+export async function startLocalIssuer(options: { host?: string } = {}) {
+  const host = options.host ?? "127.0.0.1";
   let keys: SigningKey[] = [await makeKey("rsa-1", "RS256"), await makeKey("ec-1", "ES256")];
   let jwksFetches = 0;
   let discoveryIssuer: string | null = null;
@@ -32,8 +34,8 @@ export async function startLocalIssuer() {
       res.writeHead(404).end();
     }
   });
-  await new Promise<void>((resolve) => server.listen(0, "127.0.0.1", resolve));
-  const issuer = `http://127.0.0.1:${(server.address() as AddressInfo).port}`;
+  await new Promise<void>((resolve) => server.listen(0, host, resolve));
+  const issuer = `http://${host}:${(server.address() as AddressInfo).port}`;
 
   return {
     issuer,
