@@ -3,7 +3,8 @@
 // set, and nothing from another org.
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { db } from "@/lib/db";
-import { allAuditEvents, csvLine, queryAuditEvents, type TAuditQuery } from "@/lib/audit/query";
+import { allAuditEvents, queryAuditEvents, type TAuditQuery } from "@/lib/audit/query";
+import { csvLine } from "@/lib/audit/export";
 import { createApiKey, createServiceAccount } from "@/lib/service-accounts/data";
 import { startApiServer } from "../support/api-server";
 import { makeOrg } from "../support/factories";

@@ -1,9 +1,11 @@
 // Audit log → Export: the filtered events as CSV or JSON Lines, streamed page by page (1,000
-// events at a time), so an export of a million events never holds them all in memory.
+// events at a time), so an export of a million events never holds them all in memory. A page that
+// fails after the first byte cuts the download off as failed (lib/audit/export.ts).
 import { requireActionCaller } from "@/lib/auth/session";
 import { AppError } from "@/lib/errors";
 import { auditQueryOf, type AuditFilterParams } from "@/lib/audit/filters";
-import { CSV_HEADER, allAuditEvents, auditEventAnswer, csvLine, queryAuditEvents } from "@/lib/audit/query";
+import { allAuditEvents } from "@/lib/audit/query";
+import { auditExportStream } from "@/lib/audit/export";
 
 const STATUS: Partial<Record<AppError["code"], number>> = {
   UNAUTHENTICATED: 401,
@@ -25,30 +27,9 @@ export async function GET(request: Request, { params }: { params: Promise<{ org:
       throw new AppError("INVALID", "Choose format=csv or format=jsonl.");
     }
     const caller = await requireActionCaller();
-    // Authorise and validate before the first byte, so a refusal is a status, not a cut stream.
-    await queryAuditEvents(caller, org, { ...query, limit: 1 });
-    const encoder = new TextEncoder();
-    const events = allAuditEvents(caller, org, query);
-    const stream = new ReadableStream<Uint8Array>({
-      start(controller) {
-        if (format === "csv") controller.enqueue(encoder.encode(CSV_HEADER));
-      },
-      async pull(controller) {
-        const lines: string[] = [];
-        for (let i = 0; i < 1000; i += 1) {
-          const next = await events.next();
-          if (next.done) {
-            if (lines.length) controller.enqueue(encoder.encode(lines.join("")));
-            controller.close();
-            return;
-          }
-          lines.push(
-            format === "csv" ? csvLine(next.value) : `${JSON.stringify(auditEventAnswer(next.value))}\n`,
-          );
-        }
-        controller.enqueue(encoder.encode(lines.join("")));
-      },
-    });
+    // Reads the first page (authorising and validating) before the first byte, so a refusal is a
+    // status, not a cut stream.
+    const stream = await auditExportStream(format, allAuditEvents(caller, org, query), { label: org });
     const day = new Date().toISOString().slice(0, 10);
     return new Response(stream, {
       headers: {
