@@ -17,5 +17,5 @@ export function issuerUrlProblem(href: string, allowPrivate: boolean): string | 
       ? null
       : `${url.href} is not https: identity providers must be served over https (DEPUTY_ALLOW_PRIVATE_ISSUERS=1 allows http:// inside a private network).`;
   }
-  return `${url.href} is not an https URL.`;
+  return `${url.href} is not an https URL: use the issuer's https:// address.`;
 }
