@@ -47,15 +47,43 @@ await createAccount(admin, {
     claims: { repository_owner: "bench" },
   },
 });
+// The review's worst pattern (issue 15), trusted by a second account of the same issuer.
+await createAccount(admin, {
+  name: "bench-worst-pattern",
+  scope: "TEAM",
+  team: team.slug,
+  authMethod: "FEDERATED",
+  federation: {
+    issuer: idp.issuer,
+    audience: "deputy",
+    subject: "repo:*/*:*:ref:refs/heads/main",
+    claims: {},
+  },
+});
 const jwt = await idp.mint(
   { sub: "repo:bench/models", repository_owner: "bench", repository: "bench/models" },
   { lifetimeS: 3600 },
 );
-const form = new URLSearchParams({
-  grant_type: "urn:ietf:params:oauth:grant-type:token-exchange",
-  subject_token: jwt,
-  subject_token_type: "urn:ietf:params:oauth:token-type:jwt",
-}).toString();
+const formOf = (token: string) =>
+  new URLSearchParams({
+    grant_type: "urn:ietf:params:oauth:grant-type:token-exchange",
+    subject_token: token,
+    subject_token_type: "urn:ietf:params:oauth:token-type:jwt",
+  }).toString();
+const form = formOf(jwt);
+// Refusals: an ordinary forgery, the review's crafted 4 KB forgery, and the longest crafted
+// subject Deputy matches (1,024 characters), validly signed, against the worst pattern.
+const forge = (claims: Record<string, unknown>) => {
+  const enc = (v: unknown) => Buffer.from(JSON.stringify(v)).toString("base64url");
+  return `${enc({ alg: "RS256", kid: "rsa-1", typ: "JWT" })}.${enc(claims)}.${enc("no signature")}`;
+};
+const now = Math.floor(Date.now() / 1000);
+const base = { iss: idp.issuer, aud: "deputy", iat: now, exp: now + 3600 };
+const ordinaryForgery = formOf(forge({ ...base, sub: "repo:bench/models" }));
+const craftedForgery = formOf(forge({ ...base, sub: "repo:" + "/:".repeat(2000) }));
+const craftedSigned = formOf(
+  await idp.mint({ sub: ("repo:" + "/:".repeat(600)).slice(0, 1024) }, { lifetimeS: 3600 }),
+);
 
 async function listen(server: http.Server): Promise<string> {
   await new Promise<void>((resolve) => server.listen(0, "127.0.0.1", resolve));
@@ -77,25 +105,25 @@ const floorServer = http.createServer((req, res) => {
 });
 const floorBase = await listen(floorServer);
 
-async function post(base: string): Promise<number> {
+async function post(base: string, body = form, expected = 200): Promise<number> {
   const started = process.hrtime.bigint();
   const response = await fetch(`${base}/api/v1/oauth/token`, {
     method: "POST",
     headers: { "content-type": "application/x-www-form-urlencoded" },
-    body: form,
+    body,
   });
   await response.text();
-  if (response.status !== 200) throw new Error(`exchange answered ${response.status}`);
+  if (response.status !== expected) throw new Error(`exchange answered ${response.status}`);
   return Number(process.hrtime.bigint() - started) / 1e6;
 }
 
 const percentile = (sorted: number[], p: number) =>
   sorted[Math.min(sorted.length - 1, Math.floor((sorted.length * p) / 100))]!;
 
-async function sequential(label: string, base: string) {
-  for (let i = 0; i < 50; i += 1) await post(base);
+async function sequential(label: string, base: string, body = form, expected = 200) {
+  for (let i = 0; i < 50; i += 1) await post(base, body, expected);
   const times: number[] = [];
-  for (let i = 0; i < SEQUENTIAL; i += 1) times.push(await post(base));
+  for (let i = 0; i < SEQUENTIAL; i += 1) times.push(await post(base, body, expected));
   times.sort((a, b) => a - b);
   let done = 0;
   const started = process.hrtime.bigint();
@@ -103,7 +131,7 @@ async function sequential(label: string, base: string) {
     Array.from({ length: CONCURRENCY }, async () => {
       while (done < SEQUENTIAL) {
         done += 1;
-        await post(base);
+        await post(base, body, expected);
       }
     }),
   );
@@ -119,6 +147,9 @@ console.log(
 console.log(`${"run".padEnd(44)} ${"p50 ms".padStart(7)} ${"p99 ms".padStart(7)} ${"per s".padStart(9)}`);
 await sequential("floor (HTTP: node:http, fixed answer)", floorBase);
 await sequential("deputy (exchange, warm key cache)", deputyBase);
+await sequential("deputy refusal: ordinary forgery", deputyBase, ordinaryForgery, 400);
+await sequential("deputy refusal: crafted 4 KB forgery (review)", deputyBase, craftedForgery, 400);
+await sequential("deputy refusal: crafted 1 KB sub, signed", deputyBase, craftedSigned, 400);
 
 const keys = createLocalJWKSet({ keys: idp.publicKeys() });
 const verifyStarted = process.hrtime.bigint();
