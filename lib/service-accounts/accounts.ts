@@ -3,6 +3,7 @@
 // its audit event, naming the principal, in the same transaction.
 import { isBoundedId } from "@/lib/validation/text";
 import { db, type Tx } from "@/lib/db";
+import { lockRow } from "@/lib/db/row-lock";
 import type { Prisma } from "@/lib/generated/prisma/client";
 import { recordAudit } from "@/lib/audit/record";
 import { loadOrgActor } from "@/lib/authz/data";
@@ -103,6 +104,9 @@ export async function createAccount(principal: Principal, input: TNewServiceAcco
 
   if (data.federation) await assertRegisteredIssuer(team.orgId, data.federation.issuer);
   return db.$transaction(async (tx) => {
+    // The org's row lock orders parallel creations (and a quota change) in one org, so the count
+    // below sees every account committed before it: the quota holds on PostgreSQL too.
+    await lockRow(tx, "organization", team.orgId);
     const org = await tx.organization.findUniqueOrThrow({
       where: { id: team.orgId },
       select: { maxServiceAccounts: true },

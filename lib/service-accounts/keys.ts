@@ -1,6 +1,7 @@
 // The key lifecycle for any principal: create (the only place a secret exists, once), list, revoke.
 import { isBoundedId } from "@/lib/validation/text";
-import { db } from "@/lib/db";
+import { db, type Tx } from "@/lib/db";
+import { lockRow } from "@/lib/db/row-lock";
 import { recordAudit } from "@/lib/audit/record";
 import { auditSourceOf, createdByOf, principalIdentity, type Principal } from "@/lib/core/principal";
 import { AppError } from "@/lib/errors";
@@ -11,6 +12,26 @@ import { ZNewApiKey, ZRotation, type TNewApiKey, type TRotation } from "./schema
 import { DAY_MS, KEY_ROW_SELECT, keyStatus, liveKeyWhere } from "./key-state";
 import { loadManagedAccount } from "./accounts";
 import { creatorIdentities } from "./creators";
+
+/**
+ * Takes the account's row lock for a key change and reads, under it, what that change depends
+ * on: the account still there and active, and the org's current keys-per-account quota. Every
+ * creation and rotation of the account's keys goes through here first, so on PostgreSQL they take
+ * turns (no two of them count the same keys, none of them rotates a key another just rotated); on
+ * SQLite the transaction already holds the write lock.
+ */
+async function lockAccountForKeys(tx: Tx, accountId: string, change: "creating" | "rotating") {
+  await lockRow(tx, "serviceAccount", accountId);
+  const current = await tx.serviceAccount.findFirst({
+    where: { id: accountId, deletedAt: null },
+    select: { status: true, org: { select: { maxKeysPerAccount: true } } },
+  });
+  if (!current) throw new AppError("NOT_FOUND", "Service account not found.");
+  if (current.status === "DISABLED") {
+    throw new AppError("CONFLICT", `This service account is disabled. Enable it before ${change} keys.`);
+  }
+  return { maxKeysPerAccount: current.org.maxKeysPerAccount };
+}
 
 /**
  * Creates an API key. The returned token is the only time the secret exists outside the
@@ -40,9 +61,10 @@ export async function createKey(principal: Principal, accountRef: unknown, input
   const generated = generateApiKey();
 
   const key = await db.$transaction(async (tx) => {
-    if (account.org.maxKeysPerAccount !== null) {
+    const { maxKeysPerAccount } = await lockAccountForKeys(tx, account.id, "creating");
+    if (maxKeysPerAccount !== null) {
       const live = await tx.apiKey.count({ where: { serviceAccountId: account.id, ...liveKeyWhere(now) } });
-      if (live >= account.org.maxKeysPerAccount) {
+      if (live >= maxKeysPerAccount) {
         throw new AppError(
           "LIMIT_REACHED",
           `${account.name} already has ${live} active keys, this organization's quota. Revoke one before creating another.`,
@@ -158,6 +180,8 @@ export async function rotateKey(
   const now = new Date();
   const generated = generateApiKey();
   const result = await db.$transaction(async (tx) => {
+    // Under the lock, so of parallel rotations of one key exactly one finds replacedById empty.
+    const { maxKeysPerAccount } = await lockAccountForKeys(tx, account.id, "rotating");
     const old = await tx.apiKey.findFirst({
       where: { serviceAccountId: account.id, OR: [{ id: keyRef }, { keyId: keyRef }] },
       select: {
@@ -193,15 +217,15 @@ export async function rotateKey(
     }
     const graceEnd = new Date(now.getTime() + graceHours * HOUR_MS);
     const oldStopsAt = old.expiresAt && old.expiresAt < graceEnd ? old.expiresAt : graceEnd;
-    if (account.org.maxKeysPerAccount !== null) {
+    if (maxKeysPerAccount !== null) {
       const others = await tx.apiKey.count({
         where: { serviceAccountId: account.id, id: { not: old.id }, ...liveKeyWhere(now) },
       });
       const afterwards = others + 1 + (graceHours > 0 ? 1 : 0);
-      if (afterwards > account.org.maxKeysPerAccount) {
+      if (afterwards > maxKeysPerAccount) {
         throw new AppError(
           "LIMIT_REACHED",
-          `${account.name} would have ${afterwards} active keys during the grace period, over this organization's quota of ${account.org.maxKeysPerAccount}. Rotate with no grace period, or revoke another key first.`,
+          `${account.name} would have ${afterwards} active keys during the grace period, over this organization's quota of ${maxKeysPerAccount}. Rotate with no grace period, or revoke another key first.`,
         );
       }
     }
