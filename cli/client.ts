@@ -61,14 +61,82 @@ export type TokenExchangeAnswer = {
   issued_token_type: string;
 };
 
-/** fetch, with a network failure said as what to check (DEPUTY_HOST). */
+/**
+ * The CLI's only fetch: a network failure said as what to check (DEPUTY_HOST), and no redirects.
+ *
+ * Every request carries a credential: an API key or access token in Authorization, or the
+ * workload's JWT as `subject_token` in the body of the token exchange. fetch's own redirect
+ * handling resends a 307/308's body to wherever Location points, another host included, so a
+ * DEPUTY_HOST that answers with a redirect (a hijacked or misconfigured proxy) would receive
+ * the JWT and pass it on. The CLI follows none: every 3xx is refused, same origin or not —
+ * /api/v1 never redirects, so a redirect always means DEPUTY_HOST names the wrong place, and
+ * refusing them all leaves no origin comparison to get wrong (http→https on the same host name
+ * is another origin; a same-origin hop could still lead on to another). The refusal names
+ * where the redirect pointed so the user can set DEPUTY_HOST to that place.
+ */
 async function reach(host: string, url: string, init: RequestInit): Promise<Response> {
+  let response: Response;
   try {
-    return await fetch(url, init);
+    response = await fetch(url, { ...init, redirect: "manual" });
   } catch (error) {
     const reason = (error as { cause?: { code?: string } }).cause?.code ?? (error as Error).message;
     throw new Unreachable(`Could not reach Deputy at ${host} (${reason}). Check DEPUTY_HOST.`);
   }
+  if (response.status >= 300 && response.status < 400) {
+    await response.body?.cancel().catch(() => undefined);
+    throw new Unreachable(redirectRefusal(host, url, response));
+  }
+  return response;
+}
+
+function redirectRefusal(host: string, url: string, response: Response): string {
+  const location = response.headers.get("location");
+  let target: URL | null = null;
+  try {
+    target = location ? new URL(location, url) : null;
+  } catch {
+    target = null;
+  }
+  if (!target) {
+    return `The server at ${host} answered a redirect (${response.status}) without a usable Location; Deputy's CLI does not follow redirects with credentials. Check DEPUTY_HOST.`;
+  }
+  // The DEPUTY_HOST to suggest: the target without the API path the CLI asked for (what follows
+  // DEPUTY_HOST's own path), when it ends so.
+  const asked = new URL(url).pathname.slice(new URL(host).pathname.replace(/\/+$/, "").length);
+  const suggestion = target.pathname.endsWith(asked)
+    ? `${target.origin}${target.pathname.slice(0, -asked.length)}`
+    : null;
+  const where = `${target.origin}${target.pathname}`;
+  return (
+    `The server at ${host} answered a redirect (${response.status}) to ${where}; ` +
+    "Deputy's CLI does not follow redirects with credentials. " +
+    (suggestion
+      ? `Set DEPUTY_HOST to ${suggestion} if that is your Deputy.`
+      : "Set DEPUTY_HOST to the final URL.")
+  );
+}
+
+/**
+ * The host of DEPUTY_HOST when credentials sent there cross the network in clear text: an
+ * http:// URL whose host is not loopback (localhost, 127.0.0.0/8, ::1). Null otherwise.
+ */
+export function plainHttpRemoteHost(host: string): string | null {
+  let url: URL;
+  try {
+    url = new URL(host);
+  } catch {
+    return null;
+  }
+  if (url.protocol !== "http:") return null;
+  // WHATWG URL parsing normalises 127.1, 0x7f.0.0.1 and [0:0::1] to 127.0.0.1 and [::1], and
+  // [::ffff:127.0.0.1] to [::ffff:7f00:1].
+  const name = url.hostname.toLowerCase().replace(/\.$/, "");
+  const loopback =
+    name === "localhost" ||
+    name === "[::1]" ||
+    /^\[::ffff:7f[0-9a-f]{2}:[0-9a-f]{1,4}\]$/.test(name) ||
+    /^127\.\d{1,3}\.\d{1,3}\.\d{1,3}$/.test(name);
+  return loopback ? null : url.host;
 }
 
 /** RFC 8693 exchange of a workload's JWT for an access token (no credential needed). */

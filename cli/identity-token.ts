@@ -1,10 +1,18 @@
 // DEPUTY_IDENTITY_TOKEN_FILE: a workload's JWT (a GitHub Actions OIDC token, a Kubernetes
 // projected service-account token) exchanged for a Deputy access token before any command, and
-// cached until shortly before it expires — in a private file (0600, in a 0700 directory) keyed
-// by a hash of the host and the JWT, so a new JWT always exchanges again.
+// cached until shortly before it expires — in a private file keyed by a hash of the host, the
+// account and the JWT, so a new JWT always exchanges again.
+//
+// The cache holds a live credential, and a command trusts what it reads there, so it lives only
+// in a directory nobody else can write: $XDG_CACHE_HOME/deputy, else $HOME/.cache/deputy, created
+// 0700, used only when it is a real directory owned by the current user that group and others
+// cannot write (and its parent is not open to others either, unless sticky like /tmp). Anything
+// else — a pre-existing 0777 directory, another user's, no HOME, a system without POSIX owners —
+// means no cache (one exchange per command) and, where something is wrong, one warning line;
+// never a fall-back to the shared temp directory. Files are written 0600 to a temporary name in
+// that directory and renamed into place, so a reader never sees half a file.
 import crypto from "node:crypto";
 import fs from "node:fs";
-import os from "node:os";
 import path from "node:path";
 import { exchangeToken } from "./client";
 
@@ -13,15 +21,112 @@ export class UsageError extends Error {}
 
 const MARGIN_MS = 30_000;
 
-function cacheDir(env: Record<string, string | undefined>): string {
-  const base = env.XDG_CACHE_HOME || path.join(os.homedir() || os.tmpdir(), ".cache");
-  return path.join(base, "deputy");
+type Env = Record<string, string | undefined>;
+type Warn = (line: string) => void;
+
+const octal = (mode: number) => (mode & 0o7777).toString(8).padStart(4, "0");
+
+/** Why the cache directory `dir` (lstat'ed) must not hold credentials, or null when it may. */
+function unsafeDir(dir: string, stat: fs.Stats, uid: number): string | null {
+  if (!stat.isDirectory()) return `${dir} is not a directory`;
+  if (stat.uid !== uid) return `${dir} belongs to uid ${stat.uid}, not to you (uid ${uid})`;
+  if ((stat.mode & 0o022) !== 0) {
+    return `${dir} is writable by other users (mode ${octal(stat.mode)}); run chmod 700 ${dir}`;
+  }
+  return null;
+}
+
+/**
+ * Why the cache directory's parent `base` (stat'ed) lets someone else replace the cache
+ * directory, or null: it must be ours or root's, and not writable by others unless sticky (like
+ * /tmp, where they cannot move our directory away and put theirs in its place).
+ */
+function unsafeParent(base: string, stat: fs.Stats, uid: number): string | null {
+  if (stat.uid !== uid && stat.uid !== 0)
+    return `${base} belongs to uid ${stat.uid}, not to you (uid ${uid})`;
+  if ((stat.mode & 0o022) !== 0 && (stat.mode & 0o1000) === 0) {
+    return `${base} is writable by other users (mode ${octal(stat.mode)})`;
+  }
+  return null;
+}
+
+/** The private cache directory, created if missing; null (with at most one warning) if none. */
+export function privateCacheDir(env: Env, warn: Warn = () => undefined): string | null {
+  const uid = process.getuid?.();
+  if (uid === undefined) return null;
+  // XDG: a relative XDG_CACHE_HOME is invalid and ignored.
+  const xdg = env.XDG_CACHE_HOME && path.isAbsolute(env.XDG_CACHE_HOME) ? env.XDG_CACHE_HOME : null;
+  const home = env.HOME && path.isAbsolute(env.HOME) ? env.HOME : null;
+  const base = xdg ?? (home ? path.join(home, ".cache") : null);
+  if (!base) return null;
+  const dir = path.join(base, "deputy");
+  const code = (error: unknown) => (error as NodeJS.ErrnoException).code ?? String(error);
+  let problem: string | null;
+  try {
+    fs.mkdirSync(base, { recursive: true, mode: 0o700 });
+  } catch {
+    return null; // A read-only or missing home only costs an exchange per command.
+  }
+  try {
+    // The parent first: nothing is created in a place others could swap it out of.
+    problem = unsafeParent(base, fs.statSync(base), uid);
+    if (!problem) {
+      try {
+        fs.mkdirSync(dir, { mode: 0o700 });
+      } catch (error) {
+        if (code(error) !== "EEXIST") return null;
+      }
+      // lstat: a symbolic link in the cache directory's place could point anywhere.
+      problem = unsafeDir(dir, fs.lstatSync(dir), uid);
+    }
+  } catch (error) {
+    problem = `${dir} cannot be checked (${code(error)})`;
+  }
+  if (!problem) return dir;
+  warn(`deputy: warning: not caching the access token: ${problem}.`);
+  return null;
+}
+
+function readCached(file: string): { token: string; expiresAt: string } | null {
+  let fd: number;
+  try {
+    fd = fs.openSync(file, fs.constants.O_RDONLY | fs.constants.O_NOFOLLOW);
+  } catch {
+    return null;
+  }
+  try {
+    const stat = fs.fstatSync(fd);
+    if (!stat.isFile() || stat.uid !== process.getuid?.() || (stat.mode & 0o077) !== 0) return null;
+    const saved = JSON.parse(fs.readFileSync(fd, "utf8")) as { token?: unknown; expiresAt?: unknown };
+    if (typeof saved.token !== "string" || typeof saved.expiresAt !== "string") return null;
+    return { token: saved.token, expiresAt: saved.expiresAt };
+  } catch {
+    return null;
+  } finally {
+    fs.closeSync(fd);
+  }
+}
+
+/** Writes `content` to `file` atomically: a fresh 0600 temporary file in the same directory, renamed. */
+function writePrivately(file: string, content: string): void {
+  const temporary = path.join(
+    path.dirname(file),
+    `.${path.basename(file)}.${process.pid}.${crypto.randomBytes(6).toString("hex")}.tmp`,
+  );
+  try {
+    // "wx": O_CREAT | O_EXCL, never an existing file or a link planted under that name.
+    fs.writeFileSync(temporary, content, { mode: 0o600, flag: "wx" });
+    fs.renameSync(temporary, file);
+  } catch {
+    fs.rmSync(temporary, { force: true });
+    // Not cached: the next command exchanges again.
+  }
 }
 
 export async function exchangedToken(
   host: string,
-  env: Record<string, string | undefined>,
-  options: { serviceAccount?: string; fresh?: boolean } = {},
+  env: Env,
+  options: { serviceAccount?: string; fresh?: boolean; warn?: Warn } = {},
 ): Promise<{ token: string; expiresAt: string }> {
   const file = env.DEPUTY_IDENTITY_TOKEN_FILE!;
   let jwt: string;
@@ -35,25 +140,17 @@ export async function exchangedToken(
     .createHash("sha256")
     .update(`${host}\n${options.serviceAccount ?? ""}\n${jwt}`)
     .digest("hex");
-  const cached = path.join(cacheDir(env), `access-${key.slice(0, 32)}.json`);
-  if (!options.fresh) {
-    try {
-      const saved = JSON.parse(fs.readFileSync(cached, "utf8")) as { token: string; expiresAt: string };
-      if (Date.parse(saved.expiresAt) - MARGIN_MS > Date.now()) return saved;
-    } catch {
-      // No usable cache: exchange.
-    }
+  const dir = privateCacheDir(env, options.warn);
+  const cached = dir ? path.join(dir, `access-${key.slice(0, 32)}.json`) : null;
+  if (cached && !options.fresh) {
+    const saved = readCached(cached);
+    if (saved && Date.parse(saved.expiresAt) - MARGIN_MS > Date.now()) return saved;
   }
   const answer = await exchangeToken(host, jwt, { serviceAccount: options.serviceAccount });
   const result = {
     token: answer.access_token,
     expiresAt: new Date(Date.now() + answer.expires_in * 1000).toISOString(),
   };
-  try {
-    fs.mkdirSync(path.dirname(cached), { recursive: true, mode: 0o700 });
-    fs.writeFileSync(cached, JSON.stringify(result), { mode: 0o600 });
-  } catch {
-    // A read-only home only costs an exchange per command.
-  }
+  if (cached) writePrivately(cached, JSON.stringify(result));
   return result;
 }

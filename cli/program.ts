@@ -1,10 +1,13 @@
 // The `deputy` command (SPEC §5): every subcommand is one or two calls of the typed client.
 // Exit codes: 0 success, 1 the API refused or could not be reached (its message on stderr),
 // 2 a usage error (commander's own, or a missing setting).
+// Everything it prints goes through safeWriter (cli/safe-text.ts): no text from the API or the
+// network reaches the terminal with control characters in it.
 import { Command, CommanderError, InvalidArgumentError, Option } from "commander";
-import { ApiRefusal, Unreachable, createClient, type DeputyClient } from "./client";
+import { ApiRefusal, Unreachable, createClient, plainHttpRemoteHost, type DeputyClient } from "./client";
 import { exchangedToken, UsageError } from "./identity-token";
 import { json, record, table, when } from "./output";
+import { safeWriter } from "./safe-text";
 
 type Io = { stdout: { write(text: string): unknown }; stderr: { write(text: string): unknown } };
 type Env = Record<string, string | undefined>;
@@ -107,15 +110,36 @@ function printKeys(io: Io, keys: Key[]) {
   );
 }
 
+/** Every write of `io` made safe for a terminal (idempotent: safe text stays as it is). */
+const safeIo = (io: Io): Io => ({ stdout: safeWriter(io.stdout), stderr: safeWriter(io.stderr) });
+
 /** Builds the program. `run` is separate so tests and the bin share it. */
-export function buildProgram(io: Io, env: Env) {
+export function buildProgram(rawIo: Io, env: Env) {
+  const io = safeIo(rawIo);
   let client: Promise<DeputyClient> | null = null;
   const host = () => env.DEPUTY_HOST?.trim() || DEFAULT_HOST;
+  const warn = (line: string) => io.stderr.write(`${line}\n`);
+  let warnedPlainHttp = false;
+  /** One line on stderr, before the first credential leaves for a non-loopback http:// host. */
+  const beforeSending = (what: string) => {
+    const remote = plainHttpRemoteHost(host());
+    if (remote && !warnedPlainHttp) {
+      warnedPlainHttp = true;
+      warn(`deputy: warning: sending ${what} over plain http:// to ${remote}; use https://`);
+    }
+  };
+  const exchange = (options: { serviceAccount?: string; fresh?: boolean } = {}) => {
+    beforeSending("your workload's identity token and access token");
+    return exchangedToken(host(), env, { ...options, warn });
+  };
   /** An API key, or (with DEPUTY_IDENTITY_TOKEN_FILE) an access token exchanged for the JWT. */
   const credential = async (): Promise<string> => {
     const key = env.DEPUTY_API_KEY?.trim();
-    if (key) return key;
-    if (env.DEPUTY_IDENTITY_TOKEN_FILE) return (await exchangedToken(host(), env)).token;
+    if (key) {
+      beforeSending("your API key");
+      return key;
+    }
+    if (env.DEPUTY_IDENTITY_TOKEN_FILE) return (await exchange()).token;
     throw new UsageError(
       "Set DEPUTY_API_KEY to a service account's API key, or DEPUTY_IDENTITY_TOKEN_FILE to a file holding your workload's JWT (create a key in the console: Service Accounts → Actions → Create API key).",
     );
@@ -557,10 +581,7 @@ export function buildProgram(io: Io, env: Env) {
       if (!env.DEPUTY_IDENTITY_TOKEN_FILE) {
         throw new UsageError("Set DEPUTY_IDENTITY_TOKEN_FILE to a file holding your workload's JWT.");
       }
-      const exchanged = await exchangedToken(host(), env, {
-        serviceAccount: options.serviceAccount,
-        fresh: true,
-      });
+      const exchanged = await exchange({ serviceAccount: options.serviceAccount, fresh: true });
       if (options.json)
         return json(io.stdout, { access_token: exchanged.token, expires_at: exchanged.expiresAt });
       io.stdout.write(`${exchanged.token}\n`);
@@ -570,7 +591,8 @@ export function buildProgram(io: Io, env: Env) {
 }
 
 /** Runs the CLI with arguments (without node and script); resolves to the exit code. */
-export async function run(argv: string[], io: Io, env: Env): Promise<number> {
+export async function run(argv: string[], rawIo: Io, env: Env): Promise<number> {
+  const io = safeIo(rawIo);
   const program = buildProgram(io, env);
   try {
     await program.parseAsync(argv, { from: "user" });
