@@ -319,6 +319,9 @@ export async function updateAccount(principal: Principal, ref: unknown, input: T
 export async function deleteAccount(principal: Principal, ref: unknown) {
   const account = await loadManagedAccount(principal, ref, "delete");
   await db.$transaction(async (tx) => {
+    // A key created or rotated in parallel holds this lock too: it either commits first (and is
+    // revoked here) or sees the account deleted.
+    await lockRow(tx, "serviceAccount", account.id);
     const now = new Date();
     const revoked = await tx.apiKey.updateMany({
       where: { serviceAccountId: account.id, revokedAt: null },
