@@ -13,6 +13,7 @@ import {
 } from "./support/attack";
 import { freshE2eDatabase, sql } from "./support/database";
 import { startOwnServer } from "./support/server";
+import { startLocalIssuer } from "../tests/support/local-issuer";
 
 const DEMO = "http://127.0.0.1:3100";
 const counter = new AttackCounter();
@@ -748,6 +749,206 @@ test.describe("[SECURITY]", () => {
       expect(output).not.toContain("dpt_");
     } finally {
       await server.stop();
+    }
+  });
+
+  test("[SECURITY][FEDERATION] no ReDoS, no exchange across organizations, no trust settings in refusals", async ({
+    browser,
+  }) => {
+    test.setTimeout(120_000);
+    const idp = await startLocalIssuer();
+    const api = await playwrightRequest.newContext({ baseURL: DEMO });
+    try {
+      const suffix = unique();
+      const page = await (await browser.newContext({ baseURL: DEMO })).newPage();
+      await signIn(page, "org-admin@acme.test");
+      await page.goto("/org/acme/service-accounts");
+      const admin = await newAccountWithKey(page, `redteam-fed-admin-${suffix}`, {
+        role: "ADMIN",
+        defaultTeam: "ml-team",
+      });
+      await page.context().close();
+      const manage = (method: string, path: string, data?: unknown) =>
+        api.fetch(path, {
+          method,
+          headers: { authorization: `Bearer ${admin}`, "content-type": "application/json" },
+          data: data === undefined ? undefined : JSON.stringify(data),
+          failOnStatusCode: false,
+        });
+      expect(
+        (
+          await manage("POST", "/api/v1/identity-providers", { issuer: idp.issuer, name: `Red CI ${suffix}` })
+        ).status(),
+      ).toBe(201);
+      const fedName = `fed-train-${suffix}`;
+      const redosName = `redos-${suffix}`;
+      const federated = (name: string, subject: string, audience: string, claims: Record<string, string>) =>
+        manage("POST", "/api/v1/service-accounts", {
+          name,
+          scope: "team",
+          team: "ml-team",
+          authMethod: "federated",
+          federation: { issuer: idp.issuer, subject, audience, claims },
+        });
+      const created = await federated(fedName, "repo:acme/*:ref:refs/heads/main", "deputy", {
+        repository_owner: "acme",
+      });
+      expect(created.status()).toBe(201);
+      const aId = ((await created.json()) as { serviceAccount: { id: string } }).serviceAccount.id;
+      expect((await federated(redosName, "repo:*/*:*:ref:refs/heads/main", "redos", {})).status()).toBe(201);
+
+      const exchange = async (what: string, jwt: string, extra: Record<string, string> = {}) => {
+        const response = await api.post("/api/v1/oauth/token", {
+          form: {
+            grant_type: "urn:ietf:params:oauth:grant-type:token-exchange",
+            subject_token: jwt,
+            subject_token_type: "urn:ietf:params:oauth:token-type:jwt",
+            ...extra,
+          },
+          failOnStatusCode: false,
+        });
+        const text = await response.text();
+        counter.record(`token exchange: ${what}`, response.status(), response.status() >= 400);
+        expect(response.status(), what).toBeLessThan(500);
+        return { status: response.status(), text, body: JSON.parse(text) as Record<string, string> };
+      };
+      const now = Math.floor(Date.now() / 1000);
+      const forge = (claims: Record<string, unknown>) => {
+        const enc = (v: unknown) => Buffer.from(JSON.stringify(v)).toString("base64url");
+        return `${enc({ alg: "RS256", kid: "rsa-1", typ: "JWT" })}.${enc(claims)}.${enc("forged")}`;
+      };
+
+      // 1. ReDoS: the review's crafted forgeries against the worst pattern, beside an unrelated call.
+      for (const repeats of [2000, 500]) {
+        const crafted = forge({
+          iss: idp.issuer,
+          aud: "redos",
+          sub: "repo:" + "/:".repeat(repeats),
+          iat: now,
+          exp: now + 600,
+        });
+        const started = Date.now();
+        const [refused, viewer] = await Promise.all([
+          exchange(`crafted subject × ${repeats}`, crafted),
+          api.get("/api/v1/viewer", { headers: { authorization: `Bearer ${admin}` } }),
+        ]);
+        expect(refused.status).toBe(400);
+        expect(viewer.status()).toBe(200);
+        // The backtracking matcher took ~10 s and held every other request for as long.
+        expect(Date.now() - started, `crafted subject × ${repeats}`).toBeLessThan(2000);
+      }
+
+      // 2. Refusals name the kind of check, never an account or its trust settings.
+      const good = { repository_owner: "acme" };
+      const refusals: [string, string][] = [
+        [
+          "forged signature",
+          forge({
+            iss: idp.issuer,
+            aud: "deputy",
+            sub: "repo:acme/x:ref:refs/heads/main",
+            iat: now,
+            exp: now + 600,
+            ...good,
+          }),
+        ],
+        ["wrong audience", await idp.mint({ ...good, aud: "someone-else" })],
+        ["wrong subject", await idp.mint({ ...good, sub: "repo:evil/x:ref:refs/heads/main" })],
+        ["wrong claim", await idp.mint({ repository_owner: "evil" })],
+        [
+          "lone surrogate in a claim",
+          forge({ iss: idp.issuer, aud: "deputy", sub: "\ud800", iat: now, exp: now + 600 }),
+        ],
+      ];
+      for (const [what, jwt] of refusals) {
+        const refused = await exchange(what, jwt);
+        expect([what, refused.status]).toEqual([what, 400]);
+        for (const secret of [fedName, redosName, "repo:acme/*", "repo:*/*", "repository_owner", "acme"])
+          expect([what, secret, refused.body.error_description!.includes(secret)]).toEqual([
+            what,
+            secret,
+            false,
+          ]);
+      }
+      const nul = await exchange("NUL in service_account", await idp.mint(good), {
+        service_account: "fed\u0000x",
+      });
+      expect(nul.body.error).toBe("invalid_request");
+
+      // 3. Another organization registers the same issuer and an account of the same name and
+      //    trust (written straight into the database: it has nobody who could sign in).
+      const globex = {
+        org: `fedorg-${suffix}`,
+        team: `fedteam-${suffix}`,
+        account: `fedsa-${suffix}`,
+        idp: `fedidp-${suffix}`,
+      };
+      const acme = (
+        await sql<{ id: string }>("demo", `SELECT id FROM "Organization" WHERE slug = 'acme'`)
+      )[0]!;
+      const when = new Date();
+      await sql(
+        "demo",
+        `INSERT INTO "Organization" (id, slug, name, "seatLimit", "createdAt", "updatedAt") VALUES ($1, $2, 'Globex', 5, $3, $4)`,
+        [globex.org, `globex-fed-${suffix}`, when, when],
+      );
+      await sql(
+        "demo",
+        `INSERT INTO "Team" (id, "orgId", slug, name, "createdAt", "updatedAt") VALUES ($1, $2, $3, 'Globex', $4, $5)`,
+        [globex.team, globex.org, `globex-fed-team-${suffix}`, when, when],
+      );
+      await sql(
+        "demo",
+        `INSERT INTO "IdentityProvider" (id, "orgId", issuer, name, "resolvedJwksUri", jwks, "keyCount", "refreshedAt", "createdAt", "updatedAt")
+         SELECT $1, $2, issuer, 'Same CI', "resolvedJwksUri", jwks, "keyCount", "refreshedAt", "createdAt", "updatedAt" FROM "IdentityProvider" WHERE issuer = $3 AND "orgId" = $4`,
+        [globex.idp, globex.org, idp.issuer, acme.id],
+      );
+      await sql(
+        "demo",
+        `INSERT INTO "ServiceAccount" (id, "orgId", scope, "teamId", name, "authMethod", "createdAt", "updatedAt") VALUES ($1, $2, 'TEAM', $3, $4, 'FEDERATED', $5, $6)`,
+        [globex.account, globex.org, globex.team, fedName, when, when],
+      );
+      await sql(
+        "demo",
+        `INSERT INTO "FederatedIdentity" (id, "serviceAccountId", issuer, audience, "subjectPattern", "claimConditions", "createdAt", "updatedAt")
+         SELECT $1, $2, issuer, audience, "subjectPattern", "claimConditions", "createdAt", "updatedAt" FROM "FederatedIdentity" WHERE "serviceAccountId" = $3`,
+        [`fedid-${suffix}`, globex.account, aId],
+      );
+      const token = () => idp.mint(good);
+      for (const extra of [{}, { service_account: fedName }] as Record<string, string>[]) {
+        const refused = await exchange("the same token trusted by two organizations", await token(), extra);
+        expect([refused.status, refused.body.error]).toEqual([400, "invalid_request"]);
+        expect(refused.text).not.toContain(fedName);
+        expect(refused.text).not.toContain("globex");
+      }
+      expect(
+        (await manage("PATCH", `/api/v1/service-accounts/${aId}`, { status: "disabled" })).status(),
+      ).toBe(200);
+      const whileDisabled = await exchange("acme's account disabled", await token(), {
+        service_account: fedName,
+      });
+      expect(whileDisabled.body.access_token).toBeUndefined();
+      expect((await manage("PATCH", `/api/v1/service-accounts/${aId}`, { status: "active" })).status()).toBe(
+        200,
+      );
+      const globexTokens = await sql<{ n: number | string }>(
+        "demo",
+        `SELECT COUNT(*) AS n FROM "AccessToken" WHERE "serviceAccountId" = $1`,
+        [globex.account],
+      );
+      expect(Number(globexTokens[0]!.n)).toBe(0);
+      // Naming the organization decides it, and the token works where it was meant to.
+      const pinned = await exchange("pinned to acme", await token(), {
+        service_account: `${fedName}@acme.sa.deputy.local`,
+      });
+      expect(pinned.status).toBe(200);
+      const viewer = await api.get("/api/v1/viewer", {
+        headers: { authorization: `Bearer ${pinned.body.access_token}` },
+      });
+      expect(((await viewer.json()) as { principal: { id: string } }).principal.id).toBe(aId);
+    } finally {
+      await api.dispose();
+      await idp.close();
     }
   });
 });
