@@ -1,8 +1,13 @@
-// POST /api/v1/leaked-keys (SPEC §4, rule 22): from an ADMIN account of the key's org, or a
-// secret-scanning report signed with a key of DEPUTY_SECRET_SCANNING_KEYS (verified over the raw
-// body before it is parsed).
+// POST /api/v1/leaked-keys (SPEC §4, rule 22): API keys and access tokens, from an ADMIN account
+// of the credential's org, or a secret-scanning report signed with a key of
+// DEPUTY_SECRET_SCANNING_KEYS (read at start-up; verified over the raw body before it is parsed).
 import { z } from "zod";
-import { ZLeakReport, reportLeakedKeys, verifyScanningSignature } from "@/lib/keys/leaks";
+import {
+  ZLeakReport,
+  acceptsScanningReports,
+  reportLeakedKeys,
+  verifyScanningSignature,
+} from "@/lib/keys/leaks";
 import { ApiError } from "./errors";
 import { defineRoute } from "./router";
 
@@ -11,7 +16,7 @@ export const reportLeakedKeysRoute = defineRoute({
   path: "/api/v1/leaked-keys",
   operationId: "reportLeakedKeys",
   summary:
-    "Report leaked keys (GitHub's secret-scanning format). Each key found is revoked at once and marked leaked; an unknown or already revoked key changes nothing. Authenticate as an ADMIN account (only keys it manages are touched), or sign the raw body like GitHub: Github-Public-Key-Signature (base64 ECDSA P-256 SHA-256) by a key of DEPUTY_SECRET_SCANNING_KEYS. Answers never echo a token.",
+    "Report leaked API keys (dpt_…) and access tokens (dpa_…) in GitHub's secret-scanning format. Each one found is revoked at once and audited: a key is marked revoked and leaked, an access token is deleted. An unknown, expired or already revoked credential changes nothing (an access token already revoked answers unknown: nothing of it is left). A report holding any string that is not valid text (a lone surrogate, a NUL) is refused whole, before anything changes. Authenticate as an ADMIN account (only credentials of accounts it manages are touched), or sign the raw body like GitHub: Github-Public-Key-Signature (base64 ECDSA P-256 SHA-256) by a key of DEPUTY_SECRET_SCANNING_KEYS. Answers never echo a token.",
   access: "public",
   rawJsonBody: ZLeakReport,
   responses: {
@@ -33,6 +38,14 @@ export const reportLeakedKeysRoute = defineRoute({
       const caller = await authenticate();
       reporter = { kind: "principal", principal: { serviceAccount: caller.serviceAccount, ...source } };
     } else if (typeof signature === "string") {
+      if (!acceptsScanningReports()) {
+        failures.record();
+        throw new ApiError(
+          401,
+          "invalid_credential",
+          "This Deputy takes no signed secret-scanning reports: DEPUTY_SECRET_SCANNING_KEYS is not set.",
+        );
+      }
       if (!verifyScanningSignature(raw, signature)) {
         failures.record();
         throw new ApiError(

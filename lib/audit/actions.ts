@@ -1,5 +1,6 @@
 // Every action the audit log records, for the Action filter. Browser-safe.
 export const AUDIT_ACTIONS = [
+  "access_token.leaked",
   "api_key.created",
   "api_key.revoked",
   "api_key.rotated",

@@ -1,3 +1,7 @@
+import crypto from "node:crypto";
+import fs from "node:fs";
+import os from "node:os";
+import path from "node:path";
 import { describe, expect, it } from "vitest";
 import { ConfigError, parseConfig } from "./env";
 
@@ -23,6 +27,7 @@ describe("parseConfig", () => {
       publicUrl: "http://localhost:3000",
       accessTokenTtl: 3600,
       allowPrivateIssuers: false,
+      secretScanningKeys: undefined,
     });
   });
 
@@ -73,5 +78,100 @@ describe("parseConfig", () => {
     expect(parseConfig({ DEPUTY_PUBLIC_URL: "https://deputy.example.com/" }).publicUrl).toBe(
       "https://deputy.example.com",
     );
+  });
+
+  describe("DEPUTY_SECRET_SCANNING_KEYS", () => {
+    const dir = fs.mkdtempSync(path.join(os.tmpdir(), "deputy-env-scan-"));
+    const pem = (type: "ec" | "rsa" | "ed25519", options: object = {}) =>
+      crypto
+        .generateKeyPairSync(type as "ec", options as crypto.ECKeyPairKeyObjectOptions)
+        .publicKey.export({ type: "spki", format: "pem" })
+        .toString();
+    const p256 = () => pem("ec", { namedCurve: "P-256" });
+    let n = 0;
+    const fileWith = (text: string) => {
+      const file = path.join(dir, `keys-${(n += 1)}.pem`);
+      fs.writeFileSync(file, text);
+      return file;
+    };
+
+    it("reads every ECDSA P-256 public key of the file", () => {
+      const [a, b] = [p256(), p256()];
+      const file = fileWith(`GitHub's keys\n${a}\n${b}`);
+      expect(parseConfig({ DEPUTY_SECRET_SCANNING_KEYS: file }).secretScanningKeys).toEqual({
+        file,
+        publicKeys: [a, b],
+      });
+    });
+
+    it("names the variable, the file and what is wrong, one line each", () => {
+      const missing = path.join(dir, "nope.pem");
+      const rsa = fileWith(pem("rsa", { modulusLength: 2048 }));
+      const p384 = fileWith(`${p256()}${pem("ec", { namedCurve: "P-384" })}`);
+      const ed = fileWith(pem("ed25519"));
+      const privateKey = fileWith(
+        crypto
+          .generateKeyPairSync("ec", { namedCurve: "P-256" })
+          .privateKey.export({ type: "pkcs8", format: "pem" })
+          .toString(),
+      );
+      const garbled = fileWith("-----BEGIN PUBLIC KEY-----\nnot base64 at all\n-----END PUBLIC KEY-----\n");
+      const empty = fileWith("");
+      const cases: [string, string][] = [
+        [missing, `DEPUTY_SECRET_SCANNING_KEYS: ${missing} does not exist`],
+        [dir, `DEPUTY_SECRET_SCANNING_KEYS: ${dir} is a directory, not a file of PEM public keys`],
+        [
+          empty,
+          `DEPUTY_SECRET_SCANNING_KEYS: ${empty} holds no PEM public key (-----BEGIN PUBLIC KEY----- … -----END PUBLIC KEY-----)`,
+        ],
+        [
+          rsa,
+          `DEPUTY_SECRET_SCANNING_KEYS: ${rsa} holds an RSA key; only ECDSA P-256 keys sign secret-scanning reports`,
+        ],
+        [
+          p384,
+          `DEPUTY_SECRET_SCANNING_KEYS: ${p384} holds an ECDSA secp384r1 key (block 2); only ECDSA P-256 keys sign secret-scanning reports`,
+        ],
+        [
+          ed,
+          `DEPUTY_SECRET_SCANNING_KEYS: ${ed} holds an Ed25519 key; only ECDSA P-256 keys sign secret-scanning reports`,
+        ],
+        [
+          privateKey,
+          `DEPUTY_SECRET_SCANNING_KEYS: ${privateKey} holds a PEM block of type PRIVATE KEY, not PUBLIC KEY`,
+        ],
+        [garbled, `DEPUTY_SECRET_SCANNING_KEYS: ${garbled} holds a PUBLIC KEY that does not parse`],
+      ];
+      for (const [file, line] of cases)
+        expect(problems({ DEPUTY_SECRET_SCANNING_KEYS: file })).toEqual([line]);
+      if (process.getuid?.() !== 0) {
+        const unreadable = fileWith(p256());
+        fs.chmodSync(unreadable, 0o000);
+        expect(problems({ DEPUTY_SECRET_SCANNING_KEYS: unreadable })).toEqual([
+          `DEPUTY_SECRET_SCANNING_KEYS: ${unreadable} cannot be read (permission denied)`,
+        ]);
+      }
+      // Listed with every other bad value, not instead of them.
+      expect(problems({ PORT: "eighty", DEPUTY_SECRET_SCANNING_KEYS: missing })).toEqual([
+        "PORT must be a number, e.g. 3000",
+        `DEPUTY_SECRET_SCANNING_KEYS: ${missing} does not exist`,
+      ]);
+    });
+
+    it("keeps the keys read at start-up when the file later disappears or breaks", () => {
+      const key = p256();
+      const file = fileWith(key);
+      expect(parseConfig({ DEPUTY_SECRET_SCANNING_KEYS: file }).secretScanningKeys?.publicKeys).toEqual([
+        key,
+      ]);
+      fs.writeFileSync(file, "oops");
+      expect(parseConfig({ DEPUTY_SECRET_SCANNING_KEYS: file }).secretScanningKeys?.publicKeys).toEqual([
+        key,
+      ]);
+      fs.rmSync(file);
+      expect(parseConfig({ DEPUTY_SECRET_SCANNING_KEYS: file }).secretScanningKeys?.publicKeys).toEqual([
+        key,
+      ]);
+    });
   });
 });

@@ -1,3 +1,5 @@
+import crypto from "node:crypto";
+import fs from "node:fs";
 import { z } from "zod";
 import { DEFAULT_DATABASE_URL, isPostgresUrl } from "./database-url";
 
@@ -56,6 +58,8 @@ const ZEnv = z.object({
       message: "DEPUTY_ALLOW_PRIVATE_ISSUERS must be 1 (allow http:// and private addresses) or unset",
     })
     .default(""),
+  // Checked by readSecretScanningKeys below: the file must hold valid keys.
+  DEPUTY_SECRET_SCANNING_KEYS: z.string().trim().optional(),
 });
 
 export type DeputyConfig = {
@@ -70,6 +74,11 @@ export type DeputyConfig = {
   accessTokenTtl: number;
   /** Identity providers may use http:// and loopback or private addresses. */
   allowPrivateIssuers: boolean;
+  /**
+   * Public keys (PEM, ECDSA P-256) whose signatures on secret-scanning reports are trusted, read
+   * from the file DEPUTY_SECRET_SCANNING_KEYS names; undefined when it is unset.
+   */
+  secretScanningKeys: { file: string; publicKeys: string[] } | undefined;
 };
 
 export class ConfigError extends Error {
@@ -87,9 +96,14 @@ export function parseConfig(env: Record<string, string | undefined> = process.en
     if (value !== undefined && value !== "") raw[key] = value;
   }
   const parsed = ZEnv.safeParse(raw);
-  if (!parsed.success) {
-    throw new ConfigError(parsed.error.issues.map((issue) => issue.message));
-  }
+  const scanning = raw.DEPUTY_SECRET_SCANNING_KEYS?.trim()
+    ? readSecretScanningKeys(raw.DEPUTY_SECRET_SCANNING_KEYS.trim())
+    : undefined;
+  const problems = [
+    ...(parsed.success ? [] : parsed.error.issues.map((issue) => issue.message)),
+    ...(scanning && "problem" in scanning ? [scanning.problem] : []),
+  ];
+  if (!parsed.success || problems.length > 0) throw new ConfigError(problems);
   const c = parsed.data;
   return {
     port: c.PORT,
@@ -101,7 +115,89 @@ export function parseConfig(env: Record<string, string | undefined> = process.en
     publicUrl: (c.DEPUTY_PUBLIC_URL ?? `http://localhost:${c.PORT}`).replace(/\/+$/, ""),
     accessTokenTtl: c.DEPUTY_ACCESS_TOKEN_TTL,
     allowPrivateIssuers: c.DEPUTY_ALLOW_PRIVATE_ISSUERS === "1",
+    secretScanningKeys: scanning && "publicKeys" in scanning ? scanning : undefined,
   };
+}
+
+/** A few PEM keys take a few hundred bytes: anything this large is the wrong file. */
+const MAX_SCANNING_KEYS_FILE_BYTES = 1024 * 1024;
+const PEM_BLOCK = /-----BEGIN ([A-Z0-9 ]+)-----[\s\S]*?-----END \1-----/g;
+
+// The keys of each file as last read successfully, shared by every copy of this module in the
+// process (the console, bundled by Next, and the API server, loaded by Node, each parse the
+// configuration): a file that disappears or breaks after start-up leaves the keys read then.
+const globalForKeys = globalThis as unknown as { deputyScanningKeys?: Map<string, string[]> };
+
+/**
+ * Reads the secret-scanning keys file: at least one PEM public key, every one ECDSA P-256. On a
+ * problem, one line naming the variable, the file and what is wrong — unless this process read
+ * the same file successfully before, in which case those keys stand.
+ */
+export function readSecretScanningKeys(
+  file: string,
+): { file: string; publicKeys: string[] } | { problem: string } {
+  const known = (globalForKeys.deputyScanningKeys ??= new Map<string, string[]>());
+  const result = loadScanningKeys(file);
+  if ("publicKeys" in result) {
+    known.set(file, result.publicKeys);
+    return { file, publicKeys: result.publicKeys };
+  }
+  const previous = known.get(file);
+  return previous
+    ? { file, publicKeys: previous }
+    : { problem: `DEPUTY_SECRET_SCANNING_KEYS: ${file} ${result.problem}` };
+}
+
+function loadScanningKeys(file: string): { publicKeys: string[] } | { problem: string } {
+  let text: string;
+  try {
+    const stat = fs.statSync(file);
+    if (stat.isDirectory()) return { problem: "is a directory, not a file of PEM public keys" };
+    if (stat.size > MAX_SCANNING_KEYS_FILE_BYTES) {
+      return { problem: "is larger than 1 MB, not a file of a few PEM public keys" };
+    }
+    text = fs.readFileSync(file, "utf8");
+  } catch (error) {
+    const code = (error as NodeJS.ErrnoException).code;
+    if (code === "ENOENT") return { problem: "does not exist" };
+    if (code === "EACCES" || code === "EPERM") return { problem: "cannot be read (permission denied)" };
+    return { problem: `cannot be read (${code ?? (error as Error).message})` };
+  }
+  const blocks = [...text.matchAll(PEM_BLOCK)];
+  if (blocks.length === 0) {
+    return { problem: "holds no PEM public key (-----BEGIN PUBLIC KEY----- … -----END PUBLIC KEY-----)" };
+  }
+  const publicKeys: string[] = [];
+  for (const [index, [pem, label]] of blocks.entries()) {
+    const which = blocks.length === 1 ? "" : ` (block ${index + 1})`;
+    if (label !== "PUBLIC KEY")
+      return { problem: `holds a PEM block of type ${label}${which}, not PUBLIC KEY` };
+    let key: crypto.KeyObject;
+    try {
+      key = crypto.createPublicKey(pem);
+    } catch {
+      return { problem: `holds a PUBLIC KEY that does not parse${which}` };
+    }
+    if (key.asymmetricKeyType !== "ec" || key.asymmetricKeyDetails?.namedCurve !== "prime256v1") {
+      return { problem: `holds ${keyKind(key)}${which}; only ECDSA P-256 keys sign secret-scanning reports` };
+    }
+    publicKeys.push(key.export({ type: "spki", format: "pem" }).toString());
+  }
+  return { publicKeys };
+}
+
+/** "an RSA key", "an ECDSA secp384r1 key", "an Ed25519 key". */
+function keyKind(key: crypto.KeyObject): string {
+  const type = key.asymmetricKeyType;
+  const name =
+    type === "ec"
+      ? `ECDSA ${key.asymmetricKeyDetails?.namedCurve ?? "?"}`
+      : type === "rsa" || type === "rsa-pss" || type === "dsa"
+        ? type.toUpperCase()
+        : type === "ed25519" || type === "ed448"
+          ? `Ed${type.slice(2)}`
+          : (type ?? "unknown");
+  return `${/^[AEIOUR]/i.test(name) ? "an" : "a"} ${name} key`;
 }
 
 let cached: DeputyConfig | undefined;

@@ -1,6 +1,9 @@
 // `npm start` refuses bad configuration and an unusable database before serving: one line per
 // problem, never a stack trace.
 import { spawnSync } from "node:child_process";
+import crypto from "node:crypto";
+import fs from "node:fs";
+import os from "node:os";
 import path from "node:path";
 import Database from "better-sqlite3";
 import { describe, expect, it } from "vitest";
@@ -25,6 +28,38 @@ describe("npm start", () => {
     expect(result.stderr).toContain("- PORT must be a number, e.g. 3000");
     expect(result.stderr).toContain("- DEPUTY_AUTH_FAIL_LIMIT must be at least 1");
     expect(result.stderr).toContain("- DATABASE_URL must be a SQLite file URL");
+  });
+
+  it("refuses a DEPUTY_SECRET_SCANNING_KEYS file that is missing, naming the variable and the path", () => {
+    const missing = path.join(os.tmpdir(), `deputy-no-such-keys-${process.pid}.pem`);
+    const result = start({ DEPUTY_SECRET_SCANNING_KEYS: missing });
+    expect(result.status).toBe(1);
+    expect(result.stderr.trim()).toBe(
+      `Deputy cannot start. Invalid configuration:\n  - DEPUTY_SECRET_SCANNING_KEYS: ${missing} does not exist`,
+    );
+  });
+
+  it("refuses a DEPUTY_SECRET_SCANNING_KEYS file without a valid ECDSA P-256 public key", () => {
+    const dir = fs.mkdtempSync(path.join(os.tmpdir(), "deputy-start-scan-"));
+    const noKey = path.join(dir, "notes.txt");
+    fs.writeFileSync(noKey, "GitHub's secret-scanning keys go here\n");
+    const rsa = path.join(dir, "rsa.pem");
+    fs.writeFileSync(
+      rsa,
+      crypto
+        .generateKeyPairSync("rsa", { modulusLength: 2048 })
+        .publicKey.export({ type: "spki", format: "pem" }),
+    );
+    for (const [file, problem] of [
+      [noKey, "holds no PEM public key (-----BEGIN PUBLIC KEY----- … -----END PUBLIC KEY-----)"],
+      [rsa, "holds an RSA key; only ECDSA P-256 keys sign secret-scanning reports"],
+    ] as const) {
+      const result = start({ DEPUTY_SECRET_SCANNING_KEYS: file });
+      expect(result.status).toBe(1);
+      expect(result.stderr.trim()).toBe(
+        `Deputy cannot start. Invalid configuration:\n  - DEPUTY_SECRET_SCANNING_KEYS: ${file} ${problem}`,
+      );
+    }
   });
 
   it("refuses an unreachable PostgreSQL with one clear line", () => {
