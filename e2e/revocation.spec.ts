@@ -10,8 +10,8 @@ async function status(request: APIRequestContext, key: string) {
 }
 
 /** An account with a key that has just been used (its record is in the credential cache). */
-async function warmAccount(page: Page, request: APIRequestContext, prefix: string) {
-  await signIn(page, "team-admin@acme.test");
+async function warmAccount(page: Page, request: APIRequestContext, prefix: string, signedIn = false) {
+  if (!signedIn) await signIn(page, "team-admin@acme.test");
   await page.goto("/ml-team/service-accounts");
   const name = `${prefix}-${unique()}`;
   const key = await newAccountWithKey(page, name);
@@ -27,13 +27,31 @@ test.describe("[SECURITY][REVOCATION]", () => {
     request,
   }) => {
     const { name, key } = await warmAccount(page, request, "deleted");
+    // A job keeps using the key while the admin deletes its account: lookups are in flight when
+    // the deletion commits, and none of them may put the live record back into the cache.
+    const answers: { startedAt: number; status: number }[] = [];
+    let polling = true;
+    const poller = (async () => {
+      while (polling) {
+        const startedAt = Date.now();
+        answers.push({ startedAt, status: await status(request, key) });
+      }
+    })();
     await menuFor(page, name).click();
     await page.getByRole("menuitem", { name: "Delete" }).click();
     const confirm = page.getByRole("dialog", { name: "Delete service account" });
     await confirm.getByLabel(`Type ${name} to confirm`).fill(name);
     await confirm.getByRole("button", { name: "Delete" }).click();
     await expect(confirm).toBeHidden();
+    const closedAt = Date.now();
     expect(await status(request, key)).toBe(401);
+    // Keep the job going for 20 more requests: a stale cache entry would live on for up to 1 s.
+    await expect.poll(() => answers.filter((a) => a.startedAt >= closedAt).length).toBeGreaterThanOrEqual(20);
+    polling = false;
+    await poller;
+    const after = answers.filter((a) => a.startedAt >= closedAt);
+    expect(after.length).toBeGreaterThan(0);
+    expect(after.filter((a) => a.status !== 401)).toEqual([]);
   });
 
   test("[SECURITY][REVOCATION] disable: refused as soon as the row says Disabled", async ({
@@ -43,7 +61,9 @@ test.describe("[SECURITY][REVOCATION]", () => {
     const { name, key } = await warmAccount(page, request, "disabled");
     await menuFor(page, name).click();
     await page.getByRole("menuitem", { name: "Disable" }).click();
-    await expect(page.getByRole("row", { name: new RegExp(name) }).getByText("Disabled")).toBeVisible();
+    await expect(
+      page.getByRole("row", { name: new RegExp(name) }).getByText("Disabled", { exact: true }),
+    ).toBeVisible();
     expect(await status(request, key)).toBe(401);
   });
 
@@ -59,7 +79,7 @@ test.describe("[SECURITY][REVOCATION]", () => {
     await expect(confirm).toBeHidden();
     expect(await status(request, key)).toBe(401);
 
-    const rotated = await warmAccount(page, request, "rotated");
+    const rotated = await warmAccount(page, request, "rotated", true);
     await page.goto(`/ml-team/service-accounts/${rotated.name}`);
     await page.getByRole("button", { name: "Rotate e2e" }).click();
     const dialog = page.getByRole("dialog", { name: "Rotate e2e" });

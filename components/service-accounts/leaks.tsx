@@ -39,7 +39,7 @@ export function ReportLeakedKeysDialog({ orgSlug }: { orgSlug: string }) {
       </DialogTrigger>
       <DialogContent
         title="Report leaked keys"
-        description="Paste keys found where they should not be (a commit, a log, a ticket). Each key of this organization is revoked at once and marked leaked."
+        description="Paste API keys (dpt_…) or access tokens (dpa_…) found where they should not be (a commit, a CI log, a ticket). Each one of this organization is revoked at once; keys are marked leaked."
       >
         {report.data ? (
           <div className="space-y-3">

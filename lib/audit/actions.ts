@@ -2,6 +2,8 @@
 export const AUDIT_ACTIONS = [
   "access_token.leaked",
   "api_key.created",
+  "api_key.leak_acknowledged",
+  "api_key.leaked",
   "api_key.revoked",
   "api_key.rotated",
   "auth.sign_in_failures_burst",
