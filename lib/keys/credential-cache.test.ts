@@ -27,4 +27,14 @@ describe("CredentialCache", () => {
     cache.clear();
     expect(cache.get("a")).toBeUndefined();
   });
+
+  it("drops what a lookup read before a clear, so a revocation is never undone by a slow read", () => {
+    const cache = new CredentialCache<string>(10, 60_000);
+    const generation = cache.generation; // a lookup starts, reading the live record…
+    cache.clear(); // …the revocation commits and clears the cache…
+    cache.set("a", "live record", generation); // …and the read answers afterwards.
+    expect(cache.get("a")).toBeUndefined();
+    cache.set("a", "fresh record", cache.generation);
+    expect(cache.get("a")).toEqual({ value: "fresh record" });
+  });
 });
