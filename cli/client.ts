@@ -272,3 +272,5 @@ export function createClient(options: ClientOptions) {
 }
 
 export type DeputyClient = ReturnType<typeof createClient>;
+export type ServiceAccount = z.infer<typeof ZServiceAccountAnswer>["serviceAccount"];
+export type ApiKey = z.infer<typeof ZListKeysAnswer>["keys"][number];
