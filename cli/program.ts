@@ -16,6 +16,7 @@ import { registerTokenCommands } from "./commands/token";
 import { registerWhoamiCommand } from "./commands/whoami";
 import { createContext, DEFAULT_HOST, safeIo, type Env, type Io } from "./context";
 import { UsageError } from "./identity-token";
+import { deputyVersion } from "./version";
 
 /** Builds the program. `run` is separate so tests and the bin share it. */
 export function buildProgram(rawIo: Io, env: Env) {
@@ -24,6 +25,7 @@ export function buildProgram(rawIo: Io, env: Env) {
 
   const program = new Command("deputy")
     .description("Manage Deputy service accounts and log runs from a terminal or a pipeline.")
+    .version(deputyVersion(), "-V, --version", "print the version of deputy")
     .addHelpText(
       "after",
       [

@@ -1,0 +1,32 @@
+// The `deputy` program itself, as a spawned process (bin/deputy.mjs): its version, and the nouns
+// its help lists. No API needed.
+import { execFile } from "node:child_process";
+import fs from "node:fs";
+import path from "node:path";
+import { describe, expect, it } from "vitest";
+
+const BIN = path.resolve(import.meta.dirname, "../../bin/deputy.mjs");
+const PACKAGE = path.resolve(import.meta.dirname, "../../package.json");
+
+type Result = { code: number; stdout: string; stderr: string };
+
+function deputy(args: string[]): Promise<Result> {
+  return new Promise((resolve) => {
+    execFile(
+      process.execPath,
+      [BIN, ...args],
+      { env: { PATH: process.env.PATH, NODE_ENV: "test" }, timeout: 30_000 },
+      (error, stdout, stderr) => resolve({ code: error ? Number(error.code ?? 1) : 0, stdout, stderr }),
+    );
+  });
+}
+
+describe("deputy (spawned)", () => {
+  it("--version and -V print the version of the repository's package.json, exit 0", async () => {
+    const { version } = JSON.parse(fs.readFileSync(PACKAGE, "utf8")) as { version: string };
+    expect(version).toMatch(/^\d+\.\d+\.\d+/);
+    for (const flag of ["--version", "-V"]) {
+      expect(await deputy([flag])).toEqual({ code: 0, stdout: `${version}\n`, stderr: "" });
+    }
+  });
+});
