@@ -1,6 +1,6 @@
 // The `deputy` program itself, as a spawned process (bin/deputy.mjs): its version, and the nouns
 // its help lists. No API needed.
-import { execFile } from "node:child_process";
+import { execFile, spawn } from "node:child_process";
 import fs from "node:fs";
 import path from "node:path";
 import { describe, expect, it } from "vitest";
@@ -28,5 +28,18 @@ describe("deputy (spawned)", () => {
     for (const flag of ["--version", "-V"]) {
       expect(await deputy([flag])).toEqual({ code: 0, stdout: `${version}\n`, stderr: "" });
     }
+  });
+
+  it("exits quietly when the reader closes the pipe early (deputy … | head)", async () => {
+    // The read end is closed before the CLI writes anything, so every write meets EPIPE.
+    const child = spawn(process.execPath, [BIN, "--help"], {
+      env: { PATH: process.env.PATH, NODE_ENV: "test" },
+      stdio: ["ignore", "pipe", "pipe"],
+    });
+    child.stdout.destroy();
+    let stderr = "";
+    child.stderr.on("data", (chunk: Buffer) => (stderr += chunk.toString()));
+    const code = await new Promise<number | null>((resolve) => child.on("close", resolve));
+    expect({ code, stderr }).toEqual({ code: 0, stderr: "" });
   });
 });
