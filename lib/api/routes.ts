@@ -2,20 +2,14 @@
 // (lib/api/router.ts) serves it and lib/api/openapi.ts documents it.
 import type { VerifiedKey } from "@/lib/keys/verify";
 import { defineRoute, type Route } from "./router";
-import { createRun, listRuns } from "./runs";
-import {
-  ZCreateRunAnswer,
-  ZCreateRunInput,
-  ZListRunsAnswer,
-  ZListRunsQuery,
-  ZRunsPathParams,
-  ZViewerAnswer,
-} from "./schemas";
+import { ZViewerAnswer } from "./schemas";
 import { openApiDocumentJson } from "./openapi";
 import { MANAGEMENT_ROUTES } from "./management-routes";
 import { FEDERATION_ROUTES } from "./federation-routes";
+import { TEAM_ROUTES } from "./team-routes";
 import { listAuditEventsRoute } from "./audit-routes";
 import { reportLeakedKeysRoute } from "./leak-routes";
+import { createRunRoute, listRunsRoute } from "./run-routes";
 
 // A verified key's record is shared while cached, so its viewer answer is serialised once.
 const viewerJsonCache = new WeakMap<VerifiedKey, string>();
@@ -59,47 +53,6 @@ export const viewerRoute = defineRoute({
   handle: ({ caller }) => ({ status: 200, json: viewerJson(caller) }),
 });
 
-export const createRunRoute = defineRoute({
-  method: "POST",
-  path: "/api/v1/runs",
-  operationId: "createRun",
-  summary:
-    "Write a run. A project missing from the account's own team is created there (visibility TEAM, audited).",
-  access: "credential",
-  body: ZCreateRunInput,
-  bodyName: "run",
-  responses: { 201: { description: "The run was stored", schema: ZCreateRunAnswer } },
-  errors: [
-    "invalid_request",
-    "forbidden",
-    "restricted_project",
-    "cross_team_write_denied",
-    "read_only_role",
-    "not_found",
-    "conflict",
-  ],
-  handle: async ({ caller, body, source }) => ({
-    status: 201,
-    body: await createRun({ ...caller.serviceAccount, workloadClaims: caller.claims }, body, source),
-  }),
-});
-
-export const listRunsRoute = defineRoute({
-  method: "GET",
-  path: "/api/v1/projects/{entity}/{project}/runs",
-  operationId: "listRuns",
-  summary: "A project's runs, newest first, cursor-paginated.",
-  access: "credential",
-  params: ZRunsPathParams,
-  query: ZListRunsQuery,
-  responses: { 200: { description: "A page of runs", schema: ZListRunsAnswer } },
-  errors: ["invalid_request", "forbidden", "restricted_project", "not_found"],
-  handle: async ({ caller, params, query }) => ({
-    status: 200,
-    body: await listRuns(caller.serviceAccount, params.entity, params.project, query),
-  }),
-});
-
 export const openApiRoute = defineRoute({
   method: "GET",
   path: "/api/v1/openapi.json",
@@ -117,6 +70,7 @@ export const API_ROUTES: Route[] = [
   createRunRoute,
   listRunsRoute,
   ...MANAGEMENT_ROUTES,
+  ...TEAM_ROUTES,
   ...FEDERATION_ROUTES,
   listAuditEventsRoute,
   reportLeakedKeysRoute,

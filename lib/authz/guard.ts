@@ -1,8 +1,9 @@
 import { AppError } from "@/lib/errors";
-import { isServiceAccountPrincipal, type Principal } from "@/lib/core/principal";
+import { isServiceAccountPrincipal, type ActingServiceAccount, type Principal } from "@/lib/core/principal";
 import { isBoundedId } from "@/lib/validation/text";
 import { findOrgBySlug, findTeamBySlug, loadOrgActor } from "./data";
-import { canInOrg, canInTeam, type OrgAction, type TeamAction } from "./policy";
+import { decideOrgOperation, decideTeamOperation } from "./management";
+import { canInOrg, canInTeam, type OrgActor, type OrgAction, type TeamAction } from "./policy";
 
 const DENIED = "You don't have permission to do that here. Ask an admin of this organization.";
 
@@ -42,4 +43,48 @@ export async function authorizeOrgAdmin(
   if (!isBoundedId(orgSlug)) throw new AppError("NOT_FOUND", "Organization not found.");
   const { org } = await authorizeOrg(principal.user.id, orgSlug, action);
   return { id: org.id, slug: org.slug };
+}
+
+/** Where a principal stands in an org: a person with their roles, or an acting service account. */
+export type Standing =
+  { kind: "person"; actor: OrgActor } | { kind: "service_account"; account: ActingServiceAccount };
+
+const ACCOUNT_ORG_DENIED =
+  "This service account may not do that: only org-scoped ADMIN accounts manage the organization's teams.";
+const ACCOUNT_TEAM_DENIED = "Only ADMIN service accounts manage teams, members, projects and grants.";
+
+/**
+ * The org a principal may do `action` in: the one a page names, for a person (by their role);
+ * its own org, for a service account (rule 17 extended: `decideOrgOperation`).
+ */
+export async function authorizeOrgFor(principal: Principal, orgSlug: string | undefined, action: OrgAction) {
+  if (isServiceAccountPrincipal(principal)) {
+    const account = principal.serviceAccount;
+    if (decideOrgOperation(account, action) !== "allowed")
+      throw new AppError("FORBIDDEN", ACCOUNT_ORG_DENIED);
+    const org = await findOrgBySlug(account.orgSlug);
+    return { org, standing: { kind: "service_account", account } as Standing };
+  }
+  if (!isBoundedId(orgSlug)) throw new AppError("NOT_FOUND", "Organization not found.");
+  const { org, actor } = await authorizeOrg(principal.user.id, orgSlug, action);
+  return { org, standing: { kind: "person", actor } as Standing };
+}
+
+/**
+ * The team of `teamSlug` and the principal's standing in it, or a refusal: people by their org
+ * and team roles; service accounts by `decideTeamOperation` (another org's or, for a team-scoped
+ * account, another team's team answers NOT_FOUND like a missing one).
+ */
+export async function authorizeTeamFor(principal: Principal, teamSlug: string, action: TeamAction) {
+  if (isServiceAccountPrincipal(principal)) {
+    const account = principal.serviceAccount;
+    const team = await findTeamBySlug(teamSlug).catch(() => null);
+    const decision = team ? decideTeamOperation(account, team, action) : "not_found";
+    if (decision === "not_found" || !team)
+      throw new AppError("NOT_FOUND", `Team "${teamSlug}" was not found.`);
+    if (decision === "forbidden") throw new AppError("FORBIDDEN", ACCOUNT_TEAM_DENIED);
+    return { team, standing: { kind: "service_account", account } as Standing };
+  }
+  const { team, actor } = await authorizeTeam(principal.user.id, teamSlug, action);
+  return { team, standing: { kind: "person", actor } as Standing };
 }

@@ -1,8 +1,8 @@
 import { db, type Tx } from "@/lib/db";
 import { recordAudit } from "@/lib/audit/record";
-import { auditSourceOf, type Caller } from "@/lib/auth/caller";
+import { auditSourceOf, type PersonPrincipal as Caller, type Principal } from "@/lib/core/principal";
 import { generateOneTimePassword, hashPassword } from "@/lib/auth/password";
-import { authorizeOrg } from "@/lib/authz/guard";
+import { authorizeOrg, authorizeOrgFor } from "@/lib/authz/guard";
 import { AppError } from "@/lib/errors";
 import { parseInput } from "@/lib/actions/result";
 import {
@@ -75,8 +75,9 @@ export async function getOrgOverview(caller: Caller, orgSlug: string) {
   return { ...org, seatsUsed: await countSeatsUsed(org.id) };
 }
 
-export async function listOrgMembers(caller: Caller, orgSlug: string) {
-  const { org } = await authorizeOrg(caller.user.id, orgSlug, "org.view_dashboard");
+/** The org's people with their teams: for org admins, and read-only for org-scoped ADMIN accounts. */
+export async function listOrgMembers(principal: Principal, orgSlug?: string) {
+  const { org } = await authorizeOrgFor(principal, orgSlug, "org.view_dashboard");
   const members = await db.orgMembership.findMany({
     where: { orgId: org.id },
     orderBy: { user: { email: "asc" } },

@@ -19,7 +19,7 @@ export type GrantCandidate = { value: string; label: string; detail: string };
 export async function searchGrantCandidates(caller: Caller, teamSlug: string, input: unknown) {
   const { team } = await authorizeTeam(caller.user.id, teamSlug, "team.manage_projects");
   const data = parseInput(ZSearchGrantCandidatesInput, input);
-  const project = await findTeamProject(db, team.id, data.projectId);
+  const project = await findTeamProject(db, team.id, { projectId: data.projectId });
   if (project.visibility !== "RESTRICTED") {
     throw new AppError(
       "INVALID",

@@ -23,13 +23,29 @@ export const ZCreateProjectInput = z.object({
   description: zText().trim().max(500, "Use at most 500 characters.").default(""),
 });
 export type TCreateProjectInput = z.input<typeof ZCreateProjectInput>;
-export const ZChangeVisibilityInput = z.object({ projectId: ZId, visibility: ZVisibility });
-/** Grant a person (by email) or a service account (by name) access to a restricted project. */
-export const ZGrantProjectAccessInput = z.union([
-  z.object({ projectId: ZId, email: ZEmail }),
-  z.object({ projectId: ZId, serviceAccount: zText().trim().min(1, "Choose a service account.").max(64) }),
+// A project is named by id in the console (its rows hold ids) and by name in the API (its paths do).
+const ZProjectRef = z.union([z.object({ projectId: ZId }), z.object({ project: ZProjectName })]);
+export const ZChangeVisibilityInput = z.intersection(ZProjectRef, z.object({ visibility: ZVisibility }));
+/** The API's PATCH: visibility and/or description. */
+export const ZUpdateProjectInput = z.intersection(
+  ZProjectRef,
+  z.object({
+    visibility: ZVisibility.optional(),
+    description: zText().trim().max(500, "Use at most 500 characters.").optional(),
+  }),
+);
+export const ZDeleteProjectInput = ZProjectRef;
+const ZGrantee = z.union([
+  z.object({ email: ZEmail }),
+  z.object({ serviceAccount: zText().trim().min(1, "Choose a service account.").max(64) }),
 ]);
-export const ZRevokeProjectAccessInput = z.object({ projectId: ZId, accessId: ZId });
+/** Grant a person (by email) or a service account (by name) access to a restricted project. */
+export const ZGrantProjectAccessInput = z.intersection(ZProjectRef, ZGrantee);
+/** Remove a grant: by its id (the console's rows) or by whom it names (the API's paths). */
+export const ZRevokeProjectAccessInput = z.intersection(
+  ZProjectRef,
+  z.union([z.object({ accessId: ZId }), ZGrantee]),
+);
 
 /** How many grant candidates one search returns: enough to pick from, never the whole org. */
 export const GRANT_CANDIDATE_LIMIT = 20;

@@ -11,7 +11,7 @@ export {
 export { explainProjectAccess } from "./project-access";
 // The domain, for any principal (a person or an ADMIN service account).
 export { createAccount, updateAccount, deleteAccount, loadManagedAccount } from "./accounts";
-export { createKey, listKeys, revokeKey, rotateKey } from "./keys";
+export { createKey, listKeys, revokeKey, rotateKey, updateKey } from "./keys";
 export { listManagedAccounts, getManagedAccount, type ServiceAccountRecord } from "./directory";
 // The console's door: places and form fields.
 export {

@@ -8,7 +8,7 @@ import { AppError } from "@/lib/errors";
 import { parseInput } from "@/lib/actions/result";
 import { generateApiKey, maskedKey } from "@/lib/keys/format";
 import { invalidateCredentialCache } from "@/lib/keys/credential-cache";
-import { ZNewApiKey, ZRotation, type TNewApiKey, type TRotation } from "./schemas";
+import { ZKeyChanges, ZNewApiKey, ZRotation, type TNewApiKey, type TRotation } from "./schemas";
 import { DAY_MS, KEY_ROW_SELECT, keyStatus, liveKeyWhere } from "./key-state";
 import { loadManagedAccount } from "./accounts";
 import { creatorIdentities } from "./creators";
@@ -155,6 +155,37 @@ export async function revokeKey(principal: Principal, accountRef: unknown, keyRe
     });
   });
   invalidateCredentialCache();
+}
+
+/** Renames a key of the account (its id or its token's key id); answers the key as listed. */
+export async function updateKey(principal: Principal, accountRef: unknown, keyRef: unknown, input: unknown) {
+  const account = await loadManagedAccount(principal, accountRef, "keys");
+  if (!isBoundedId(keyRef)) throw new AppError("NOT_FOUND", "API key not found.");
+  const changes = parseInput(ZKeyChanges, input);
+  const keyId = await db.$transaction(async (tx) => {
+    const key = await tx.apiKey.findFirst({
+      where: { serviceAccountId: account.id, OR: [{ id: keyRef }, { keyId: keyRef }] },
+      select: { id: true, name: true, last4: true },
+    });
+    if (!key) throw new AppError("NOT_FOUND", "API key not found on this service account.");
+    if (changes.name !== undefined && changes.name !== key.name) {
+      await tx.apiKey.update({
+        where: { id: key.id, serviceAccountId: account.id },
+        data: { name: changes.name },
+      });
+      await recordAudit(tx, {
+        orgId: account.orgId,
+        ...auditSourceOf(principal),
+        action: "api_key.renamed",
+        target: { type: "service_account", id: account.id, name: account.identity },
+        metadata: { key: maskedKey(key.last4), from: key.name, to: changes.name },
+      });
+    }
+    return key.id;
+  });
+  const listed = (await listKeys(principal, account.id)).find((k) => k.id === keyId);
+  if (!listed) throw new AppError("NOT_FOUND", "API key not found on this service account.");
+  return listed;
 }
 
 const HOUR_MS = 3_600_000;

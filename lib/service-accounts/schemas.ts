@@ -150,6 +150,9 @@ export const ZNewApiKey = z
   .strict();
 export type TNewApiKey = z.input<typeof ZNewApiKey>;
 
+/** The API's key PATCH: the name now (restrictions come with rule 24). */
+export const ZKeyChanges = z.object({ name: ZApiKeyName.optional() }).strict();
+
 /** The grace periods the console offers; the API takes any whole hour from 0 to 168. */
 export const GRACE_CHOICES = [
   { hours: 0, label: "Immediately" },

@@ -1,8 +1,15 @@
 import { db } from "@/lib/db";
 import { recordAudit } from "@/lib/audit/record";
-import { auditSourceOf, type Caller } from "@/lib/auth/caller";
-import { authorizeOrg, authorizeTeam } from "@/lib/authz/guard";
+import {
+  auditSourceOf,
+  isServiceAccountPrincipal,
+  type PersonPrincipal,
+  type Principal,
+} from "@/lib/core/principal";
+import { authorizeOrg, authorizeOrgFor, authorizeTeam, authorizeTeamFor } from "@/lib/authz/guard";
+import { decideOrgOperation, decideTeamOperation } from "@/lib/authz/management";
 import { canInTeam } from "@/lib/authz/policy";
+import type { Tx } from "@/lib/db";
 import { AppError } from "@/lib/errors";
 import { parseInput } from "@/lib/actions/result";
 import {
@@ -14,22 +21,47 @@ import {
   ZRenameTeamInput,
 } from "./schemas";
 
-export async function listTeams(caller: Caller, orgSlug: string) {
-  const { org } = await authorizeOrg(caller.user.id, orgSlug, "org.view_dashboard");
+const TEAM_SELECT = {
+  id: true,
+  slug: true,
+  name: true,
+  createdAt: true,
+  _count: {
+    select: { memberships: true, projects: true, serviceAccounts: { where: { deletedAt: null } } },
+  },
+} as const;
+
+/**
+ * The teams a principal manages: every team of the org for org admins and org-scoped ADMIN
+ * accounts; only its own team for a team-scoped ADMIN account.
+ */
+export async function listTeams(principal: Principal, orgSlug?: string) {
+  let where: { orgId: string; id?: string };
+  if (isServiceAccountPrincipal(principal) && principal.serviceAccount.scope === "TEAM") {
+    const account = principal.serviceAccount;
+    if (account.role !== "ADMIN")
+      throw new AppError("FORBIDDEN", "Only ADMIN service accounts use the management API.");
+    where = { orgId: account.orgId, id: account.team.id };
+  } else {
+    const { org } = await authorizeOrgFor(principal, orgSlug, "org.view_dashboard");
+    where = { orgId: org.id };
+  }
   const teams = await db.team.findMany({
-    where: { orgId: org.id },
+    where,
     orderBy: { slug: "asc" },
-    select: {
-      id: true,
-      slug: true,
-      name: true,
-      createdAt: true,
-      _count: {
-        select: { memberships: true, projects: true, serviceAccounts: { where: { deletedAt: null } } },
-      },
-    },
+    select: TEAM_SELECT,
   });
-  return teams.map((t) => ({
+  return teams.map(teamRecord);
+}
+
+function teamRecord(t: {
+  id: string;
+  slug: string;
+  name: string;
+  createdAt: Date;
+  _count: { memberships: number; projects: number; serviceAccounts: number };
+}) {
+  return {
     id: t.id,
     slug: t.slug,
     name: t.name,
@@ -37,11 +69,67 @@ export async function listTeams(caller: Caller, orgSlug: string) {
     members: t._count.memberships,
     projects: t._count.projects,
     serviceAccounts: t._count.serviceAccounts,
-  }));
+  };
 }
 
-export async function createTeam(caller: Caller, orgSlug: string, input: unknown) {
-  const { org } = await authorizeOrg(caller.user.id, orgSlug, "org.manage_teams");
+/** One team with its counts, for whoever may view it (another org's or team's: NOT_FOUND). */
+export async function getTeam(principal: Principal, teamSlug: string) {
+  const { team } = await authorizeTeamFor(principal, teamSlug, "team.view");
+  return teamRecord(await db.team.findUniqueOrThrow({ where: { id: team.id }, select: TEAM_SELECT }));
+}
+
+/**
+ * The team a rename or delete is about, by id (the console) or slug (the API), inside the
+ * principal's org: org admins and org-scoped ADMIN accounts reach every team; a team-scoped ADMIN
+ * account only its own, which it may rename but never delete (rule 17 extended).
+ */
+async function loadManagedTeam(
+  tx: Tx,
+  principal: Principal,
+  personOrgId: string | null,
+  ref: { teamId: string } | { team: string },
+  change: "rename" | "delete",
+) {
+  const byRef = "teamId" in ref ? { id: ref.teamId } : { slug: ref.team };
+  const select = {
+    id: true,
+    slug: true,
+    name: true,
+    orgId: true,
+    _count: { select: { projects: true, serviceAccounts: { where: { deletedAt: null } } } },
+  } as const;
+  if (isServiceAccountPrincipal(principal)) {
+    const account = principal.serviceAccount;
+    const team = await tx.team.findFirst({ where: { orgId: account.orgId, ...byRef }, select });
+    const decision = team ? decideTeamOperation(account, team, "team.manage_projects") : "not_found";
+    if (!team || decision === "not_found")
+      throw new AppError("NOT_FOUND", "That team was not found in this organization.");
+    if (
+      decision === "forbidden" ||
+      (change === "delete" && decideOrgOperation(account, "org.manage_teams") !== "allowed")
+    ) {
+      throw new AppError(
+        "FORBIDDEN",
+        change === "delete"
+          ? "Only org-scoped ADMIN service accounts create or delete teams."
+          : "Only ADMIN service accounts manage teams.",
+      );
+    }
+    return team;
+  }
+  const team = await tx.team.findFirst({ where: { orgId: personOrgId ?? "", ...byRef }, select });
+  if (!team) throw new AppError("NOT_FOUND", "That team was not found in this organization.");
+  return team;
+}
+
+/** A person's org for team changes (org admins only), checked before any input is read. */
+async function personTeamsOrg(principal: Principal, orgSlug: string | undefined): Promise<string | null> {
+  if (isServiceAccountPrincipal(principal)) return null;
+  return (await authorizeOrg(principal.user.id, orgSlug ?? "", "org.manage_teams")).org.id;
+}
+
+export async function createTeam(principal: Principal, orgSlug: string | undefined, input: unknown) {
+  const { org } = await authorizeOrgFor(principal, orgSlug, "org.manage_teams");
   const data = parseInput(ZCreateTeamInput, input);
   return db.$transaction(async (tx) => {
     // Slugs are unique across the instance: they are the first URL segment.
@@ -53,7 +141,7 @@ export async function createTeam(caller: Caller, orgSlug: string, input: unknown
     const team = await tx.team.create({ data: { orgId: org.id, slug: data.slug, name: data.name } });
     await recordAudit(tx, {
       orgId: org.id,
-      ...auditSourceOf(caller),
+      ...auditSourceOf(principal),
       action: "team.created",
       target: { type: "team", id: team.id, name: team.slug },
       metadata: { name: team.name },
@@ -63,20 +151,16 @@ export async function createTeam(caller: Caller, orgSlug: string, input: unknown
 }
 
 /** Changes a team's display name. The slug stays: it is in every URL and API call. */
-export async function renameTeam(caller: Caller, orgSlug: string, input: unknown) {
-  const { org } = await authorizeOrg(caller.user.id, orgSlug, "org.manage_teams");
+export async function renameTeam(principal: Principal, orgSlug: string | undefined, input: unknown) {
+  const orgId = await personTeamsOrg(principal, orgSlug);
   const data = parseInput(ZRenameTeamInput, input);
   await db.$transaction(async (tx) => {
-    const team = await tx.team.findFirst({
-      where: { id: data.teamId, orgId: org.id },
-      select: { id: true, slug: true, name: true },
-    });
-    if (!team) throw new AppError("NOT_FOUND", "That team was not found in this organization.");
+    const team = await loadManagedTeam(tx, principal, orgId, data, "rename");
     if (team.name === data.name) return;
-    await tx.team.update({ where: { id: team.id, orgId: org.id }, data: { name: data.name } });
+    await tx.team.update({ where: { id: team.id, orgId: team.orgId }, data: { name: data.name } });
     await recordAudit(tx, {
-      orgId: org.id,
-      ...auditSourceOf(caller),
+      orgId: team.orgId,
+      ...auditSourceOf(principal),
       action: "team.renamed",
       target: { type: "team", id: team.id, name: team.slug },
       metadata: { from: team.name, to: data.name },
@@ -85,38 +169,30 @@ export async function renameTeam(caller: Caller, orgSlug: string, input: unknown
 }
 
 /** Deletes a team that holds no projects and no live service accounts. */
-export async function deleteTeam(caller: Caller, orgSlug: string, input: unknown) {
-  const { org } = await authorizeOrg(caller.user.id, orgSlug, "org.manage_teams");
+export async function deleteTeam(principal: Principal, orgSlug: string | undefined, input: unknown) {
+  const orgId = await personTeamsOrg(principal, orgSlug);
   const data = parseInput(ZDeleteTeamInput, input);
   await db.$transaction(async (tx) => {
-    const team = await tx.team.findFirst({
-      where: { id: data.teamId, orgId: org.id },
-      select: {
-        id: true,
-        slug: true,
-        _count: { select: { projects: true, serviceAccounts: { where: { deletedAt: null } } } },
-      },
-    });
-    if (!team) throw new AppError("NOT_FOUND", "That team was not found in this organization.");
+    const team = await loadManagedTeam(tx, principal, orgId, data, "delete");
     if (team._count.projects > 0 || team._count.serviceAccounts > 0) {
       throw new AppError(
         "CONFLICT",
         `Team "${team.slug}" still has ${team._count.projects} project(s) and ${team._count.serviceAccounts} service account(s). Move or delete them first.`,
       );
     }
-    await tx.team.delete({ where: { id: team.id, orgId: org.id } });
+    await tx.team.delete({ where: { id: team.id, orgId: team.orgId } });
     await recordAudit(tx, {
-      orgId: org.id,
-      ...auditSourceOf(caller),
+      orgId: team.orgId,
+      ...auditSourceOf(principal),
       action: "team.deleted",
       target: { type: "team", id: team.id, name: team.slug },
     });
   });
 }
 
-/** The team header: who may do what here, for pages to show or hide controls. */
-export async function getTeamContext(caller: Caller, teamSlug: string) {
-  const { team, actor } = await authorizeTeam(caller.user.id, teamSlug, "team.view");
+/** The team header: who may do what here, for pages to show or hide controls (console only). */
+export async function getTeamContext(person: PersonPrincipal, teamSlug: string) {
+  const { team, actor } = await authorizeTeam(person.user.id, teamSlug, "team.view");
   return {
     team,
     actor,
@@ -127,8 +203,8 @@ export async function getTeamContext(caller: Caller, teamSlug: string) {
   };
 }
 
-export async function listTeamMembers(caller: Caller, teamSlug: string) {
-  const { team } = await authorizeTeam(caller.user.id, teamSlug, "team.view");
+export async function listTeamMembers(principal: Principal, teamSlug: string) {
+  const { team } = await authorizeTeamFor(principal, teamSlug, "team.view");
   const members = await db.teamMembership.findMany({
     where: { teamId: team.id },
     orderBy: { user: { email: "asc" } },
@@ -137,9 +213,9 @@ export async function listTeamMembers(caller: Caller, teamSlug: string) {
   return members.map((m) => ({ userId: m.user.id, email: m.user.email, name: m.user.name, role: m.role }));
 }
 
-/** Org members not yet in the team: the people a team admin may add. */
-export async function listAddableTeamMembers(caller: Caller, teamSlug: string) {
-  const { team } = await authorizeTeam(caller.user.id, teamSlug, "team.manage_members");
+/** Org members not yet in the team: the people a team admin may add (console only). */
+export async function listAddableTeamMembers(person: PersonPrincipal, teamSlug: string) {
+  const { team } = await authorizeTeam(person.user.id, teamSlug, "team.manage_members");
   const rows = await db.orgMembership.findMany({
     where: { orgId: team.orgId, user: { teamMemberships: { none: { teamId: team.id } } } },
     orderBy: { user: { email: "asc" } },
@@ -148,79 +224,123 @@ export async function listAddableTeamMembers(caller: Caller, teamSlug: string) {
   return rows.map((r) => r.user);
 }
 
-export async function addTeamMember(caller: Caller, teamSlug: string, input: unknown) {
-  const { team } = await authorizeTeam(caller.user.id, teamSlug, "team.manage_members");
+type ManagedTeam = { id: string; slug: string; orgId: string; org: { name: string } };
+
+/** The org member of this email, or INVALID: only people already in the org join its teams. */
+async function findOrgPerson(tx: Tx, team: ManagedTeam, email: string) {
+  const membership = await tx.orgMembership.findFirst({
+    where: { orgId: team.orgId, user: { email } },
+    select: { userId: true },
+  });
+  if (!membership) {
+    throw new AppError(
+      "INVALID",
+      `${email} is not a member of ${team.org.name}. An org admin must add them to the organization first.`,
+      { email: "Not a member of the organization." },
+    );
+  }
+  return membership.userId;
+}
+
+async function insertTeamMember(
+  tx: Tx,
+  principal: Principal,
+  team: ManagedTeam,
+  member: { userId: string; email: string; role: "ADMIN" | "MEMBER" | "VIEWER" },
+) {
+  await tx.teamMembership.create({ data: { teamId: team.id, userId: member.userId, role: member.role } });
+  await recordAudit(tx, {
+    orgId: team.orgId,
+    ...auditSourceOf(principal),
+    action: "team.member_added",
+    target: { type: "user", id: member.userId, name: member.email },
+    metadata: { team: team.slug, role: member.role },
+  });
+}
+
+export async function addTeamMember(principal: Principal, teamSlug: string, input: unknown) {
+  const { team } = await authorizeTeamFor(principal, teamSlug, "team.manage_members");
   const data = parseInput(ZAddTeamMemberInput, input);
   await db.$transaction(async (tx) => {
-    const membership = await tx.orgMembership.findFirst({
-      where: { orgId: team.orgId, user: { email: data.email } },
-      select: { userId: true },
-    });
-    if (!membership) {
-      throw new AppError(
-        "INVALID",
-        `${data.email} is not a member of ${team.org.name}. An org admin must add them to the organization first.`,
-        { email: "Not a member of the organization." },
-      );
-    }
+    const userId = await findOrgPerson(tx, team, data.email);
     const existing = await tx.teamMembership.findUnique({
-      where: { teamId_userId: { teamId: team.id, userId: membership.userId } },
+      where: { teamId_userId: { teamId: team.id, userId } },
     });
     if (existing) {
       throw new AppError("CONFLICT", `${data.email} is already in ${team.slug}.`, {
         email: "Already in the team.",
       });
     }
-    await tx.teamMembership.create({ data: { teamId: team.id, userId: membership.userId, role: data.role } });
-    await recordAudit(tx, {
-      orgId: team.orgId,
-      ...auditSourceOf(caller),
-      action: "team.member_added",
-      target: { type: "user", id: membership.userId, name: data.email },
-      metadata: { team: team.slug, role: data.role },
-    });
+    await insertTeamMember(tx, principal, team, { userId, email: data.email, role: data.role });
   });
 }
 
-export async function changeTeamMemberRole(caller: Caller, teamSlug: string, input: unknown) {
-  const { team } = await authorizeTeam(caller.user.id, teamSlug, "team.manage_members");
+/** A membership of this team, by user id (the console) or email (the API), or NOT_FOUND. */
+async function findMembership(tx: Tx, teamId: string, ref: { userId: string } | { email: string }) {
+  const membership = await tx.teamMembership.findFirst({
+    where: { teamId, ...("userId" in ref ? { userId: ref.userId } : { user: { email: ref.email } }) },
+    select: { id: true, role: true, userId: true, user: { select: { email: true } } },
+  });
+  if (!membership) throw new AppError("NOT_FOUND", "That person is not in this team.");
+  return membership;
+}
+
+async function updateMemberRole(
+  tx: Tx,
+  principal: Principal,
+  team: ManagedTeam,
+  membership: { id: string; role: string; userId: string; user: { email: string } },
+  role: "ADMIN" | "MEMBER" | "VIEWER",
+) {
+  if (membership.role === role) return;
+  await tx.teamMembership.update({ where: { id: membership.id, teamId: team.id }, data: { role } });
+  await recordAudit(tx, {
+    orgId: team.orgId,
+    ...auditSourceOf(principal),
+    action: "team.member_role_changed",
+    target: { type: "user", id: membership.userId, name: membership.user.email },
+    metadata: { team: team.slug, from: membership.role, to: role },
+  });
+}
+
+export async function changeTeamMemberRole(principal: Principal, teamSlug: string, input: unknown) {
+  const { team } = await authorizeTeamFor(principal, teamSlug, "team.manage_members");
   const data = parseInput(ZChangeTeamRoleInput, input);
-  await db.$transaction(async (tx) => {
-    const membership = await tx.teamMembership.findUnique({
-      where: { teamId_userId: { teamId: team.id, userId: data.userId } },
-      select: { id: true, role: true, user: { select: { email: true } } },
+  await db.$transaction(async (tx) =>
+    updateMemberRole(tx, principal, team, await findMembership(tx, team.id, data), data.role),
+  );
+}
+
+/**
+ * Adds a person of the org to the team with a role, or changes their role when they are in it
+ * (the API's PUT). Answers whether they were added.
+ */
+export async function setTeamMember(principal: Principal, teamSlug: string, input: unknown) {
+  const { team } = await authorizeTeamFor(principal, teamSlug, "team.manage_members");
+  const data = parseInput(ZAddTeamMemberInput, input);
+  return db.$transaction(async (tx) => {
+    const userId = await findOrgPerson(tx, team, data.email);
+    const existing = await tx.teamMembership.findUnique({
+      where: { teamId_userId: { teamId: team.id, userId } },
+      select: { id: true, role: true, userId: true, user: { select: { email: true } } },
     });
-    if (!membership) throw new AppError("NOT_FOUND", "That person is not in this team.");
-    if (membership.role === data.role) return;
-    await tx.teamMembership.update({
-      where: { id: membership.id, teamId: team.id },
-      data: { role: data.role },
-    });
-    await recordAudit(tx, {
-      orgId: team.orgId,
-      ...auditSourceOf(caller),
-      action: "team.member_role_changed",
-      target: { type: "user", id: data.userId, name: membership.user.email },
-      metadata: { team: team.slug, from: membership.role, to: data.role },
-    });
+    if (existing) await updateMemberRole(tx, principal, team, existing, data.role);
+    else await insertTeamMember(tx, principal, team, { userId, email: data.email, role: data.role });
+    return { created: !existing };
   });
 }
 
-export async function removeTeamMember(caller: Caller, teamSlug: string, input: unknown) {
-  const { team } = await authorizeTeam(caller.user.id, teamSlug, "team.manage_members");
+export async function removeTeamMember(principal: Principal, teamSlug: string, input: unknown) {
+  const { team } = await authorizeTeamFor(principal, teamSlug, "team.manage_members");
   const data = parseInput(ZRemoveTeamMemberInput, input);
   await db.$transaction(async (tx) => {
-    const membership = await tx.teamMembership.findUnique({
-      where: { teamId_userId: { teamId: team.id, userId: data.userId } },
-      select: { id: true, role: true, user: { select: { email: true } } },
-    });
-    if (!membership) throw new AppError("NOT_FOUND", "That person is not in this team.");
+    const membership = await findMembership(tx, team.id, data);
     await tx.teamMembership.delete({ where: { id: membership.id, teamId: team.id } });
     await recordAudit(tx, {
       orgId: team.orgId,
-      ...auditSourceOf(caller),
+      ...auditSourceOf(principal),
       action: "team.member_removed",
-      target: { type: "user", id: data.userId, name: membership.user.email },
+      target: { type: "user", id: membership.userId, name: membership.user.email },
       metadata: { team: team.slug, role: membership.role },
     });
   });
