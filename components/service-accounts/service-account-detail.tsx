@@ -1,6 +1,6 @@
 import Link from "next/link";
 import type { ReactNode } from "react";
-import type { Caller } from "@/lib/auth/caller";
+import type { PersonPrincipal } from "@/lib/core/principal";
 import { decodeParam, loadOrFail } from "@/lib/pages/guard";
 import { explainProjectAccess, getServiceAccountDetail, type TPlace } from "@/lib/service-accounts/data";
 import { ProjectAccessTable } from "./project-access-table";
@@ -19,7 +19,7 @@ export async function ServiceAccountDetail({
   name,
   listHref,
 }: {
-  caller: Caller;
+  caller: PersonPrincipal;
   place: TPlace;
   name: string;
   listHref: string;

@@ -1,4 +1,4 @@
-import type { Caller } from "@/lib/auth/caller";
+import type { PersonPrincipal } from "@/lib/core/principal";
 import { getCreateOptions, listServiceAccounts, type TPlace } from "@/lib/service-accounts/data";
 import { getAttentionList } from "@/lib/service-accounts/attention";
 import { loadOrFail } from "@/lib/pages/guard";
@@ -9,7 +9,7 @@ import { ServiceAccountsView } from "./service-accounts-view";
  * Server part of the tab, shared by the Org Dashboard and Team Settings: the first page and
  * options, and on the Org Dashboard the Attention list.
  */
-export async function ServiceAccountsTab({ caller, place }: { caller: Caller; place: TPlace }) {
+export async function ServiceAccountsTab({ caller, place }: { caller: PersonPrincipal; place: TPlace }) {
   const [initialPage, options, attention] = await loadOrFail(
     Promise.all([
       listServiceAccounts(caller, place, {}),

@@ -5,7 +5,7 @@ import { db } from "@/lib/db";
 import { AppError } from "@/lib/errors";
 import { requestPath, requestSource } from "@/lib/request-context";
 import { authOptions, type SessionIdentity } from "./options";
-import type { Caller } from "./caller";
+import type { PersonPrincipal } from "@/lib/core/principal";
 
 /** The signed-in person, read from the database once per request (a deleted user has no session), or null. */
 export const getSessionUser = cache(async function getSessionUser(): Promise<SessionUser | null> {
@@ -21,7 +21,7 @@ export const getSessionUser = cache(async function getSessionUser(): Promise<Ses
   return { id: user.id, email: user.email, name: user.name, mustChangePassword: user.mustChangePassword };
 });
 
-export type SessionUser = Caller["user"] & { mustChangePassword: boolean };
+export type SessionUser = PersonPrincipal["user"] & { mustChangePassword: boolean };
 
 export const CHANGE_PASSWORD_PATH = "/account/password";
 
@@ -46,7 +46,7 @@ export async function requirePageUser(): Promise<SessionUser> {
  */
 export async function requireActionCaller(
   options: { allowPendingPasswordChange?: boolean } = {},
-): Promise<Caller> {
+): Promise<PersonPrincipal> {
   const user = await getSessionUser();
   if (!user) throw new AppError("UNAUTHENTICATED", "Your session has ended. Sign in again.");
   if (user.mustChangePassword && !options.allowPendingPasswordChange) {
@@ -59,10 +59,10 @@ export async function requireActionCaller(
 }
 
 /** For pages: the signed-in caller (or a redirect to sign in and back). */
-export async function pageCaller(): Promise<Caller> {
+export async function pageCaller(): Promise<PersonPrincipal> {
   return callerFrom(await requirePageUser());
 }
 
-async function callerFrom(user: SessionUser): Promise<Caller> {
+async function callerFrom(user: SessionUser): Promise<PersonPrincipal> {
   return { user: { id: user.id, email: user.email, name: user.name }, ...(await requestSource()) };
 }

@@ -1,6 +1,6 @@
 import { db, type Tx } from "@/lib/db";
 import { recordAudit } from "@/lib/audit/record";
-import { auditSourceOf, type PersonPrincipal as Caller, type Principal } from "@/lib/core/principal";
+import { auditSourceOf, type PersonPrincipal, type Principal } from "@/lib/core/principal";
 import { generateOneTimePassword, hashPassword } from "@/lib/auth/password";
 import { authorizeOrg, authorizeOrgFor } from "@/lib/authz/guard";
 import { AppError } from "@/lib/errors";
@@ -65,12 +65,12 @@ export async function countSeatsUsed(orgId: string): Promise<number> {
 }
 
 /** The org whose dashboard the caller opens (org admins only). */
-export async function getOrgHeader(caller: Caller, orgSlug: string) {
+export async function getOrgHeader(caller: PersonPrincipal, orgSlug: string) {
   return (await authorizeOrg(caller.user.id, orgSlug, "org.view_dashboard")).org;
 }
 
 /** The org with its seat usage, for the Members tab. */
-export async function getOrgOverview(caller: Caller, orgSlug: string) {
+export async function getOrgOverview(caller: PersonPrincipal, orgSlug: string) {
   const org = await getOrgHeader(caller, orgSlug);
   return { ...org, seatsUsed: await countSeatsUsed(org.id) };
 }
@@ -111,7 +111,7 @@ export async function listOrgMembers(principal: Principal, orgSlug?: string) {
  * Adds a person to the org, creating the user with a one-time password when the email is new.
  * The password is returned once, for the admin to pass on; only its hash is stored.
  */
-export async function addOrgMember(caller: Caller, orgSlug: string, input: unknown) {
+export async function addOrgMember(caller: PersonPrincipal, orgSlug: string, input: unknown) {
   const { org } = await authorizeOrg(caller.user.id, orgSlug, "org.manage_members");
   const data = parseInput(ZAddOrgMemberInput, input);
 
@@ -176,7 +176,7 @@ async function assertAnotherAdminRemains(tx: Tx, orgId: string) {
   }
 }
 
-export async function changeOrgMemberRole(caller: Caller, orgSlug: string, input: unknown) {
+export async function changeOrgMemberRole(caller: PersonPrincipal, orgSlug: string, input: unknown) {
   const { org } = await authorizeOrg(caller.user.id, orgSlug, "org.manage_members");
   const data = parseInput(ZChangeOrgRoleInput, input);
   await db.$transaction(async (tx) => {
@@ -199,7 +199,7 @@ export async function changeOrgMemberRole(caller: Caller, orgSlug: string, input
 }
 
 /** Removes a person from the org, with their team roles and project grants in it. */
-export async function removeOrgMember(caller: Caller, orgSlug: string, input: unknown) {
+export async function removeOrgMember(caller: PersonPrincipal, orgSlug: string, input: unknown) {
   const { org } = await authorizeOrg(caller.user.id, orgSlug, "org.manage_members");
   const data = parseInput(ZRemoveOrgMemberInput, input);
   await db.$transaction(async (tx) => {
@@ -224,7 +224,7 @@ export async function removeOrgMember(caller: Caller, orgSlug: string, input: un
   });
 }
 
-export async function getOrgSettings(caller: Caller, orgSlug: string) {
+export async function getOrgSettings(caller: PersonPrincipal, orgSlug: string) {
   const { org } = await authorizeOrg(caller.user.id, orgSlug, "org.manage_settings");
   return db.organization.findUniqueOrThrow({
     where: { id: org.id },
@@ -239,7 +239,7 @@ export async function getOrgSettings(caller: Caller, orgSlug: string) {
   });
 }
 
-export async function updateOrgSettings(caller: Caller, orgSlug: string, input: unknown) {
+export async function updateOrgSettings(caller: PersonPrincipal, orgSlug: string, input: unknown) {
   const { org } = await authorizeOrg(caller.user.id, orgSlug, "org.manage_settings");
   const data = parseInput(ZOrgSettingsInput, input);
   await db.$transaction(async (tx) => {

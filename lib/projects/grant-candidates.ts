@@ -1,5 +1,5 @@
 import { db } from "@/lib/db";
-import type { Caller } from "@/lib/auth/caller";
+import type { PersonPrincipal } from "@/lib/core/principal";
 import { authorizeTeam } from "@/lib/authz/guard";
 import { isGrantEligible } from "@/lib/api/policy";
 import { AppError } from "@/lib/errors";
@@ -16,7 +16,7 @@ export type GrantCandidate = { value: string; label: string; detail: string };
  * who already have access. Only someone who may manage the team's project access may search: the
  * answer names people and accounts.
  */
-export async function searchGrantCandidates(caller: Caller, teamSlug: string, input: unknown) {
+export async function searchGrantCandidates(caller: PersonPrincipal, teamSlug: string, input: unknown) {
   const { team } = await authorizeTeam(caller.user.id, teamSlug, "team.manage_projects");
   const data = parseInput(ZSearchGrantCandidatesInput, input);
   const project = await findTeamProject(db, team.id, { projectId: data.projectId });

@@ -2,7 +2,7 @@
 // within 7 days, keys in a rotation grace period, leaked keys not yet acknowledged, accounts
 // unused for 90 days — each with the account it belongs to.
 import { db } from "@/lib/db";
-import type { Caller } from "@/lib/auth/caller";
+import type { PersonPrincipal } from "@/lib/core/principal";
 import { authorizeOrg } from "@/lib/authz/guard";
 import { maskedKey } from "@/lib/keys/format";
 import { DAY_MS } from "./key-state";
@@ -22,7 +22,7 @@ const KEY_SELECT = {
   serviceAccount: { select: { id: true, name: true, scope: true, team: { select: { slug: true } } } },
 } as const;
 
-export async function getAttentionList(caller: Caller, orgSlug: string) {
+export async function getAttentionList(caller: PersonPrincipal, orgSlug: string) {
   const { org } = await authorizeOrg(caller.user.id, orgSlug, "org.manage_service_accounts");
   const now = new Date();
   const soon = new Date(now.getTime() + 7 * DAY_MS);

@@ -1,7 +1,7 @@
 // The console's door onto the service-accounts domain: a page's place (Org Dashboard or a team's
 // tab) and its form fields become the domain's inputs; field errors keep the form's field names.
 // Authorisation is the domain's (accounts.ts, keys.ts), against the signed-in person.
-import type { Caller } from "@/lib/auth/caller";
+import type { PersonPrincipal } from "@/lib/core/principal";
 import { AppError } from "@/lib/errors";
 import { parseInput } from "@/lib/actions/result";
 import { db } from "@/lib/db";
@@ -27,7 +27,7 @@ import {
 } from "./schemas";
 
 /** "New service account": org-scoped on the Org Dashboard, team-scoped in a team's tab. */
-export async function createServiceAccount(caller: Caller, placeInput: unknown, input: unknown) {
+export async function createServiceAccount(caller: PersonPrincipal, placeInput: unknown, input: unknown) {
   const place = await resolvePlace(caller, placeInput);
   const form = parseInput(ZCreateServiceAccountInput, input);
   let team = place.team?.slug;
@@ -67,17 +67,17 @@ export async function createServiceAccount(caller: Caller, placeInput: unknown, 
 }
 
 /** "Edit": name, description and role. */
-export async function updateServiceAccount(caller: Caller, accountId: unknown, input: unknown) {
+export async function updateServiceAccount(caller: PersonPrincipal, accountId: unknown, input: unknown) {
   await updateAccount(caller, accountId, parseInput(ZUpdateServiceAccountInput, input));
 }
 
 /** "Disable" or "Enable": keys are refused while disabled and work again once enabled. */
-export async function setServiceAccountStatus(caller: Caller, accountId: unknown, input: unknown) {
+export async function setServiceAccountStatus(caller: PersonPrincipal, accountId: unknown, input: unknown) {
   await updateAccount(caller, accountId, parseInput(ZSetStatusInput, input));
 }
 
 /** "Delete", confirmed by typing the account's name. */
-export async function deleteServiceAccount(caller: Caller, accountId: unknown, input: unknown) {
+export async function deleteServiceAccount(caller: PersonPrincipal, accountId: unknown, input: unknown) {
   const account = await loadManagedAccount(caller, accountId, "delete");
   const { confirmName } = parseInput(ZDeleteServiceAccountInput, input);
   if (confirmName.trim() !== account.name) {
@@ -89,7 +89,7 @@ export async function deleteServiceAccount(caller: Caller, accountId: unknown, i
 }
 
 /** "Edit federation": issuer (a registered provider), audience, subject, and claim lines. */
-export async function updateFederation(caller: Caller, accountId: unknown, input: unknown) {
+export async function updateFederation(caller: PersonPrincipal, accountId: unknown, input: unknown) {
   const form = parseInput(ZFederationForm, input);
   const parsed = parseClaimLines(form.claims);
   if ("problem" in parsed)
@@ -105,7 +105,7 @@ export async function updateFederation(caller: Caller, accountId: unknown, input
 }
 
 /** "Create API key": the dialog's expiry choice ("never", "30", "90", "365") in days. */
-export async function createApiKey(caller: Caller, accountId: unknown, input: unknown) {
+export async function createApiKey(caller: PersonPrincipal, accountId: unknown, input: unknown) {
   const form = parseInput(ZCreateApiKeyInput, input);
   return createKey(caller, accountId, {
     name: form.name,
@@ -113,6 +113,6 @@ export async function createApiKey(caller: Caller, accountId: unknown, input: un
   });
 }
 
-export async function revokeApiKey(caller: Caller, accountId: unknown, apiKeyId: unknown) {
+export async function revokeApiKey(caller: PersonPrincipal, accountId: unknown, apiKeyId: unknown) {
   await revokeKey(caller, accountId, apiKeyId);
 }

@@ -3,7 +3,7 @@
 import { z } from "zod";
 import { isBoundedId, zText } from "@/lib/validation/text";
 import type { Prisma } from "@/lib/generated/prisma/client";
-import { type Caller } from "@/lib/auth/caller";
+import type { PersonPrincipal } from "@/lib/core/principal";
 import { authorizeOrg, authorizeTeam } from "@/lib/authz/guard";
 import { AppError } from "@/lib/errors";
 
@@ -15,7 +15,7 @@ export const ZPlace = z.union([
 export type TPlace = z.infer<typeof ZPlace>;
 
 /** Resolves and authorises a place for the caller: the Org Dashboard (org admins) or a team's tab. */
-export async function resolvePlace(caller: Caller, placeInput: unknown) {
+export async function resolvePlace(caller: PersonPrincipal, placeInput: unknown) {
   const parsed = ZPlace.safeParse(placeInput);
   if (!parsed.success) throw new AppError("NOT_FOUND", "That organization or team was not found.");
   const place = parsed.data;

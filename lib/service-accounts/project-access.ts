@@ -1,9 +1,9 @@
 // The "Why?" table: which projects an account may read and write, and the rule that decides.
 import { db } from "@/lib/db";
-import { type Caller } from "@/lib/auth/caller";
+import type { PersonPrincipal } from "@/lib/core/principal";
 import { canManageServiceAccount, canSeeProject } from "@/lib/authz/policy";
 import { AppError } from "@/lib/errors";
-import { decideProjectAccess } from "@/lib/api/policy";
+import { decideProjectAccess } from "@/lib/authz/project-access";
 import { resolvePlace, accountInPlace } from "./place";
 
 /**
@@ -11,7 +11,7 @@ import { resolvePlace, accountInPlace } from "./place";
  * the rule that decides — computed by the same policy the API enforces. Only projects the viewing
  * person could open themselves are named (SPEC §8); the rest are only counted.
  */
-export async function explainProjectAccess(caller: Caller, placeInput: unknown, name: unknown) {
+export async function explainProjectAccess(caller: PersonPrincipal, placeInput: unknown, name: unknown) {
   const place = await resolvePlace(caller, placeInput);
   const account = await db.serviceAccount.findFirst({
     where: accountInPlace(place, name),

@@ -2,7 +2,7 @@
 // options and the detail page.
 import { db } from "@/lib/db";
 import type { Prisma } from "@/lib/generated/prisma/client";
-import { type Caller } from "@/lib/auth/caller";
+import type { PersonPrincipal } from "@/lib/core/principal";
 import { canInOrg, canInTeam, canManageServiceAccount, canViewServiceAccount } from "@/lib/authz/policy";
 import { AppError } from "@/lib/errors";
 import { parseInput } from "@/lib/actions/result";
@@ -26,7 +26,11 @@ function registeredIssuers(orgId: string) {
 }
 
 /** A page of live service accounts, searchable and filterable, with their last use. */
-export async function listServiceAccounts(caller: Caller, placeInput: unknown, filtersInput: unknown) {
+export async function listServiceAccounts(
+  caller: PersonPrincipal,
+  placeInput: unknown,
+  filtersInput: unknown,
+) {
   const place = await resolvePlace(caller, placeInput);
   const filters = parseInput(ZListFilters, filtersInput ?? {});
   const now = new Date();
@@ -89,7 +93,7 @@ export async function listServiceAccounts(caller: Caller, placeInput: unknown, f
 export type ServiceAccountRow = Awaited<ReturnType<typeof listServiceAccounts>>["items"][number];
 
 /** What the tab needs beyond the list: may the caller create here, the teams to pick, key lifetime. */
-export async function getCreateOptions(caller: Caller, placeInput: unknown) {
+export async function getCreateOptions(caller: PersonPrincipal, placeInput: unknown) {
   const place = await resolvePlace(caller, placeInput);
   const [{ maxKeyLifetimeDays }, issuers] = await Promise.all([
     db.organization.findUniqueOrThrow({ where: { id: place.org.id }, select: { maxKeyLifetimeDays: true } }),
@@ -113,7 +117,7 @@ export async function getCreateOptions(caller: Caller, placeInput: unknown) {
 }
 
 /** The detail page: identity, keys (never a hash), federation settings and recent activity. */
-export async function getServiceAccountDetail(caller: Caller, placeInput: unknown, name: unknown) {
+export async function getServiceAccountDetail(caller: PersonPrincipal, placeInput: unknown, name: unknown) {
   const place = await resolvePlace(caller, placeInput);
   const account = await db.serviceAccount.findFirst({
     where: accountInPlace(place, name),

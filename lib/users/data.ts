@@ -1,6 +1,6 @@
 import { db } from "@/lib/db";
 import { recordAudit } from "@/lib/audit/record";
-import { auditSourceOf, type Caller } from "@/lib/auth/caller";
+import { auditSourceOf, type PersonPrincipal } from "@/lib/core/principal";
 import { hashPassword, verifyPassword } from "@/lib/auth/password";
 import { beginPasswordAttempt } from "@/lib/auth/sign-in";
 import { parseInput } from "@/lib/actions/result";
@@ -11,7 +11,7 @@ import { ZChangePasswordInput } from "./schemas";
  * Changes the caller's own password. Every session issued before ends (the session version
  * moves on); the caller signs in again with the new password.
  */
-export async function changeOwnPassword(caller: Caller, input: unknown): Promise<{ email: string }> {
+export async function changeOwnPassword(caller: PersonPrincipal, input: unknown): Promise<{ email: string }> {
   const data = parseInput(ZChangePasswordInput, input);
   const user = await db.user.findUniqueOrThrow({
     where: { id: caller.user.id },

@@ -1,11 +1,11 @@
 // Server actions are public POST endpoints: call them directly, as an attacker would, with the
 // session of someone who should not be allowed, and with no session at all.
 import { beforeEach, describe, expect, it, vi } from "vitest";
-import type { Caller } from "@/lib/auth/caller";
+import type { PersonPrincipal } from "@/lib/core/principal";
 import { AppError } from "@/lib/errors";
 import { db } from "@/lib/db";
 
-let currentCaller: Caller | null = null;
+let currentCaller: PersonPrincipal | null = null;
 
 vi.mock("@/lib/auth/session", () => ({
   requireActionCaller: async () => {

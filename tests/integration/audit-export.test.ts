@@ -3,11 +3,11 @@
 // cells, and a page that fails after the first one makes the download fail instead of ending as a
 // short file. (lib/audit/export.test.ts checks the same cut-off over HTTP, through Next's piping.)
 import { afterEach, beforeAll, describe, expect, it, vi } from "vitest";
-import type { Caller } from "@/lib/auth/caller";
+import type { PersonPrincipal } from "@/lib/core/principal";
 import { AppError } from "@/lib/errors";
 import { db } from "@/lib/db";
 
-let currentCaller: Caller | null = null;
+let currentCaller: PersonPrincipal | null = null;
 
 vi.mock("@/lib/auth/session", () => ({
   requireActionCaller: async () => {

@@ -1,11 +1,11 @@
 // The Projects tab at scale: the page embeds no grant candidates, and the access pickers search
 // through a server action that re-checks who is asking and about which project.
 import { beforeEach, describe, expect, it, vi } from "vitest";
-import type { Caller } from "@/lib/auth/caller";
+import type { PersonPrincipal } from "@/lib/core/principal";
 import { AppError } from "@/lib/errors";
 import { db } from "@/lib/db";
 
-let currentCaller: Caller | null = null;
+let currentCaller: PersonPrincipal | null = null;
 
 vi.mock("@/lib/auth/session", () => ({
   requireActionCaller: async () => {
@@ -31,12 +31,12 @@ async function restrictedProject(w: World, name = "secret-eval") {
   return createProject(w.as.alphaAdmin, w.alpha.slug, { name, visibility: "RESTRICTED" });
 }
 
-async function search(caller: Caller | null, teamSlug: string, input: unknown) {
+async function search(caller: PersonPrincipal | null, teamSlug: string, input: unknown) {
   currentCaller = caller;
   return searchGrantCandidatesAction(teamSlug, input);
 }
 
-async function found(caller: Caller, teamSlug: string, input: unknown) {
+async function found(caller: PersonPrincipal, teamSlug: string, input: unknown) {
   const result = await search(caller, teamSlug, input);
   if (!result.ok) throw new Error(`search failed: ${result.code} ${result.error}`);
   return result.data;

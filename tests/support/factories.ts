@@ -1,7 +1,7 @@
 // Builders for integration tests: real rows in the test file's own database.
 import crypto from "node:crypto";
 import { db } from "@/lib/db";
-import type { Caller } from "@/lib/auth/caller";
+import type { PersonPrincipal } from "@/lib/core/principal";
 
 // A fixed, valid scrypt hash is not needed for most tests: they never sign in.
 const NO_PASSWORD = "scrypt$32768$8$1$AAAAAAAAAAAAAAAAAAAAAA$AAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAA";
@@ -12,7 +12,7 @@ export async function makeUser(email = `user-${unique()}@example.test`, password
   return db.user.create({ data: { email, name: email.split("@")[0] ?? email, passwordHash } });
 }
 
-export function callerOf(user: { id: string; email: string; name: string }): Caller {
+export function callerOf(user: { id: string; email: string; name: string }): PersonPrincipal {
   return {
     user: { id: user.id, email: user.email, name: user.name },
     ip: "203.0.113.7",
@@ -53,7 +53,7 @@ export async function makeOrg(options: { seatLimit?: number } = {}) {
   });
   const as = Object.fromEntries(Object.entries(people).map(([k, u]) => [k, callerOf(u)])) as Record<
     keyof typeof people,
-    Caller
+    PersonPrincipal
   >;
   return { org, alpha, beta, people, as };
 }
