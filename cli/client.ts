@@ -1,8 +1,20 @@
-// A typed client of /api/v1, one method per operation of openapi.json. Its types come from the
-// same zod schemas that generate the document and validate requests (lib/api), so the client
-// cannot drift from the server; tests check every method's path against the document.
+// A typed client of /api/v1, one method per operation of openapi.json, named by its operationId.
+// Its types come from the same zod schemas that generate the document and validate requests
+// (lib/api), so the client cannot drift from the server; tests check every method's path against
+// the document. Every import from lib/ is `import type`: erased at run time, so the CLI never
+// loads the server's code.
 import type { z } from "zod";
-import type { ZCreateRunAnswer, ZCreateRunInput, ZListRunsAnswer, ZViewerAnswer } from "@/lib/api/schemas";
+import type { ZAuditQuery } from "@/lib/audit/query";
+import type { ZLeakReport } from "@/lib/keys/leaks";
+import type { Route } from "@/lib/api/router";
+import type { addIdentityProviderRoute } from "@/lib/api/federation-routes";
+import type {
+  ZCreateRunAnswer,
+  ZCreateRunInput,
+  ZListRunsAnswer,
+  ZListRunsQuery,
+  ZViewerAnswer,
+} from "@/lib/api/schemas";
 import type {
   ZCreateKeyAnswer,
   ZCreateKeyBody,
@@ -12,8 +24,48 @@ import type {
   ZListServiceAccountsQuery,
   ZPatchServiceAccountBody,
   ZRotateKeyAnswer,
+  ZRotateKeyBody,
   ZServiceAccountAnswer,
 } from "@/lib/api/management-schemas";
+
+/** The parsed body a route declares (its schema's output). */
+type BodyOf<R> = R extends Route<unknown, unknown, infer B> ? B : never;
+
+export type Viewer = z.infer<typeof ZViewerAnswer>;
+export type ServiceAccount = z.infer<typeof ZServiceAccountAnswer>["serviceAccount"];
+export type ApiKey = z.infer<typeof ZListKeysAnswer>["keys"][number];
+export type IdentityProviderBody = BodyOf<typeof addIdentityProviderRoute>;
+
+// Answers whose schemas lib/api does not export yet: ZAuditEvent (audit-routes.ts),
+// ZIdentityProvider and ZTokenAnswer (federation-routes.ts), the leak report's 200 answer
+// (leak-routes.ts). Each matches its schema field for field; it becomes z.infer<typeof …> once
+// the schema is exported.
+export type AuditEvent = {
+  id: string;
+  time: string;
+  actor: { type: string; id: string | null; identity: string };
+  action: string;
+  target: { type: string; id: string | null; name: string | null } | null;
+  metadata: Record<string, unknown>;
+  ip: string | null;
+  userAgent: string | null;
+};
+export type IdentityProvider = {
+  id: string;
+  issuer: string;
+  name: string;
+  jwksUri: string;
+  keyCount: number;
+  refreshedAt: string;
+  trustedBy: string[];
+};
+export type TokenExchangeAnswer = {
+  access_token: string;
+  issued_token_type: "urn:ietf:params:oauth:token-type:access_token";
+  token_type: "Bearer";
+  expires_in: number;
+};
+export type LeakResult = { tokenHash: string; status: "revoked" | "already_revoked" | "unknown" };
 
 /** The API refused: its status, SPEC §4 code and the sentence that says what to fix. */
 export class ApiRefusal extends Error {
@@ -26,40 +78,12 @@ export class ApiRefusal extends Error {
   }
 }
 
-export type AuditEvent = {
-  id: string;
-  time: string;
-  actor: { type: string; id: string | null; identity: string };
-  action: string;
-  target: { type: string; id: string | null; name: string | null } | null;
-  metadata: Record<string, unknown>;
-  ip: string | null;
-  userAgent: string | null;
-};
-
-export type IdentityProvider = {
-  id: string;
-  issuer: string;
-  name: string;
-  jwksUri: string;
-  keyCount: number;
-  refreshedAt: string;
-  trustedBy: string[];
-};
-
 /** The API could not be reached at all. */
 export class Unreachable extends Error {}
 
 type Query = Record<string, string | number | undefined>;
 
 export type ClientOptions = { host: string; token: string; userAgent?: string };
-
-export type TokenExchangeAnswer = {
-  access_token: string;
-  token_type: string;
-  expires_in: number;
-  issued_token_type: string;
-};
 
 /**
  * The CLI's only fetch: a network failure said as what to check (DEPUTY_HOST), and no redirects.
@@ -219,13 +243,15 @@ export function createClient(options: ClientOptions) {
   }
 
   return {
-    getViewer: () => send<z.infer<typeof ZViewerAnswer>>("GET", "/api/v1/viewer"),
+    getViewer: () => send<Viewer>("GET", "/api/v1/viewer"),
+
     createRun: (body: z.input<typeof ZCreateRunInput>) =>
       send<z.infer<typeof ZCreateRunAnswer>>("POST", "/api/v1/runs", { body }),
-    listRuns: (entity: string, project: string, query: { limit?: number; cursor?: string } = {}) =>
+    listRuns: (entity: string, project: string, query: Partial<z.input<typeof ZListRunsQuery>> = {}) =>
       send<z.infer<typeof ZListRunsAnswer>>("GET", `/api/v1/projects/${seg(entity)}/${seg(project)}/runs`, {
-        query,
+        query: query as Query,
       }),
+
     listServiceAccounts: (query: Partial<z.input<typeof ZListServiceAccountsQuery>> = {}) =>
       send<z.infer<typeof ZListServiceAccountsAnswer>>("GET", "/api/v1/service-accounts", {
         query: query as Query,
@@ -240,37 +266,37 @@ export function createClient(options: ClientOptions) {
       }),
     deleteServiceAccount: (account: string) =>
       send<undefined>("DELETE", `/api/v1/service-accounts/${seg(account)}`),
+
     listKeys: (account: string) =>
       send<z.infer<typeof ZListKeysAnswer>>("GET", `/api/v1/service-accounts/${seg(account)}/keys`),
     createKey: (account: string, body: z.input<typeof ZCreateKeyBody>) =>
       send<z.infer<typeof ZCreateKeyAnswer>>("POST", `/api/v1/service-accounts/${seg(account)}/keys`, {
         body,
       }),
-    rotateKey: (account: string, keyId: string, body: { graceHours: number }) =>
+    revokeKey: (account: string, keyId: string) =>
+      send<undefined>("DELETE", `/api/v1/service-accounts/${seg(account)}/keys/${seg(keyId)}`),
+    rotateKey: (account: string, keyId: string, body: z.input<typeof ZRotateKeyBody>) =>
       send<z.infer<typeof ZRotateKeyAnswer>>(
         "POST",
         `/api/v1/service-accounts/${seg(account)}/keys/${seg(keyId)}/rotate`,
         { body },
       ),
-    reportLeakedKeys: (report: { token: string; type?: string; url?: string; source?: string }[]) =>
-      send<{ results: { tokenHash: string; status: "revoked" | "already_revoked" | "unknown" }[] }>(
-        "POST",
-        "/api/v1/leaked-keys",
-        { body: report },
-      ),
-    listAuditEvents: (query: Record<string, string | number | undefined>) =>
-      send<{ events: AuditEvent[]; nextCursor: string | null }>("GET", "/api/v1/audit-events", { query }),
+
+    reportLeakedKeys: (report: z.input<typeof ZLeakReport>) =>
+      send<{ results: LeakResult[] }>("POST", "/api/v1/leaked-keys", { body: report }),
+
+    listAuditEvents: (query: Partial<z.input<typeof ZAuditQuery>> = {}) =>
+      send<{ events: AuditEvent[]; nextCursor: string | null }>("GET", "/api/v1/audit-events", {
+        query: query as Query,
+      }),
+
     listIdentityProviders: () =>
       send<{ identityProviders: IdentityProvider[] }>("GET", "/api/v1/identity-providers"),
-    addIdentityProvider: (body: { issuer: string; name: string; jwksUri?: string }) =>
+    addIdentityProvider: (body: IdentityProviderBody) =>
       send<{ identityProvider: IdentityProvider }>("POST", "/api/v1/identity-providers", { body }),
     removeIdentityProvider: (id: string) =>
       send<undefined>("DELETE", `/api/v1/identity-providers/${seg(id)}`),
-    revokeKey: (account: string, keyId: string) =>
-      send<undefined>("DELETE", `/api/v1/service-accounts/${seg(account)}/keys/${seg(keyId)}`),
   };
 }
 
 export type DeputyClient = ReturnType<typeof createClient>;
-export type ServiceAccount = z.infer<typeof ZServiceAccountAnswer>["serviceAccount"];
-export type ApiKey = z.infer<typeof ZListKeysAnswer>["keys"][number];
