@@ -10,8 +10,8 @@ import {
   type OrgActor,
   type OrgAction,
   type TeamAction,
-  type Visibility,
 } from "./policy";
+import type { Visibility } from "./visibility";
 
 const ORG = "org-1";
 const HOME = { id: "team-home", orgId: ORG };

@@ -1,10 +1,10 @@
 // Who may see and change what in the console. Pure functions over an actor's roles, loaded
 // fresh from the database on every request (never from the session token), so a role change or
 // removal takes effect on the person's next request.
+import type { Visibility } from "./visibility";
 
 export type OrgRoleName = "ADMIN" | "MEMBER";
 export type TeamRoleName = "ADMIN" | "MEMBER" | "VIEWER";
-export type Visibility = "OPEN" | "PUBLIC" | "TEAM" | "RESTRICTED";
 
 /** A person's standing in one organization. */
 export type OrgActor = {

@@ -1,6 +1,8 @@
-/** Project visibilities and what each means, in the words the console shows (browser-safe). */
-export const VISIBILITIES = ["OPEN", "PUBLIC", "TEAM", "RESTRICTED"] as const;
-export type Visibility = (typeof VISIBILITIES)[number];
+/** What each project visibility means, in the words the console shows (browser-safe). */
+import { VISIBILITIES, type Visibility } from "@/lib/authz/visibility";
+
+// The console's components take the list from here, beside the words that explain it.
+export { VISIBILITIES };
 
 export const VISIBILITY_HELP: Record<Visibility, string> = {
   OPEN: "Everyone in the organization can read and write",

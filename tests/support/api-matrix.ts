@@ -1,6 +1,7 @@
 // The access matrix of SPEC §2 rules 3–6 over HTTP: scope × role × home/other team ×
 // visibility × read/write, each cell's expected status and error code written out. Shared by the
 // in-process integration test and the browser-suite run against the production server.
+import type { Visibility } from "@/lib/authz/visibility";
 import { db } from "@/lib/db";
 import { createApiKey, createServiceAccount } from "@/lib/service-accounts/data";
 import { makeOrg } from "./factories";
@@ -108,7 +109,7 @@ export type MatrixCell = {
   scope: "ORG" | "TEAM";
   role: "ADMIN" | "MEMBER" | "VIEWER";
   where: "home" | "other";
-  visibility: "OPEN" | "PUBLIC" | "TEAM" | "RESTRICTED";
+  visibility: Visibility;
   op: "read" | "write";
   status: number;
   code: string;

@@ -1,11 +1,6 @@
 import { describe, expect, it } from "vitest";
-import {
-  decideProjectAccess,
-  isGrantEligible,
-  type ApiPrincipal,
-  type Operation,
-  type Visibility,
-} from "./policy";
+import { decideProjectAccess, isGrantEligible, type AccountFacts, type Operation } from "./project-access";
+import type { Visibility } from "./visibility";
 
 const ORG = "org";
 const HOME = "home-team";
@@ -49,7 +44,7 @@ const EXPECTED: Record<string, string> = {
 };
 
 const outcome = (
-  principal: ApiPrincipal,
+  principal: AccountFacts,
   teamId: string,
   visibility: Visibility,
   op: Operation,
@@ -84,8 +79,8 @@ describe("decideProjectAccess", () => {
   }
 
   it("lets a grant open a restricted project to org-scoped accounts and the team's own accounts only", () => {
-    const org: ApiPrincipal = { orgId: ORG, scope: "ORG", teamId: HOME, role: "MEMBER" };
-    const team: ApiPrincipal = { orgId: ORG, scope: "TEAM", teamId: HOME, role: "MEMBER" };
+    const org: AccountFacts = { orgId: ORG, scope: "ORG", teamId: HOME, role: "MEMBER" };
+    const team: AccountFacts = { orgId: ORG, scope: "TEAM", teamId: HOME, role: "MEMBER" };
     expect(outcome(org, OTHER, "RESTRICTED", "write", true)).toBe("ok");
     expect(outcome(team, HOME, "RESTRICTED", "write", true)).toBe("ok");
     expect(outcome(team, OTHER, "RESTRICTED", "read", true)).toBe("restricted_project");
@@ -93,7 +88,7 @@ describe("decideProjectAccess", () => {
   });
 
   it("never crosses organizations", () => {
-    const principal: ApiPrincipal = { orgId: ORG, scope: "ORG", teamId: HOME, role: "ADMIN" };
+    const principal: AccountFacts = { orgId: ORG, scope: "ORG", teamId: HOME, role: "ADMIN" };
     const decision = decideProjectAccess(
       principal,
       { orgId: "elsewhere", teamId: HOME, visibility: "OPEN", isGranted: true },
@@ -103,7 +98,7 @@ describe("decideProjectAccess", () => {
   });
 
   it("says which rule decides", () => {
-    const principal: ApiPrincipal = { orgId: ORG, scope: "TEAM", teamId: HOME, role: "MEMBER" };
+    const principal: AccountFacts = { orgId: ORG, scope: "TEAM", teamId: HOME, role: "MEMBER" };
     expect(
       decideProjectAccess(
         principal,
