@@ -4,14 +4,14 @@
 // document (lib/api/openapi.ts) is generated from the same declarations.
 import type { IncomingMessage } from "node:http";
 import type { z } from "zod";
-import { AppError } from "@/lib/errors";
+import { AppError, httpErrorOf } from "@/lib/errors";
 import { isUniqueViolation } from "@/lib/db/errors";
 import type { VerifiedKey } from "@/lib/keys/verify";
 import type { ServiceAccountPrincipal } from "@/lib/core/principal";
 import { ApiError, type ApiErrorCode } from "./errors";
 import { describeIssues } from "./schemas";
 
-export type HttpMethod = "GET" | "POST" | "PATCH" | "DELETE";
+export type HttpMethod = "GET" | "POST" | "PUT" | "PATCH" | "DELETE";
 
 /**
  * Who may call a route: anyone, any valid credential, or an ADMIN account (the management API,
@@ -79,23 +79,11 @@ export function defineRoute<P, Q, B>(route: Route<P, Q, B>): Route<P, Q, B> {
 
 type CompiledRoute = { route: Route; pattern: RegExp; names: string[] };
 
-/** Expected domain failures, as SPEC §4 answers them. */
-const APP_ERROR_STATUS: Record<AppError["code"], [number, ApiErrorCode]> = {
-  INVALID: [400, "invalid_request"],
-  UNAUTHENTICATED: [401, "missing_credential"],
-  FORBIDDEN: [403, "forbidden"],
-  NOT_FOUND: [404, "not_found"],
-  CONFLICT: [409, "conflict"],
-  NAME_TAKEN: [409, "name_taken"],
-  LIMIT_REACHED: [409, "conflict"],
-  RATE_LIMITED: [429, "rate_limited"],
-};
-
 /** Any failure as the API answers it; unexpected ones become null (a 500, logged by the caller). */
 export function toApiError(error: unknown): ApiError | null {
   if (error instanceof ApiError) return error;
   if (error instanceof AppError) {
-    const [status, code] = APP_ERROR_STATUS[error.code];
+    const { status, code } = httpErrorOf(error);
     const fields = error.fieldErrors
       ? ` (${Object.entries(error.fieldErrors)
           .map(([field, problem]) => `${field}: ${problem}`)
@@ -211,7 +199,11 @@ export function createDispatcher(routes: Route[]): Dispatcher {
         query,
         body,
         caller,
-        principal: caller && { serviceAccount: caller.serviceAccount, ...source },
+        principal: caller && {
+          serviceAccount: caller.serviceAccount,
+          ...(caller.claims ? { workloadClaims: caller.claims } : {}),
+          ...source,
+        },
         source,
         readForm: context.readForm,
         readRawBody: context.readRawBody,

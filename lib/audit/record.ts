@@ -1,11 +1,6 @@
 import type { Tx } from "@/lib/db";
 import type { Prisma } from "@/lib/generated/prisma/client";
-
-export type AuditActor =
-  | { type: "USER"; id: string; identity: string }
-  | { type: "SERVICE_ACCOUNT"; id: string; identity: string }
-  | { type: "SYSTEM"; identity: "system" }
-  | { type: "ANONYMOUS"; identity: string };
+import type { AuditActor } from "@/lib/core/audit-actor";
 
 export type AuditEventInput = {
   orgId: string | null;

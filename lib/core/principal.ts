@@ -1,7 +1,7 @@
 // Who is acting: a person signed in to the console, or a service account calling the API with a
 // credential. Every domain function takes a principal, authorises against it, and records it in
 // audit events and "created by" — so the console and the API are two doors onto one domain.
-import type { AuditActor } from "@/lib/audit/record";
+import type { AuditActor } from "./audit-actor";
 
 /** A person signed in to the console, with where the request came from. */
 export type PersonPrincipal = {
@@ -26,6 +26,8 @@ export type ActingServiceAccount = {
 
 export type ServiceAccountPrincipal = {
   serviceAccount: ActingServiceAccount;
+  /** The verified claims of the exchanged JWT, when the account called with an access token. */
+  workloadClaims?: Record<string, unknown>;
   ip: string | null;
   userAgent: string | null;
 };

@@ -4,7 +4,8 @@
 // with the issuer, the subject and the claims that decided it.
 import { z } from "zod";
 import { db } from "@/lib/db";
-import { recordAudit, type AuditActor } from "@/lib/audit/record";
+import { recordAudit } from "@/lib/audit/record";
+import type { AuditActor } from "@/lib/core/audit-actor";
 import { serviceAccountIdentity } from "@/lib/service-accounts/identity";
 import { issueAccessToken } from "./access-tokens";
 import type { JWTPayload } from "jose";

@@ -55,6 +55,13 @@ describe("error mapping", () => {
     for (const [code, status, apiCode] of cases) {
       expect(toApiError(new AppError(code, "why"))).toMatchObject({ status, code: apiCode });
     }
+    // A refusal's reason is the answer's code.
+    for (const reason of ["restricted_project", "cross_team_write_denied", "read_only_role"] as const) {
+      expect(toApiError(new AppError("FORBIDDEN", "why", undefined, reason))).toMatchObject({
+        status: 403,
+        code: reason,
+      });
+    }
     expect(toApiError(Object.assign(new Error("dup"), { code: "P2002" }))).toMatchObject({ status: 409 });
     expect(toApiError(new Error("boom"))).toBeNull();
   });

@@ -3,15 +3,16 @@
 import { setTimeout as sleep } from "node:timers/promises";
 import { beforeAll, describe, expect, it } from "vitest";
 import { db } from "@/lib/db";
-import { createRun } from "@/lib/api/runs";
-import { verifyApiKey, type VerifiedKey } from "@/lib/keys/verify";
+import { createRun } from "@/lib/runs/runs";
+import type { ServiceAccountPrincipal } from "@/lib/core/principal";
+import { verifyApiKey } from "@/lib/keys/verify";
 import { createApiKey, createServiceAccount } from "@/lib/service-accounts/data";
 import { makeOrg } from "../support/factories";
 
 const WRITERS = 300;
 
 let world: Awaited<ReturnType<typeof makeOrg>>;
-let account: VerifiedKey["serviceAccount"];
+let principal: ServiceAccountPrincipal;
 
 beforeAll(async () => {
   world = await makeOrg();
@@ -23,7 +24,7 @@ beforeAll(async () => {
   const { secret } = await createApiKey(world.as.orgAdmin, id, { name: "integrity" });
   const verified = await verifyApiKey(secret);
   if (!verified.ok) throw new Error(`test key refused: ${verified.code}`);
-  account = verified.value.serviceAccount;
+  principal = { serviceAccount: verified.value.serviceAccount, ip: null, userAgent: null };
 });
 
 /** A console-shaped transaction: it writes, awaits real I/O while open, then fails. */
@@ -51,7 +52,7 @@ describe("rule 23: acknowledged writes survive other requests' failures", () => 
     const writes: Promise<void>[] = [];
     for (let i = 0; i < WRITERS; i++) {
       writes.push(
-        createRun(account, { project: "integrity", name: `run-${i}` }).then((answer) => {
+        createRun(principal, { project: "integrity", name: `run-${i}` }).then((answer) => {
           acknowledged.push(answer.run.id);
         }),
       );

@@ -2,17 +2,10 @@
 // events at a time), so an export of a million events never holds them all in memory. A page that
 // fails after the first byte cuts the download off as failed (lib/audit/export.ts).
 import { requireActionCaller } from "@/lib/auth/session";
-import { AppError } from "@/lib/errors";
+import { AppError, httpErrorOf } from "@/lib/errors";
 import { auditQueryOf, type AuditFilterParams } from "@/lib/audit/filters";
 import { allAuditEvents } from "@/lib/audit/query";
 import { auditExportStream } from "@/lib/audit/export";
-
-const STATUS: Partial<Record<AppError["code"], number>> = {
-  UNAUTHENTICATED: 401,
-  FORBIDDEN: 403,
-  NOT_FOUND: 404,
-  INVALID: 400,
-};
 
 export async function GET(request: Request, { params }: { params: Promise<{ org: string }> }) {
   const { org } = await params;
@@ -41,7 +34,7 @@ export async function GET(request: Request, { params }: { params: Promise<{ org:
   } catch (error) {
     if (error instanceof AppError) {
       return new Response(`${error.message}\n`, {
-        status: STATUS[error.code] ?? 400,
+        status: httpErrorOf(error).status,
         headers: { "content-type": "text/plain; charset=utf-8", "cache-control": "no-store" },
       });
     }
