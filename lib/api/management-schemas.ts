@@ -127,7 +127,6 @@ export const ZCreateKeyAnswer = z.object({ key: ZApiKey.extend({ secret: z.strin
 export const ZRotateKeyAnswer = z.object({ key: ZApiKey.extend({ secret: z.string() }), previous: ZApiKey });
 
 export type TServiceAccount = z.infer<typeof ZServiceAccount>;
-export type TApiKey = z.infer<typeof ZApiKey>;
 
 const iso = (date: Date | null) => date?.toISOString() ?? null;
 

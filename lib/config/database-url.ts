@@ -17,13 +17,6 @@ export function isPostgresUrl(databaseUrl: string | undefined): boolean {
   return /^postgres(ql)?:\/\//i.test((databaseUrl ?? "").trim());
 }
 
-/** The engine a DATABASE_URL selects. */
-export type DatabaseEngine = "sqlite" | "postgresql";
-
-export function databaseEngine(databaseUrl: string | undefined): DatabaseEngine {
-  return isPostgresUrl(databaseUrl) ? "postgresql" : "sqlite";
-}
-
 /** A URL safe to print: the password replaced. */
 export function redactDatabaseUrl(databaseUrl: string): string {
   try {

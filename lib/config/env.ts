@@ -119,6 +119,16 @@ export function parseConfig(env: Record<string, string | undefined> = process.en
   };
 }
 
+/**
+ * DATABASE_URL alone, by the same rule as parseConfig (unset or empty means the default), for
+ * lib/db, which reads it when it first needs it rather than when the whole configuration is read.
+ */
+export function parseDatabaseUrl(value: string | undefined): string {
+  const parsed = ZEnv.shape.DATABASE_URL.safeParse(value === "" ? undefined : value);
+  if (!parsed.success) throw new ConfigError(parsed.error.issues.map((issue) => issue.message));
+  return parsed.data;
+}
+
 /** A few PEM keys take a few hundred bytes: anything this large is the wrong file. */
 const MAX_SCANNING_KEYS_FILE_BYTES = 1024 * 1024;
 const PEM_BLOCK = /-----BEGIN ([A-Z0-9 ]+)-----[\s\S]*?-----END \1-----/g;

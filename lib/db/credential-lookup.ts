@@ -5,6 +5,7 @@
 import Database from "better-sqlite3";
 import pg from "pg";
 import { isPostgresUrl, sqliteFilePath } from "@/lib/config/database-url";
+import { databaseUrl } from "./database-url";
 
 export type KeyRow = {
   id: string;
@@ -117,7 +118,7 @@ const globalForLookup = globalThis as unknown as { deputyCredentialLookup?: Cred
 
 /** The lookup of this process for DATABASE_URL (created on first use). */
 export function credentialLookup(): CredentialLookup {
-  const url = process.env.DATABASE_URL ?? "";
+  const url = databaseUrl();
   if (globalForLookup.deputyCredentialLookup?.url !== url) {
     globalForLookup.deputyCredentialLookup = isPostgresUrl(url) ? postgresLookup(url) : sqliteLookup(url);
   }

@@ -1,6 +1,7 @@
 import { PrismaBetterSQLite3 } from "@prisma/adapter-better-sqlite3";
 import { PrismaClient, type Prisma } from "@/lib/generated/prisma/client";
 import { isPostgresUrl, sqliteFileUrl } from "@/lib/config/database-url";
+import { databaseUrl } from "./database-url";
 import { createPostgresPrismaClient } from "./postgres";
 import { serializedAdapterFactory } from "./serialized-adapter";
 
@@ -28,9 +29,23 @@ export function createPrismaClient(databaseUrl: string | undefined): PrismaClien
 
 const globalForDb = globalThis as unknown as { deputyDb?: PrismaClient };
 
-/** The one Prisma client of this process (kept on globalThis so dev reloads reuse it). */
-export const db: PrismaClient = globalForDb.deputyDb ?? createPrismaClient(process.env.DATABASE_URL);
-globalForDb.deputyDb = db;
+/** The shared client, created on first use (kept on globalThis so dev reloads reuse it). */
+function sharedClient(): PrismaClient {
+  return (globalForDb.deputyDb ??= createPrismaClient(databaseUrl()));
+}
+
+/**
+ * The one Prisma client of this process. Created on first use, not on import, so importing
+ * lib/db (the start script does, before it validates the configuration) never reads
+ * DATABASE_URL; a bad value is then refused once, by the start script, with every other problem.
+ */
+export const db: PrismaClient = new Proxy({} as PrismaClient, {
+  get(_target, property) {
+    const client = sharedClient();
+    const value: unknown = Reflect.get(client, property, client);
+    return typeof value === "function" ? (value as (...args: unknown[]) => unknown).bind(client) : value;
+  },
+});
 
 /** A transaction client, for functions that must run inside the caller's transaction. */
 export type Tx = Prisma.TransactionClient;

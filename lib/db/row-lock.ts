@@ -7,7 +7,7 @@
 // COMMIT, and the queue of serialized-adapter.ts keeps other statements out of it, so there is
 // nothing to lock: the call is free.
 import { Prisma } from "@/lib/generated/prisma/client";
-import { databaseEngine } from "@/lib/config/database-url";
+import { usesPostgres } from "./database-url";
 import type { Tx } from "./index";
 
 /** The rows a transaction may lock, by model; the table names are the migrations' (no @@map). */
@@ -28,6 +28,6 @@ export type LockableRow = keyof typeof LOCKABLE;
  * The engine is the one `db` uses (DATABASE_URL), so the rest of lib/ never asks which it is.
  */
 export async function lockRow(tx: Tx, model: LockableRow, id: string): Promise<void> {
-  if (databaseEngine(process.env.DATABASE_URL) !== "postgresql") return;
+  if (!usesPostgres()) return;
   await tx.$queryRaw(Prisma.sql`SELECT 1 FROM ${LOCKABLE[model]} WHERE "id" = ${id} FOR NO KEY UPDATE`);
 }

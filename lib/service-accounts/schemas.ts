@@ -63,7 +63,6 @@ export const ZCreateServiceAccountInput = z
         ctx.addIssue({ code: "custom", path: [field], message: result.error.issues[0]!.message });
     }
   });
-export type TCreateServiceAccountInput = z.input<typeof ZCreateServiceAccountInput>;
 
 /** Trust settings of a federated account, as every door hands them to the domain. */
 export const ZFederationSettings = z
@@ -177,7 +176,6 @@ export const ZCreateApiKeyInput = z.object({
   name: ZApiKeyName,
   expiresIn: z.enum(KEY_EXPIRY_CHOICES, { message: "Choose when the key expires." }).default("90"),
 });
-export type TCreateApiKeyInput = z.input<typeof ZCreateApiKeyInput>;
 
 export const ZListFilters = z.object({
   q: zText().trim().max(64).default(""),
