@@ -1,6 +1,7 @@
 import { redirect } from "next/navigation";
 import { requirePageUser } from "@/lib/auth/session";
-import { isSetUp, listPlacesOf } from "@/lib/orgs/data";
+import { listPlacesOf } from "@/lib/orgs/places";
+import { isSetUp } from "@/lib/orgs/setup";
 
 export const dynamic = "force-dynamic";
 

@@ -2,7 +2,7 @@ import type { Metadata } from "next";
 import { redirect } from "next/navigation";
 import { getSessionUser } from "@/lib/auth/session";
 import { safeReturnPath } from "@/lib/auth/return-path";
-import { isSetUp } from "@/lib/orgs/data";
+import { isSetUp } from "@/lib/orgs/setup";
 import { LoginForm } from "@/components/auth/login-form";
 
 export const metadata: Metadata = { title: "Sign in" };

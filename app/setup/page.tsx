@@ -1,6 +1,6 @@
 import type { Metadata } from "next";
 import { redirect } from "next/navigation";
-import { isSetUp } from "@/lib/orgs/data";
+import { isSetUp } from "@/lib/orgs/setup";
 import { SetupForm } from "@/components/auth/setup-form";
 
 export const metadata: Metadata = { title: "Set up Deputy" };

@@ -1,6 +1,6 @@
 import Link from "next/link";
 import { getSessionUser } from "@/lib/auth/session";
-import { listPlacesOf } from "@/lib/orgs/data";
+import { listPlacesOf } from "@/lib/orgs/places";
 import { PlaceSwitcher } from "./place-switcher";
 import { SignOutButton } from "./sign-out-button";
 

@@ -27,7 +27,7 @@ import {
   revokeProjectAccess,
   updateProject,
 } from "@/lib/projects/data";
-import { listOrgMembers } from "@/lib/orgs/data";
+import { listOrgMembers } from "@/lib/orgs/members";
 import { updateKey } from "@/lib/service-accounts/data";
 import { defineRoute } from "./router";
 import { ZKeyPathParams, apiKeyAnswer, ZApiKey } from "./management-schemas";

@@ -3,13 +3,9 @@
 import { requestSource } from "@/lib/request-context";
 import { requireActionCaller } from "@/lib/auth/session";
 import { runAction } from "@/lib/actions/result";
-import {
-  addOrgMember,
-  changeOrgMemberRole,
-  createFirstOrganization,
-  removeOrgMember,
-  updateOrgSettings,
-} from "./data";
+import { addOrgMember, changeOrgMemberRole, removeOrgMember } from "./members";
+import { updateOrgSettings } from "./settings";
+import { createFirstOrganization } from "./setup";
 
 // Every action authenticates and authorizes itself: each one is a public POST endpoint.
 

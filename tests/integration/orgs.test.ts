@@ -1,16 +1,10 @@
 import { describe, expect, it } from "vitest";
 import { db } from "@/lib/db";
 import { verifyPassword } from "@/lib/auth/password";
-import {
-  addOrgMember,
-  changeOrgMemberRole,
-  countSeatsUsed,
-  createFirstOrganization,
-  isSetUp,
-  listOrgMembers,
-  removeOrgMember,
-  updateOrgSettings,
-} from "@/lib/orgs/data";
+import { addOrgMember, changeOrgMemberRole, listOrgMembers, removeOrgMember } from "@/lib/orgs/members";
+import { countSeatsUsed } from "@/lib/orgs/overview";
+import { updateOrgSettings } from "@/lib/orgs/settings";
+import { createFirstOrganization, isSetUp } from "@/lib/orgs/setup";
 import { AppError } from "@/lib/errors";
 import { auditActions, makeOrg } from "../support/factories";
 import { codeOf } from "../support/app-error";

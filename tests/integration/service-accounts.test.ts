@@ -1,7 +1,7 @@
 import { describe, expect, it } from "vitest";
 import { db } from "@/lib/db";
 import { AppError } from "@/lib/errors";
-import { countSeatsUsed } from "@/lib/orgs/data";
+import { countSeatsUsed } from "@/lib/orgs/overview";
 import { generateApiKey } from "@/lib/keys/format";
 import { verifyApiKey } from "@/lib/keys/verify";
 import {

@@ -1,6 +1,6 @@
 import type { ReactNode } from "react";
 import { TabsNav } from "@/components/ui/tabs-nav";
-import { getOrgHeader } from "@/lib/orgs/data";
+import { getOrgHeader } from "@/lib/orgs/overview";
 import { loadOrFail } from "@/lib/pages/guard";
 import { pageCaller } from "@/lib/auth/session";
 

@@ -1,5 +1,6 @@
 import { MembersPanel } from "@/components/org/members-panel";
-import { getOrgOverview, listOrgMembers } from "@/lib/orgs/data";
+import { listOrgMembers } from "@/lib/orgs/members";
+import { getOrgOverview } from "@/lib/orgs/overview";
 import { loadOrFail } from "@/lib/pages/guard";
 import { pageCaller } from "@/lib/auth/session";
 

@@ -1,5 +1,5 @@
 import { OrgSettingsForm } from "@/components/org/org-settings-form";
-import { getOrgSettings } from "@/lib/orgs/data";
+import { getOrgSettings } from "@/lib/orgs/settings";
 import { loadOrFail } from "@/lib/pages/guard";
 import { pageCaller } from "@/lib/auth/session";
 

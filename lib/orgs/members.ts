@@ -1,3 +1,5 @@
+// The org's people: who is a member, and adding, re-roling and removing them (seats and the
+// last-admin rule are checked here, inside the transaction that makes the change).
 import { db, type Tx } from "@/lib/db";
 import { recordAudit } from "@/lib/audit/record";
 import { auditSourceOf, type PersonPrincipal, type Principal } from "@/lib/core/principal";
@@ -5,75 +7,7 @@ import { generateOneTimePassword, hashPassword } from "@/lib/auth/password";
 import { authorizeOrg, authorizeOrgFor } from "@/lib/authz/guard";
 import { AppError } from "@/lib/errors";
 import { parseInput } from "@/lib/actions/result";
-import {
-  ZAddOrgMemberInput,
-  ZChangeOrgRoleInput,
-  ZOrgSettingsInput,
-  ZRemoveOrgMemberInput,
-  ZSetupInput,
-} from "./schemas";
-
-/** True once anyone exists: /setup is then closed for good. */
-export async function isSetUp(): Promise<boolean> {
-  return (await db.user.count()) > 0;
-}
-
-/** Creates the first organization and its first admin on an empty database. */
-export async function createFirstOrganization(
-  input: unknown,
-  source: { ip: string | null; userAgent: string | null },
-) {
-  const data = parseInput(ZSetupInput, input);
-  // Check before hashing: scrypt costs ~50 ms and 32 MiB, and this endpoint needs no session,
-  // so once setup is done it must not be a free CPU and memory lever. The transaction checks
-  // again, for two setups racing.
-  if ((await db.user.count()) > 0) {
-    throw new AppError("CONFLICT", "Deputy is already set up. Sign in instead.");
-  }
-  const passwordHash = await hashPassword(data.password);
-  return db.$transaction(async (tx) => {
-    if ((await tx.user.count()) > 0) {
-      throw new AppError("CONFLICT", "Deputy is already set up. Sign in instead.");
-    }
-    const org = await tx.organization.create({ data: { slug: data.orgSlug, name: data.orgName } });
-    const user = await tx.user.create({ data: { email: data.email, name: data.name, passwordHash } });
-    await tx.orgMembership.create({ data: { orgId: org.id, userId: user.id, role: "ADMIN" } });
-    const actor = { type: "USER" as const, id: user.id, identity: user.email };
-    await recordAudit(tx, {
-      orgId: org.id,
-      actor,
-      action: "org.created",
-      target: { type: "organization", id: org.id, name: org.slug },
-      metadata: { name: org.name, via: "setup" },
-      ...source,
-    });
-    await recordAudit(tx, {
-      orgId: org.id,
-      actor,
-      action: "org.member_added",
-      target: { type: "user", id: user.id, name: user.email },
-      metadata: { role: "ADMIN" },
-      ...source,
-    });
-    return { orgSlug: org.slug, email: user.email };
-  });
-}
-
-/** Humans holding a seat: org members. Service accounts are not members and never count. */
-export async function countSeatsUsed(orgId: string): Promise<number> {
-  return db.orgMembership.count({ where: { orgId } });
-}
-
-/** The org whose dashboard the caller opens (org admins only). */
-export async function getOrgHeader(caller: PersonPrincipal, orgSlug: string) {
-  return (await authorizeOrg(caller.user.id, orgSlug, "org.view_dashboard")).org;
-}
-
-/** The org with its seat usage, for the Members tab. */
-export async function getOrgOverview(caller: PersonPrincipal, orgSlug: string) {
-  const org = await getOrgHeader(caller, orgSlug);
-  return { ...org, seatsUsed: await countSeatsUsed(org.id) };
-}
+import { ZAddOrgMemberInput, ZChangeOrgRoleInput, ZRemoveOrgMemberInput } from "./schemas";
 
 /** The org's people with their teams: for org admins, and read-only for org-scoped ADMIN accounts. */
 export async function listOrgMembers(principal: Principal, orgSlug?: string) {
@@ -176,6 +110,7 @@ async function assertAnotherAdminRemains(tx: Tx, orgId: string) {
   }
 }
 
+/** Changes a member's org role; taking the role from the last admin is refused. */
 export async function changeOrgMemberRole(caller: PersonPrincipal, orgSlug: string, input: unknown) {
   const { org } = await authorizeOrg(caller.user.id, orgSlug, "org.manage_members");
   const data = parseInput(ZChangeOrgRoleInput, input);
@@ -222,89 +157,4 @@ export async function removeOrgMember(caller: PersonPrincipal, orgSlug: string, 
       metadata: { role: membership.role },
     });
   });
-}
-
-export async function getOrgSettings(caller: PersonPrincipal, orgSlug: string) {
-  const { org } = await authorizeOrg(caller.user.id, orgSlug, "org.manage_settings");
-  return db.organization.findUniqueOrThrow({
-    where: { id: org.id },
-    select: {
-      slug: true,
-      name: true,
-      seatLimit: true,
-      maxServiceAccounts: true,
-      maxKeysPerAccount: true,
-      maxKeyLifetimeDays: true,
-    },
-  });
-}
-
-export async function updateOrgSettings(caller: PersonPrincipal, orgSlug: string, input: unknown) {
-  const { org } = await authorizeOrg(caller.user.id, orgSlug, "org.manage_settings");
-  const data = parseInput(ZOrgSettingsInput, input);
-  await db.$transaction(async (tx) => {
-    const before = await tx.organization.findUniqueOrThrow({
-      where: { id: org.id },
-      select: {
-        name: true,
-        seatLimit: true,
-        maxServiceAccounts: true,
-        maxKeysPerAccount: true,
-        maxKeyLifetimeDays: true,
-      },
-    });
-    const used = await tx.orgMembership.count({ where: { orgId: org.id } });
-    if (data.seatLimit < used) {
-      throw new AppError(
-        "CONFLICT",
-        `${used} people hold seats now. Set at least ${used}, or remove members first.`,
-        {
-          seatLimit: `At least ${used}.`,
-        },
-      );
-    }
-    const changes: Record<string, { from: unknown; to: unknown }> = {};
-    for (const key of Object.keys(before) as (keyof typeof before)[]) {
-      if (before[key] !== data[key]) changes[key] = { from: before[key], to: data[key] };
-    }
-    if (Object.keys(changes).length === 0) return;
-    await tx.organization.update({ where: { id: org.id }, data });
-    await recordAudit(tx, {
-      orgId: org.id,
-      ...auditSourceOf(caller),
-      action: "org.settings_changed",
-      target: { type: "organization", id: org.id, name: org.slug },
-      metadata: { changes },
-    });
-  });
-}
-
-/** The orgs and teams a person belongs to, for the top navigation and the home redirect. */
-export async function listPlacesOf(userId: string) {
-  const memberships = await db.orgMembership.findMany({
-    where: { userId },
-    orderBy: { org: { name: "asc" } },
-    select: {
-      role: true,
-      org: {
-        select: {
-          slug: true,
-          name: true,
-          teams: {
-            orderBy: { slug: "asc" },
-            select: { slug: true, name: true, memberships: { where: { userId }, select: { role: true } } },
-          },
-        },
-      },
-    },
-  });
-  return memberships.map((m) => ({
-    slug: m.org.slug,
-    name: m.org.name,
-    role: m.role,
-    // Org admins reach every team of their org; others only the teams they belong to.
-    teams: m.org.teams
-      .filter((t) => m.role === "ADMIN" || t.memberships.length > 0)
-      .map((t) => ({ slug: t.slug, name: t.name, role: t.memberships[0]?.role ?? null })),
-  }));
 }
