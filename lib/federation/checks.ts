@@ -11,7 +11,7 @@ import {
 } from "jose";
 import { isWellFormedText } from "@/lib/validation/text";
 import { globMatches } from "./glob";
-import { refreshKeys, type ProviderKeys } from "./providers";
+import { refreshKeys, type ProviderKeys } from "./provider-keys";
 
 /** Asymmetric algorithms only: never `none`, never HMAC (a public key must not become a secret). */
 export const ALLOWED_ALGORITHMS = [

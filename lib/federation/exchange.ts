@@ -21,7 +21,7 @@ import {
   type RefusalKind,
   type TrustSettings,
 } from "./checks";
-import { providersForIssuer } from "./providers";
+import { providersForIssuer } from "./provider-keys";
 
 export const TOKEN_EXCHANGE_GRANT = "urn:ietf:params:oauth:grant-type:token-exchange";
 export const ACCESS_TOKEN_TYPE = "urn:ietf:params:oauth:token-type:access_token";

@@ -5,7 +5,7 @@ import type { Principal } from "@/lib/core/principal";
 import { AppError } from "@/lib/errors";
 import { loadManagedAccount } from "@/lib/service-accounts/accounts";
 import { checkToken, decidingClaims, MAX_JWT_BYTES } from "./checks";
-import { providersForIssuer } from "./providers";
+import { providersForIssuer } from "./provider-keys";
 
 export async function testTokenForAccount(principal: Principal, accountId: unknown, jwt: unknown) {
   if (typeof jwt !== "string" || jwt.trim() === "" || jwt.length > MAX_JWT_BYTES) {
