@@ -38,8 +38,6 @@ const CONSOLE_PLUMBING = [
   // The console's request headers (next/headers), read by the session and the actions only.
   "lib/request-context.ts",
 ];
-/** Still importing the lib/api/policy.ts re-export shim (issue 16 removes both). */
-const API_SHIM_USERS = ["lib/projects/grant-candidates.ts"];
 const BOUNDARY_EXEMPT = ["lib/generated/**", "lib/**/*.test.ts"];
 
 export default tseslint.config(
@@ -76,7 +74,7 @@ export default tseslint.config(
   // the groups below (flat config replaces a rule rather than merging it, so they must not overlap).
   {
     files: ["lib/**/*.ts", "lib/**/*.tsx"],
-    ignores: [...BOUNDARY_EXEMPT, ...DOOR_FILES, ...CONSOLE_PLUMBING, "lib/core/**", ...API_SHIM_USERS],
+    ignores: [...BOUNDARY_EXEMPT, ...DOOR_FILES, ...CONSOLE_PLUMBING, "lib/core/**"],
     rules: { "no-restricted-imports": ["error", { patterns: [NO_API, NO_NEXT, NO_SESSION, NO_ACTIONS] }] },
   },
   {
@@ -95,13 +93,6 @@ export default tseslint.config(
     files: ["lib/core/**"],
     ignores: BOUNDARY_EXEMPT,
     rules: { "no-restricted-imports": ["error", { patterns: [CORE_ONLY, NO_NEXT] }] },
-  },
-  {
-    // Until it imports isGrantEligible from @/lib/authz/project-access (the lib/api/policy.ts
-    // shim goes with it), issue 16.
-    files: API_SHIM_USERS,
-    ignores: BOUNDARY_EXEMPT,
-    rules: { "no-restricted-imports": ["error", { patterns: [NO_NEXT, NO_SESSION, NO_ACTIONS] }] },
   },
   {
     files: ["scripts/**", "bench/**", "e2e/**", "tests/**", "**/*.test.ts", "*.config.*"],

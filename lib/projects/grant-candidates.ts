@@ -1,7 +1,7 @@
 import { db } from "@/lib/db";
 import type { PersonPrincipal } from "@/lib/core/principal";
 import { authorizeTeam } from "@/lib/authz/guard";
-import { isGrantEligible } from "@/lib/api/policy";
+import { isGrantEligible } from "@/lib/authz/project-access";
 import { AppError } from "@/lib/errors";
 import { parseInput } from "@/lib/actions/result";
 import { findTeamProject } from "./data";

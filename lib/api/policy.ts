@@ -1,2 +1,0 @@
-// Moved to lib/authz/project-access.ts; kept until lib/projects/ imports it from there (issue 16).
-export * from "@/lib/authz/project-access";
