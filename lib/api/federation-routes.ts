@@ -2,12 +2,8 @@
 // token exchange for workloads with a JWT. Thin doors onto lib/federation.
 import { z } from "zod";
 import { zText } from "@/lib/validation/text";
-import {
-  ZTokenExchangeForm,
-  exchangeToken,
-  OAuthError,
-  TOKEN_EXCHANGE_GRANT,
-} from "@/lib/federation/exchange";
+import { exchangeToken } from "@/lib/federation/exchange";
+import { OAuthError, TOKEN_EXCHANGE_GRANT, ZTokenExchangeForm } from "@/lib/federation/token-endpoint";
 import {
   addIdentityProvider,
   listIdentityProviders,

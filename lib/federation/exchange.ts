@@ -2,15 +2,15 @@
 // access token of the one federated account that trusts it. Refusals follow RFC 6749 §5.2 and
 // say which check failed, never echoing the token; every exchange, granted or refused, is audited
 // with the issuer, the subject and the claims that decided it.
-import { z } from "zod";
+// The form, the answer and OAuthError are the token endpoint's: token-endpoint.ts.
+import type { JWTPayload } from "jose";
 import { db } from "@/lib/db";
 import { recordAudit } from "@/lib/audit/record";
 import type { AuditActor } from "@/lib/core/audit-actor";
 import { serviceAccountIdentity } from "@/lib/service-accounts/identity";
-import { issueAccessToken } from "./access-tokens";
-import type { JWTPayload } from "jose";
 import { config } from "@/lib/config/env";
-import { truncateText, zText } from "@/lib/validation/text";
+import { truncateText } from "@/lib/validation/text";
+import { issueAccessToken } from "./access-tokens";
 import {
   decidingClaims,
   evaluateTrust,
@@ -22,52 +22,14 @@ import {
   type TrustSettings,
 } from "./checks";
 import { providersForIssuer } from "./provider-keys";
-
-export const TOKEN_EXCHANGE_GRANT = "urn:ietf:params:oauth:grant-type:token-exchange";
-export const ACCESS_TOKEN_TYPE = "urn:ietf:params:oauth:token-type:access_token";
-const SUBJECT_TOKEN_TYPES = [
-  "urn:ietf:params:oauth:token-type:jwt",
-  "urn:ietf:params:oauth:token-type:id_token",
-];
-
-export type OAuthErrorCode = "invalid_request" | "invalid_grant" | "unsupported_grant_type";
-
-/** A refusal in RFC 6749 §5.2's shape: `{"error", "error_description"}`. */
-export class OAuthError extends Error {
-  constructor(
-    readonly error: OAuthErrorCode,
-    readonly description: string,
-  ) {
-    super(description);
-  }
-}
-
-// Every field goes through the API's text rule: a NUL or lone surrogate is a 400, never a 500.
-const text = (max: number) => zText().max(max);
-
-/** The form fields of RFC 8693 §2.1 that Deputy reads; others of the RFC are accepted and ignored. */
-export const ZTokenExchangeForm = z
-  .object({
-    grant_type: text(200),
-    subject_token: text(64 * 1024),
-    subject_token_type: text(200),
-    service_account: text(128).optional(),
-    // A public client may name itself (RFC 6749 §2.3.1); Deputy needs no client registration.
-    client_id: text(200).optional(),
-    audience: text(512).optional(),
-    resource: text(512).optional(),
-    scope: text(512).optional(),
-    requested_token_type: text(200).optional(),
-  })
-  .strict();
-export type TTokenExchangeForm = z.infer<typeof ZTokenExchangeForm>;
-
-export type ExchangeAnswer = {
-  access_token: string;
-  issued_token_type: typeof ACCESS_TOKEN_TYPE;
-  token_type: "Bearer";
-  expires_in: number;
-};
+import {
+  ACCESS_TOKEN_TYPE,
+  checkForm,
+  OAuthError,
+  type ExchangeAnswer,
+  type OAuthErrorCode,
+  type TTokenExchangeForm,
+} from "./token-endpoint";
 
 type Source = { ip: string | null; userAgent: string | null };
 
@@ -91,22 +53,6 @@ const clip = (value: unknown) =>
     : value === undefined
       ? null
       : truncateText(JSON.stringify(value), 256);
-
-/** Checks the form before any token is read: grant type, token type, size. */
-function checkForm(form: TTokenExchangeForm) {
-  if (form.grant_type !== TOKEN_EXCHANGE_GRANT) {
-    throw new OAuthError("unsupported_grant_type", `Use grant_type=${TOKEN_EXCHANGE_GRANT}.`);
-  }
-  if (!SUBJECT_TOKEN_TYPES.includes(form.subject_token_type)) {
-    throw new OAuthError(
-      "invalid_request",
-      `subject_token_type must be ${SUBJECT_TOKEN_TYPES.join(" or ")}.`,
-    );
-  }
-  if (form.requested_token_type && form.requested_token_type !== ACCESS_TOKEN_TYPE) {
-    throw new OAuthError("invalid_request", `Deputy issues only ${ACCESS_TOKEN_TYPE}.`);
-  }
-}
 
 // What an anonymous caller is told when a check fails: the kind of check, never an account's
 // name or its trust settings (SPEC §8). The audit event and "Test a token" carry the detail.
