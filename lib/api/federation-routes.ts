@@ -143,6 +143,9 @@ export const tokenExchangeRoute = defineRoute({
         headers: { "retry-after": String(wait) },
       };
     }
+    // Counted before the work and taken back on success, so parallel attempts cannot slip past
+    // the limit while the first ones are still being decided.
+    failures.record();
     try {
       let raw: Record<string, string>;
       try {
@@ -162,11 +165,12 @@ export const tokenExchangeRoute = defineRoute({
             : `${field}: ${issue.code === "invalid_type" ? "missing" : issue.message}.`,
         );
       }
-      return { status: 200, body: await exchangeToken(parsed.data, source) };
+      const answer = await exchangeToken(parsed.data, source);
+      failures.forgive();
+      return { status: 200, body: answer };
     } catch (error) {
-      // Every failed exchange counts, including one that fails unexpectedly: a request that can
-      // make the server fail must not be free to repeat.
-      failures.record();
+      // Every failed exchange stays counted, including one that fails unexpectedly: a request
+      // that can make the server fail must not be free to repeat.
       if (!(error instanceof OAuthError)) throw error;
       return oauthAnswer(error);
     }

@@ -104,6 +104,7 @@ export function createApiHandler(options: ApiHandlerOptions = {}) {
         failures: {
           retryAfterSeconds: () => Math.ceil(failureLimiter.retryAfterMs(address) / 1000),
           record: () => failureLimiter.recordFailure(address),
+          forgive: () => failureLimiter.forgive(address),
         },
         decodeSegment,
         ip: address,

@@ -37,7 +37,7 @@ export type RouteRequest<P, Q, B> = {
   /** Reads an application/x-www-form-urlencoded body (routes with `formBody`). */
   readForm: () => Promise<Record<string, string>>;
   /** The per-address failure limiter that credentials count toward. */
-  failures: { retryAfterSeconds(): number; record(): void };
+  failures: { retryAfterSeconds(): number; record(): void; forgive(): void };
 };
 
 /** An answer: JSON to serialise, or JSON already serialised (the hot path caches it). */

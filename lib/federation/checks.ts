@@ -7,6 +7,7 @@ import {
   decodeJwt,
   decodeProtectedHeader,
   errors,
+  type JWK,
   type JWTPayload,
 } from "jose";
 import { isWellFormedText } from "@/lib/validation/text";
@@ -79,6 +80,10 @@ export function readJwt(
   }
   // Every claim Deputy may store or show goes through the same text rule as the rest of the API
   // (a lone surrogate or a NUL would fail in the database, after the refusal was decided).
+  if (typeof header.alg !== "string" || header.alg.length > 32)
+    return { problem: "The token's header has no algorithm (alg) Deputy can read." };
+  if (header.kid !== undefined && (typeof header.kid !== "string" || header.kid.length > 256))
+    return { problem: "The token's key id (kid) must be a short string." };
   const bad = malformedClaim(header, "header") ?? malformedClaim(claims, "");
   if (bad !== null)
     return { problem: `The token's ${bad} is not valid Unicode text without NUL characters.` };
@@ -102,30 +107,44 @@ export async function verifySignature(
   header: { alg?: string; kid?: string },
   provider: ProviderKeys | null,
 ): Promise<Check> {
-  const fail = (detail: string): Check => ({
-    id: "signature",
-    label: SIGNATURE_LABEL,
-    passed: false,
-    detail,
+  return (await verifySignatureWithKeys(jwt, header, provider)).check;
+}
+
+/**
+ * `verifySignature`, also answering the key set the decision was made with (the provider's keys
+ * after any refresh): a decision may be reused only for a provider holding exactly those keys.
+ */
+export async function verifySignatureWithKeys(
+  jwt: string,
+  header: { alg?: string; kid?: string },
+  provider: ProviderKeys | null,
+): Promise<{ check: Check; keys: JWK[] }> {
+  const fail = (detail: string, keys: JWK[]) => ({
+    check: { id: "signature", label: SIGNATURE_LABEL, passed: false, detail } as Check,
+    keys,
   });
   if (!header.alg || !ALLOWED_ALGORITHMS.includes(header.alg)) {
     return fail(
       header.alg === "none"
         ? 'alg "none" is refused: the token must be signed.'
         : `alg ${show(header.alg)} is refused: only ${ALLOWED_ALGORITHMS.join(", ")} are accepted${/^HS/.test(header.alg ?? "") ? " (HMAC would turn the issuer's public key into a shared secret)" : ""}.`,
+      provider?.keys ?? [],
     );
   }
   if (!provider)
-    return fail("The issuer is not a registered identity provider, so there are no keys to verify with.");
+    return fail("The issuer is not a registered identity provider, so there are no keys to verify with.", []);
   let current = await refreshKeys(provider, "stale");
   for (let attempt = 0; attempt < 2; attempt += 1) {
     try {
       await compactVerify(jwt, createLocalJWKSet({ keys: current.keys }), { algorithms: ALLOWED_ALGORITHMS });
       return {
-        id: "signature",
-        label: SIGNATURE_LABEL,
-        passed: true,
-        detail: `${header.alg} signature verified with key ${show(header.kid)}.`,
+        check: {
+          id: "signature",
+          label: SIGNATURE_LABEL,
+          passed: true,
+          detail: `${header.alg} signature verified with key ${show(header.kid)}.`,
+        },
+        keys: current.keys,
       };
     } catch (error) {
       if (error instanceof errors.JWKSNoMatchingKey && attempt === 0) {
@@ -135,15 +154,16 @@ export async function verifySignature(
       if (error instanceof errors.JWKSNoMatchingKey) {
         return fail(
           `No key of the issuer has key id ${show(header.kid)} for ${header.alg} (keys fetched ${current.refreshedAt.toISOString()}).`,
+          current.keys,
         );
       }
       if (error instanceof errors.JWKSMultipleMatchingKeys) {
-        return fail("The token names no key id and the issuer has several keys.");
+        return fail("The token names no key id and the issuer has several keys.", current.keys);
       }
-      return fail(`The signature does not verify with key ${show(header.kid)}.`);
+      return fail(`The signature does not verify with key ${show(header.kid)}.`, current.keys);
     }
   }
-  return fail("The signature could not be verified.");
+  return fail("The signature could not be verified.", current.keys);
 }
 
 /** A pattern check that refuses over-long values instead of matching them. */
@@ -199,7 +219,7 @@ export function evaluateTrust(claims: JWTPayload, account: AccountFacts, now = D
 
   checks.push(patternCheck("subject", "Subject (sub)", "sub", trust.subject, claims.sub));
   for (const [name, pattern] of Object.entries(trust.claims).sort(([a], [b]) => a.localeCompare(b))) {
-    checks.push(patternCheck(`claim:${name}`, `Claim ${name}`, name, pattern, claims[name]));
+    checks.push(patternCheck(`claim:${name}`, `Claim ${name}`, name, pattern, ownClaim(claims, name)));
   }
 
   const active = account.status === "ACTIVE" && !account.deleted;
@@ -214,6 +234,11 @@ export function evaluateTrust(claims: JWTPayload, account: AccountFacts, now = D
   return checks;
 }
 
+/** A claim the token itself carries; never one inherited from Object's prototype ("constructor"). */
+function ownClaim(claims: JWTPayload, name: string): unknown {
+  return Object.hasOwn(claims, name) ? claims[name] : undefined;
+}
+
 /** The token's audiences as a list (`aud` may be one string or several). */
 export function audiencesOf(claims: JWTPayload): string[] {
   const aud = claims.aud;
@@ -223,9 +248,17 @@ export function audiencesOf(claims: JWTPayload): string[] {
 }
 
 /** What is wrong with exp, nbf and iat (60 s leeway, at most 24 h of life), or null. */
+// Times past year 9999 (or before 1970) cannot be written as dates: refused, never formatted.
+const LATEST_TIME_S = 253_402_300_799;
+const outOfRange = (value: unknown) =>
+  value !== undefined &&
+  (typeof value !== "number" || !Number.isFinite(value) || value < 0 || value > LATEST_TIME_S);
+
 function lifetimeProblem(claims: JWTPayload, now: number): string | null {
   const seconds = now / 1000;
   const { exp, nbf, iat } = claims;
+  if (outOfRange(exp) || outOfRange(nbf) || outOfRange(iat))
+    return "exp, nbf and iat must be times in seconds between 1970 and 9999.";
   if (typeof exp !== "number") return "exp is missing.";
   if (exp <= seconds - CLOCK_LEEWAY_S) return `The token expired at ${new Date(exp * 1000).toISOString()}.`;
   if (typeof nbf === "number" && nbf > seconds + CLOCK_LEEWAY_S)
@@ -303,7 +336,7 @@ const WORKLOAD_CLAIMS = [
 export function decidingClaims(claims: JWTPayload, trust: TrustSettings | null): Record<string, unknown> {
   const out: Record<string, unknown> = {};
   for (const name of [...WORKLOAD_CLAIMS, ...Object.keys(trust?.claims ?? {})]) {
-    const value = claims[name];
+    const value = ownClaim(claims, name);
     if (value === undefined) continue;
     const text = JSON.stringify(value);
     if (text.length <= 512) out[name] = value;

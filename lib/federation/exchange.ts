@@ -16,12 +16,12 @@ import {
   evaluateTrust,
   readJwt,
   refusalKind,
-  verifySignature,
+  verifySignatureWithKeys,
   type Check,
   type RefusalKind,
   type TrustSettings,
 } from "./checks";
-import { providersForIssuer } from "./provider-keys";
+import { providersForIssuer, type ProviderKeys } from "./provider-keys";
 import {
   ACCESS_TOKEN_TYPE,
   checkForm,
@@ -178,9 +178,7 @@ export async function exchangeToken(form: TTokenExchangeForm, source: Source): P
   const issuer = claims.iss;
   const pin = parseAccountPin(form.service_account);
 
-  // Only organizations that registered the issuer, and only the pinned one when the caller named it.
-  let providers = await providersForIssuer(issuer);
-  if (pin?.orgSlug) providers = providers.filter((p) => p.orgSlug === pin.orgSlug);
+  const providers = await providersForIssuer(issuer);
   if (providers.length === 0) {
     return refuse(PUBLIC_REFUSALS.issuer, {
       orgIds: [null],
@@ -189,28 +187,45 @@ export async function exchangeToken(form: TTokenExchangeForm, source: Source): P
   }
   const onlyOrg = (list: { orgId: string }[]) => (list.length === 1 ? [list[0]!.orgId] : [null]);
 
-  // The signature first, against each organization's own registered keys, before any account
-  // or pattern is looked at. Organizations serving the same key set share one verification.
-  const verifiedOrgs = new Set<string>();
-  const outcomes = new Map<string, Check>();
-  let signatureFailure: Check | null = null;
+  // The signature first, against each organization's own registered keys, before any account,
+  // pin or pattern is looked at; all providers at once, so none waits behind another's refresh.
+  // Providers holding the same key set share one verification — but only when the decision was
+  // made with exactly the keys they hold (a refresh gives the one refreshed other keys).
+  const groups = new Map<string, ProviderKeys[]>();
   for (const provider of providers) {
     const keySet = JSON.stringify(provider.keys);
-    let check = outcomes.get(keySet);
-    if (!check || !check.passed) {
-      check = await verifySignature(form.subject_token, header, provider);
-      outcomes.set(keySet, check);
-    }
-    if (check.passed) verifiedOrgs.add(provider.orgId);
-    else signatureFailure = check;
+    groups.set(keySet, [...(groups.get(keySet) ?? []), provider]);
   }
-  if (verifiedOrgs.size === 0) {
-    return refuse(publicRefusal(signatureFailure!), {
+  const verdicts = new Map<string, Check>();
+  await Promise.all(
+    [...groups.entries()].map(async ([keySet, [first, ...rest]]) => {
+      const decided = await verifySignatureWithKeys(form.subject_token, header, first!);
+      verdicts.set(first!.id, decided.check);
+      if (JSON.stringify(decided.keys) === keySet) {
+        for (const other of rest) verdicts.set(other.id, decided.check);
+        return;
+      }
+      await Promise.all(
+        rest.map(async (other) =>
+          verdicts.set(other.id, (await verifySignatureWithKeys(form.subject_token, header, other)).check),
+        ),
+      );
+    }),
+  );
+  const verified = providers.filter((p) => verdicts.get(p.id)!.passed);
+  if (verified.length === 0) {
+    const failed = verdicts.get(providers[0]!.id)!;
+    return refuse(publicRefusal(failed), {
       orgIds: onlyOrg(providers),
-      failed: signatureFailure!,
+      failed,
       claims: decidingClaims(claims, null),
     });
   }
+  // The caller's pin narrows only after the signature: a forgery learns nothing about which
+  // organizations registered the issuer.
+  const verifiedOrgs = new Set(
+    verified.filter((p) => !pin?.orgSlug || p.orgSlug === pin.orgSlug).map((p) => p.orgId),
+  );
 
   // Every account of those organizations that trusts the issuer, in a stable order: nothing is
   // left out, so a valid token is never refused because another account came first.
@@ -227,16 +242,13 @@ export async function exchangeToken(form: TTokenExchangeForm, source: Source): P
   });
   const verifiedList = [...verifiedOrgs].map((orgId) => ({ orgId }));
   if (candidates.length === 0) {
-    return refuse(
-      pin
-        ? "No federated service account of that name or id trusts this token's issuer."
-        : "No service account trusts tokens of this issuer.",
-      {
-        orgIds: onlyOrg(verifiedList),
-        claims: decidingClaims(claims, null),
-        detail: pin ? `service_account=${clip(form.service_account)}` : undefined,
-      },
-    );
+    // The same answer as an audience refusal, whether or not a pinned name exists: a caller with
+    // a validly signed token (anyone can mint one on a shared issuer) learns no account names.
+    return refuse(PUBLIC_REFUSALS.audience, {
+      orgIds: onlyOrg(verifiedList),
+      claims: decidingClaims(claims, null),
+      detail: pin ? `service_account=${clip(form.service_account)}` : undefined,
+    });
   }
 
   const now = Date.now();

@@ -92,12 +92,15 @@ export async function fetchJson(href: string, options: { allowPrivate: boolean }
     throw new FetchProblem(`${href} is not a URL.`);
   }
   const originalHost = url.host;
+  // One deadline for the whole fetch, lookups and redirects included: a server that drips a byte
+  // every few seconds must not hold a key refresh (and every exchange waiting on it) for hours.
+  const deadline = Date.now() + FETCH_TIMEOUT_MS;
   for (let hop = 0; hop <= MAX_REDIRECTS; hop += 1) {
     checkScheme(url, options.allowPrivate);
     if (url.username || url.password)
       throw new FetchProblem(`${url.host}: URLs with credentials are refused.`);
-    const pinned = await resolvePublic(url, options.allowPrivate);
-    const answer = await getOnce(url, pinned);
+    const pinned = await beforeDeadline(resolvePublic(url, options.allowPrivate), deadline, url);
+    const answer = await getOnce(url, pinned, deadline);
     if (answer.redirect) {
       const next = new URL(answer.redirect, url);
       if (next.host !== originalHost) {
@@ -117,12 +120,40 @@ export async function fetchJson(href: string, options: { allowPrivate: boolean }
   throw new FetchProblem(`${href} redirects more than ${MAX_REDIRECTS} times.`);
 }
 
+const tooSlow = (url: URL) =>
+  new FetchProblem(`${url.href} did not answer within ${FETCH_TIMEOUT_MS / 1000} s.`);
+
+/** `work`, or a FetchProblem once `deadline` (epoch ms) has passed. */
+function beforeDeadline<T>(work: Promise<T>, deadline: number, url: URL): Promise<T> {
+  let timer: NodeJS.Timeout | undefined;
+  const late = new Promise<never>((_, reject) => {
+    timer = setTimeout(() => reject(tooSlow(url)), Math.max(0, deadline - Date.now()));
+  });
+  return Promise.race([work, late]).finally(() => clearTimeout(timer));
+}
+
 function getOnce(
   url: URL,
   pinned: { address: string; family: number },
+  deadline: number,
 ): Promise<{ body: string; redirect?: string }> {
   const client = url.protocol === "https:" ? https : http;
-  return new Promise((resolve, reject) => {
+  return new Promise<{ body: string; redirect?: string }>((resolveAnswer, rejectAnswer) => {
+    const timer = setTimeout(
+      () => {
+        request.destroy();
+        rejectAnswer(tooSlow(url));
+      },
+      Math.max(0, deadline - Date.now()),
+    );
+    const resolve = (value: { body: string; redirect?: string }) => {
+      clearTimeout(timer);
+      resolveAnswer(value);
+    };
+    const reject = (error: unknown) => {
+      clearTimeout(timer);
+      rejectAnswer(error);
+    };
     const request = client.get(
       url,
       {
@@ -168,7 +199,7 @@ function getOnce(
     );
     request.on("timeout", () => {
       request.destroy();
-      reject(new FetchProblem(`${url.href} did not answer within ${FETCH_TIMEOUT_MS / 1000} s.`));
+      reject(tooSlow(url));
     });
     request.on("error", (error: NodeJS.ErrnoException) => {
       reject(

@@ -245,9 +245,10 @@ describe("[SECURITY][CROSS_ORG] a token only ever matches accounts of one organi
       });
       const minted = await rogue.mint({ iss: idp.issuer, repository_owner: "acme" });
       const refused = await exchange(minted);
-      expect(refused.body.error_description).toMatch(/^No service account trusts tokens of this issuer/);
+      expect(refused.body.error_description).toMatch(/^Audience check failed/);
+      // Pinned to A, it matches nothing: C's keys verified it, and A's account is not C's.
       const pinned = await exchange(minted, { service_account: `fed-train@${a.org.slug}.sa.${DOMAIN}` });
-      expect(pinned.body.error_description).toMatch(/^Signature check failed/);
+      expect(pinned.body.error_description).toMatch(/^Audience check failed/);
       expect(refused.body.access_token ?? pinned.body.access_token).toBeUndefined();
     } finally {
       await rogue.close();
@@ -425,6 +426,105 @@ describe("[SECURITY][URL] credentials in URLs and separate failure budgets", () 
       expect((await limited.call("/api/v1/viewer", { key: secret })).status).toBe(429);
     } finally {
       await limited.close();
+    }
+  });
+});
+
+describe("[SECURITY][CROSS_ORG] a signature decision is reused only for the keys it was made with", () => {
+  it("never grants a victim's account to a rogue org that copied, then swapped, the issuer's key set", async () => {
+    // The rogue registers the same issuer first (its provider sorts first) with a key-set URL of
+    // its own that serves a verbatim copy of the issuer's keys, then swaps in its own key.
+    const { generateKeyPair, exportJWK, SignJWT } = await import("jose");
+    const http = await import("node:http");
+    let served: unknown = { keys: idp.publicKeys() };
+    const rogueServer = http.createServer((_req, res) => {
+      res.writeHead(200, { "content-type": "application/json" }).end(JSON.stringify(served));
+    });
+    await new Promise<void>((resolve) => rogueServer.listen(0, "127.0.0.1", resolve));
+    try {
+      const port = (rogueServer.address() as { port: number }).port;
+      const rogue = await makeOrg();
+      await addIdentityProvider(rogue.as.orgAdmin, rogue.org.slug, {
+        issuer: idp.issuer,
+        name: "Copied keys",
+        jwksUri: `http://127.0.0.1:${port}/jwks`,
+      });
+      const victim = await makeOrg();
+      await addIdentityProvider(victim.as.orgAdmin, victim.org.slug, { issuer: idp.issuer, name: "CI" });
+      const victimAccount = await federatedAccount(victim, "deployer", { subject: "repo:victim/*" });
+      const { privateKey, publicKey } = await generateKeyPair("RS256", { extractable: true });
+      served = { keys: [{ ...(await exportJWK(publicKey)), kid: "evil", alg: "RS256", use: "sig" }] };
+      const now = Math.floor(Date.now() / 1000);
+      const forgedByRogue = await new SignJWT({ aud: "deputy", sub: "repo:victim/app" })
+        .setProtectedHeader({ alg: "RS256", kid: "evil" })
+        .setIssuer(idp.issuer)
+        .setIssuedAt(now)
+        .setExpirationTime(now + 600)
+        .sign(privateKey);
+      for (const extra of [{}, { service_account: "deployer" }] as Record<string, string>[]) {
+        const answer = await exchange(forgedByRogue, extra);
+        expect(answer.status).toBe(400);
+        expect(answer.body.access_token).toBeUndefined();
+      }
+      expect(await db.accessToken.count({ where: { serviceAccountId: victimAccount } })).toBe(0);
+    } finally {
+      await new Promise<void>((resolve) => rogueServer.close(() => resolve()));
+    }
+  });
+});
+
+describe("[SECURITY][TEXT] odd headers, times and claim names are refusals, never 500s", () => {
+  it("refuses a non-string alg, out-of-range times and survives a claim condition named constructor", async () => {
+    const world = await makeOrg();
+    await addIdentityProvider(world.as.orgAdmin, world.org.slug, { issuer: idp.issuer, name: "CI" });
+    await federatedAccount(world, "odd-claims", {
+      subject: "repo:odd/*",
+      claims: { constructor: "x", toString: "y" },
+    });
+    const now = Math.floor(Date.now() / 1000);
+    const objectAlg = forged(
+      { iss: idp.issuer, aud: "deputy", sub: "repo:odd/a", iat: now, exp: now + 60 },
+      {
+        alg: { toString: 1 },
+      },
+    );
+    expect((await exchange(objectAlg)).body.error_description).toMatch(/^Format check failed: .*alg/);
+    const farPast = await idp.mint({ sub: "repo:odd/a" }, { iat: 1e20 });
+    const farPastAnswer = await exchange(farPast);
+    expect([farPastAnswer.status, farPastAnswer.body.error_description]).toEqual([
+      400,
+      expect.stringMatching(/^Lifetime check failed: exp, nbf and iat must be times/),
+    ]);
+    const claimsAnswer = await exchange(await idp.mint({ sub: "repo:odd/a" }), {
+      service_account: "odd-claims",
+    });
+    expect([claimsAnswer.status, claimsAnswer.body.error_description]).toEqual([
+      400,
+      expect.stringMatching(/^Claims check failed/),
+    ]);
+  });
+});
+
+describe("[FEDERATION][FETCH] a key-set server that drips cannot hold a refresh", () => {
+  it("gives up on the whole fetch after the deadline, however the bytes trickle in", async () => {
+    const { fetchJson, FETCH_TIMEOUT_MS } = await import("@/lib/federation/fetch");
+    const http = await import("node:http");
+    const drip = http.createServer((_req, res) => {
+      res.writeHead(200, { "content-type": "application/json" });
+      const timer = setInterval(() => res.write(" "), 500);
+      res.on("close", () => clearInterval(timer));
+    });
+    await new Promise<void>((resolve) => drip.listen(0, "127.0.0.1", resolve));
+    try {
+      const port = (drip.address() as { port: number }).port;
+      const started = Date.now();
+      await expect(fetchJson(`http://127.0.0.1:${port}/jwks`, { allowPrivate: true })).rejects.toThrow(
+        /did not answer within/,
+      );
+      expect(Date.now() - started).toBeLessThan(FETCH_TIMEOUT_MS + 1500);
+    } finally {
+      drip.closeAllConnections();
+      await new Promise<void>((resolve) => drip.close(() => resolve()));
     }
   });
 });
