@@ -150,7 +150,7 @@ function getOnce(
       clearTimeout(timer);
       resolveAnswer(value);
     };
-    const reject = (error: unknown) => {
+    const reject = (error: Error) => {
       clearTimeout(timer);
       rejectAnswer(error);
     };
