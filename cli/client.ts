@@ -9,6 +9,14 @@ import type { ZLeakReport } from "@/lib/keys/leaks";
 import type { Route } from "@/lib/api/router";
 import type { addIdentityProviderRoute } from "@/lib/api/federation-routes";
 import type {
+  createProjectRoute,
+  createTeamRoute,
+  renameTeamRoute,
+  setTeamMemberRoute,
+  updateKeyRoute,
+  updateProjectRoute,
+} from "@/lib/api/team-routes";
+import type {
   ZCreateRunAnswer,
   ZCreateRunInput,
   ZListRunsAnswer,
@@ -30,11 +38,21 @@ import type {
 
 /** The parsed body a route declares (its schema's output). */
 type BodyOf<R> = R extends Route<unknown, unknown, infer B> ? B : never;
+/** The same, with enumeration fields K in lower case: the API answers them so and takes any case. */
+type Lowered<T, K extends keyof T> = Omit<T, K> & {
+  [F in keyof Pick<T, K>]: Lowercase<Extract<T[F], string>> | Exclude<T[F], string>;
+};
 
 export type Viewer = z.infer<typeof ZViewerAnswer>;
 export type ServiceAccount = z.infer<typeof ZServiceAccountAnswer>["serviceAccount"];
 export type ApiKey = z.infer<typeof ZListKeysAnswer>["keys"][number];
 export type IdentityProviderBody = BodyOf<typeof addIdentityProviderRoute>;
+export type CreateTeamBody = BodyOf<typeof createTeamRoute>;
+export type RenameTeamBody = BodyOf<typeof renameTeamRoute>;
+export type SetTeamMemberBody = Lowered<BodyOf<typeof setTeamMemberRoute>, "role">;
+export type CreateProjectBody = Lowered<BodyOf<typeof createProjectRoute>, "visibility">;
+export type UpdateProjectBody = Lowered<BodyOf<typeof updateProjectRoute>, "visibility">;
+export type UpdateKeyBody = BodyOf<typeof updateKeyRoute>;
 
 // Answers whose schemas lib/api does not export yet: ZAuditEvent (audit-routes.ts),
 // ZIdentityProvider and ZTokenAnswer (federation-routes.ts), the leak report's 200 answer
@@ -66,6 +84,32 @@ export type TokenExchangeAnswer = {
   expires_in: number;
 };
 export type LeakResult = { tokenHash: string; status: "revoked" | "already_revoked" | "unknown" };
+// The same for ZTeam, ZTeamMember, ZProject, ZGrant and ZOrgMember (team-routes.ts).
+type TeamRole = "admin" | "member" | "viewer";
+export type Team = {
+  slug: string;
+  name: string;
+  members: number;
+  projects: number;
+  serviceAccounts: number;
+  createdAt: string;
+};
+export type TeamMember = { email: string; name: string; role: TeamRole };
+export type Project = {
+  team: string;
+  name: string;
+  visibility: "open" | "public" | "team" | "restricted";
+  description: string;
+  createdAt: string;
+  runs: number;
+};
+export type ProjectGrant = { type: "user" | "service_account"; identity: string; grantedAt: string };
+export type OrgMember = {
+  email: string;
+  name: string;
+  role: "admin" | "member";
+  teams: { team: string; role: TeamRole }[];
+};
 
 /** The API refused: its status, SPEC §4 code and the sentence that says what to fix. */
 export class ApiRefusal extends Error {
@@ -296,6 +340,50 @@ export function createClient(options: ClientOptions) {
       send<{ identityProvider: IdentityProvider }>("POST", "/api/v1/identity-providers", { body }),
     removeIdentityProvider: (id: string) =>
       send<undefined>("DELETE", `/api/v1/identity-providers/${seg(id)}`),
+
+    updateKey: (account: string, keyId: string, body: UpdateKeyBody) =>
+      send<{ key: ApiKey }>("PATCH", `/api/v1/service-accounts/${seg(account)}/keys/${seg(keyId)}`, {
+        body,
+      }),
+
+    listTeams: () => send<{ teams: Team[] }>("GET", "/api/v1/teams"),
+    createTeam: (body: CreateTeamBody) => send<{ team: Team }>("POST", "/api/v1/teams", { body }),
+    getTeam: (team: string) => send<{ team: Team }>("GET", `/api/v1/teams/${seg(team)}`),
+    renameTeam: (team: string, body: RenameTeamBody) =>
+      send<{ team: Team }>("PATCH", `/api/v1/teams/${seg(team)}`, { body }),
+    deleteTeam: (team: string) => send<undefined>("DELETE", `/api/v1/teams/${seg(team)}`),
+
+    listTeamMembers: (team: string) =>
+      send<{ members: TeamMember[] }>("GET", `/api/v1/teams/${seg(team)}/members`),
+    setTeamMember: (team: string, email: string, body: SetTeamMemberBody) =>
+      send<{ member: TeamMember }>("PUT", `/api/v1/teams/${seg(team)}/members/${seg(email)}`, { body }),
+    removeTeamMember: (team: string, email: string) =>
+      send<undefined>("DELETE", `/api/v1/teams/${seg(team)}/members/${seg(email)}`),
+
+    listTeamProjects: (team: string) =>
+      send<{ projects: Project[] }>("GET", `/api/v1/teams/${seg(team)}/projects`),
+    createProject: (team: string, body: CreateProjectBody) =>
+      send<{ project: Project }>("POST", `/api/v1/teams/${seg(team)}/projects`, { body }),
+    getProject: (team: string, project: string) =>
+      send<{ project: Project }>("GET", `/api/v1/projects/${seg(team)}/${seg(project)}`),
+    updateProject: (team: string, project: string, body: UpdateProjectBody) =>
+      send<{ project: Project }>("PATCH", `/api/v1/projects/${seg(team)}/${seg(project)}`, { body }),
+    deleteProject: (team: string, project: string) =>
+      send<undefined>("DELETE", `/api/v1/projects/${seg(team)}/${seg(project)}`),
+
+    listProjectAccess: (team: string, project: string) =>
+      send<{ grants: ProjectGrant[] }>("GET", `/api/v1/projects/${seg(team)}/${seg(project)}/access`),
+    /** `principal`: a person's email, or a service account's name or display identity. */
+    grantProjectAccess: (team: string, project: string, principal: string) =>
+      send<{ grant: ProjectGrant }>(
+        "PUT",
+        `/api/v1/projects/${seg(team)}/${seg(project)}/access/${seg(principal)}`,
+        { body: {} },
+      ),
+    revokeProjectAccess: (team: string, project: string, principal: string) =>
+      send<undefined>("DELETE", `/api/v1/projects/${seg(team)}/${seg(project)}/access/${seg(principal)}`),
+
+    listOrgMembers: () => send<{ members: OrgMember[] }>("GET", "/api/v1/members"),
   };
 }
 

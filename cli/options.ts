@@ -59,3 +59,22 @@ export const parseCount =
       throw new InvalidArgumentError(`Use a whole number from 1 to ${max}.`);
     return n;
   };
+
+/** `<team>/<project>`, as in paths and the console's URLs. */
+export type ProjectRef = { team: string; project: string };
+
+/** Parses `<team>/<project>`: one slash, something on each side. */
+export function parseProjectRef(value: string): ProjectRef {
+  const match = /^([^/\s]+)\/([^/\s]+)$/.exec(value.trim());
+  if (!match) throw new InvalidArgumentError("Use <team>/<project>, like ml-team/production-models.");
+  return { team: match[1]!, project: match[2]! };
+}
+
+/** --json on a command whose API answer has no content: stdout stays empty, for scripts. */
+export const jsonNoContentOption = () =>
+  new Option("--json", "for scripts: print nothing on success (the API answers no content)");
+
+/** The roles of a team member or a service account. */
+export const ROLES = ["admin", "member", "viewer"] as const;
+/** Who may read a project (SPEC rules 3–6). */
+export const VISIBILITIES = ["open", "public", "team", "restricted"] as const;

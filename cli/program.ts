@@ -8,10 +8,16 @@
 import { Command, CommanderError } from "commander";
 import { ApiRefusal, Unreachable } from "./client";
 import { registerAuditCommand } from "./commands/audit";
+import { registerGrantCommands } from "./commands/grant";
+import { registerIdpCommands } from "./commands/idp";
 import { registerKeyCommands } from "./commands/key";
+import { registerMemberCommands } from "./commands/member";
+import { registerOrgCommands } from "./commands/org";
+import { registerProjectCommands } from "./commands/project";
 import { registerRunCommands } from "./commands/run";
 import { registerRunsCommands } from "./commands/runs";
 import { registerSaCommands } from "./commands/sa";
+import { registerTeamCommands } from "./commands/team";
 import { registerTokenCommands } from "./commands/token";
 import { registerWhoamiCommand } from "./commands/whoami";
 import { createContext, DEFAULT_HOST, safeIo, type Env, type Io } from "./context";
@@ -24,7 +30,9 @@ export function buildProgram(rawIo: Io, env: Env) {
   const { io } = context;
 
   const program = new Command("deputy")
-    .description("Manage Deputy service accounts and log runs from a terminal or a pipeline.")
+    .description(
+      "Manage Deputy (service accounts, keys, teams, projects and their access) and log runs from a terminal or a pipeline.",
+    )
     .version(deputyVersion(), "-V, --version", "print the version of deputy")
     .addHelpText(
       "after",
@@ -48,6 +56,12 @@ export function buildProgram(rawIo: Io, env: Env) {
   registerWhoamiCommand(program, context);
   registerSaCommands(program, context);
   registerKeyCommands(program, context);
+  registerTeamCommands(program, context);
+  registerMemberCommands(program, context);
+  registerProjectCommands(program, context);
+  registerGrantCommands(program, context);
+  registerOrgCommands(program, context);
+  registerIdpCommands(program, context);
   registerRunCommands(program, context);
   registerRunsCommands(program, context);
   registerAuditCommand(program, context);

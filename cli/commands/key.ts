@@ -2,7 +2,7 @@
 import { Option, type Command } from "commander";
 import type { ApiKey } from "../client";
 import type { CliContext, Io } from "../context";
-import { jsonOption, parseDays, parseGrace } from "../options";
+import { jsonNoContentOption, jsonOption, parseDays, parseGrace } from "../options";
 import { json, table, when } from "../output";
 
 function printKeys(io: Io, keys: ApiKey[]) {
@@ -77,9 +77,25 @@ export function registerKeyCommands(program: Command, { io, api }: CliContext): 
     .description("Revoke a key at once")
     .addOption(accountOption())
     .argument("<key-id>", "the key's id, or the key id inside its token (dpt_<key id>_…)")
-    .action(async (keyId: string, options: { serviceAccount: string }) => {
+    .addOption(jsonNoContentOption())
+    .action(async (keyId: string, options: { serviceAccount: string; json?: boolean }) => {
       await (await api()).revokeKey(options.serviceAccount, keyId);
-      io.stdout.write(`Revoked key ${keyId} of ${options.serviceAccount}.\n`);
+      if (!options.json) io.stdout.write(`Revoked key ${keyId} of ${options.serviceAccount}.\n`);
+    });
+
+  key
+    .command("rename")
+    .description("Rename a key (what uses it); the secret does not change")
+    .addOption(accountOption())
+    .argument("<key-id>", "the key's id, or the key id inside its token (dpt_<key id>_…)")
+    .requiredOption("--name <name>", "the new name, like github-actions-deploy")
+    .addOption(jsonOption())
+    .action(async (keyId: string, options: { serviceAccount: string; name: string; json?: boolean }) => {
+      const { key: renamed } = await (
+        await api()
+      ).updateKey(options.serviceAccount, keyId, { name: options.name });
+      if (options.json) return json(io.stdout, renamed);
+      printKeys(io, [renamed]);
     });
 
   key

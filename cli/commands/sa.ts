@@ -3,7 +3,7 @@ import { Option, type Command } from "commander";
 import type { ServiceAccount } from "../client";
 import type { CliContext, Io } from "../context";
 import { UsageError } from "../identity-token";
-import { collectPairs, jsonOption } from "../options";
+import { collectPairs, jsonNoContentOption, jsonOption } from "../options";
 import { json, record, table, when } from "../output";
 
 function printAccount(io: Io, account: ServiceAccount) {
@@ -200,8 +200,9 @@ export function registerSaCommands(program: Command, { io, api }: CliContext): v
   sa.command("delete")
     .description("Delete an account: every key is revoked; its audit history stays")
     .argument("<account>", "name or id")
-    .action(async (account: string) => {
+    .addOption(jsonNoContentOption())
+    .action(async (account: string, options: { json?: boolean }) => {
       await (await api()).deleteServiceAccount(account);
-      io.stdout.write(`Deleted ${account}; its keys are revoked.\n`);
+      if (!options.json) io.stdout.write(`Deleted ${account}; its keys are revoked.\n`);
     });
 }

@@ -10,6 +10,7 @@ import { API_ROUTES } from "@/lib/api/routes";
 describe("the CLI's client", () => {
   it("covers every documented operation, each at its documented method and path", async () => {
     const calls: string[] = [];
+    let methods: string[] = [];
     const server = http.createServer((req, res) => {
       calls.push(`${req.method} ${req.url!.split("?")[0]}`);
       res.writeHead(200, { "content-type": "application/json" }).end("{}");
@@ -37,7 +38,26 @@ describe("the CLI's client", () => {
       await client.listIdentityProviders();
       await client.addIdentityProvider({ issuer: "https://issuer.example", name: "x" });
       await client.removeIdentityProvider("idp-1");
+      await client.updateKey("a-b", "key-1", { name: "k2" });
+      await client.listTeams();
+      await client.createTeam({ slug: "t", name: "T" });
+      await client.getTeam("t");
+      await client.renameTeam("t", { name: "T2" });
+      await client.deleteTeam("t");
+      await client.listTeamMembers("t");
+      await client.setTeamMember("t", "a@example.test", { role: "viewer" });
+      await client.removeTeamMember("t", "a@example.test");
+      await client.listTeamProjects("t");
+      await client.createProject("t", { name: "p", visibility: "restricted" });
+      await client.getProject("t", "p");
+      await client.updateProject("t", "p", { visibility: "team" });
+      await client.deleteProject("t", "p");
+      await client.listProjectAccess("t", "p");
+      await client.grantProjectAccess("t", "p", "a@example.test");
+      await client.revokeProjectAccess("t", "p", "ci-bot");
+      await client.listOrgMembers();
       expect(Object.keys(client)).toHaveLength(calls.length);
+      methods = Object.keys(client);
       await exchangeToken(`http://127.0.0.1:${(server.address() as AddressInfo).port}`, "a.b.c").catch(
         () => undefined,
       );
@@ -63,5 +83,7 @@ describe("the CLI's client", () => {
       .map((o) => o.id)
       .filter((id) => !covered.has(id) && id !== "getOpenApiDocument");
     expect(undocumented).toEqual([]);
+    // Each method is named by the operationId it calls (the token exchange is its own function).
+    expect([...methods, "exchangeToken"].sort()).toEqual([...covered].sort());
   });
 });
