@@ -9,6 +9,7 @@
 // each result names its token by SHA-256.
 import crypto from "node:crypto";
 import { z } from "zod";
+import { lockRow } from "@/lib/db/row-lock";
 import { db, type Tx } from "@/lib/db";
 import { config } from "@/lib/config/env";
 import { recordAudit, type AuditEventInput } from "@/lib/audit/record";
@@ -277,6 +278,13 @@ export async function reportLeakedKeys(reporter: Reporter, input: unknown): Prom
     ? items.map(({ found }): LeakStatus => (found ? "already_revoked" : "unknown"))
     : await db.$transaction(
         async (tx) => {
+          // Every account the report touches is locked first, in one order (by id), as account
+          // deletion and key creation lock it: two reports, or a report racing a deletion, then
+          // wait for each other instead of deadlocking.
+          const accountIds = [
+            ...new Set(items.flatMap(({ found }) => (found ? [found.account.id] : []))),
+          ].sort();
+          for (const id of accountIds) await lockRow(tx, "serviceAccount", id);
           const out: LeakStatus[] = [];
           for (const { item, found } of items) {
             out.push(found ? await revoke(tx, found, item, reporter, now) : "unknown");

@@ -1,5 +1,6 @@
 // The org's people: who is a member, and adding, re-roling and removing them (seats and the
 // last-admin rule are checked here, inside the transaction that makes the change).
+import { lockRow } from "@/lib/db/row-lock";
 import { db, type Tx } from "@/lib/db";
 import { recordAudit } from "@/lib/audit/record";
 import { auditSourceOf, type PersonPrincipal, type Principal } from "@/lib/core/principal";
@@ -55,6 +56,8 @@ export async function addOrgMember(caller: PersonPrincipal, orgSlug: string, inp
   const passwordHash = oneTimePassword ? await hashPassword(oneTimePassword) : null;
 
   const createdUser = await db.$transaction(async (tx) => {
+    // Parallel adds must not both see a free seat (count, then insert, under READ COMMITTED).
+    await lockRow(tx, "organization", org.id);
     const { seatLimit } = await tx.organization.findUniqueOrThrow({
       where: { id: org.id },
       select: { seatLimit: true },

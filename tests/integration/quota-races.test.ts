@@ -156,3 +156,22 @@ describe("quotas and rotation under parallel requests", () => {
     });
   });
 });
+
+describe("seats under parallel adds (rule 11, issue 15 review)", () => {
+  it("never lets parallel additions of people exceed the seat limit", async () => {
+    const { addOrgMember } = await import("@/lib/orgs/members");
+    const seats = await makeOrg({ seatLimit: 9 });
+    const before = await db.orgMembership.count({ where: { orgId: seats.org.id } });
+    const room = 9 - before;
+    const outcomes = await Promise.allSettled(
+      Array.from({ length: room + 5 }, (_, i) =>
+        addOrgMember(seats.as.orgAdmin, seats.org.slug, {
+          email: `seat-${i}-${Date.now()}@example.test`,
+          role: "MEMBER",
+        }),
+      ),
+    );
+    expect(outcomes.filter((o) => o.status === "fulfilled")).toHaveLength(room);
+    expect(await db.orgMembership.count({ where: { orgId: seats.org.id } })).toBe(9);
+  });
+});
