@@ -16,13 +16,8 @@ import type {
   updateKeyRoute,
   updateProjectRoute,
 } from "@/lib/api/team-routes";
-import type {
-  ZCreateRunAnswer,
-  ZCreateRunInput,
-  ZListRunsAnswer,
-  ZListRunsQuery,
-  ZViewerAnswer,
-} from "@/lib/api/schemas";
+import type { ZCreateRunInput } from "@/lib/runs/schemas";
+import type { ZCreateRunAnswer, ZListRunsAnswer, ZListRunsQuery, ZViewerAnswer } from "@/lib/api/schemas";
 import type {
   ZCreateKeyAnswer,
   ZCreateKeyBody,
