@@ -1,6 +1,8 @@
 // The `deputy` CLI, spawned, against the production server: an org admin creates an ADMIN
 // account in the console, and a provisioning script does the rest from a terminal.
 import { execFile } from "node:child_process";
+import fs from "node:fs";
+import os from "node:os";
 import path from "node:path";
 import { DEMO_URL } from "../playwright.config";
 import { expect, newAccountWithKey, signIn, test, unique } from "./fixtures";
@@ -81,5 +83,50 @@ test.describe("[CLI]", () => {
     const self = await deputy(["sa", "delete", adminName], env);
     expect([self.code, self.stderr]).toEqual([1, expect.stringMatching(/403 forbidden/)]);
     expect((await deputy(["sa", "create", "--team", "research"], env)).code).toBe(2);
+  });
+
+  test("[CLI][README] the README's bootstrap script runs as written against the production server", async ({
+    page,
+  }) => {
+    test.setTimeout(90_000);
+    await signIn(page, "org-admin@acme.test");
+    await page.goto("/org/acme/service-accounts");
+    const adminKey = await newAccountWithKey(page, `bootstrapper-${unique()}`, {
+      role: "ADMIN",
+      defaultTeam: "ml-team",
+    });
+    // The script exactly as the README prints it, but for the host and the key it says to set.
+    const readme = fs.readFileSync(path.resolve(import.meta.dirname, "../README.md"), "utf8");
+    const section = readme.slice(readme.indexOf("**Bootstrapping a team end to end.**"));
+    const script = /```bash\n([\s\S]*?)```/
+      .exec(section)![1]!
+      .replace("DEPUTY_HOST=http://localhost:3000", `DEPUTY_HOST=${DEMO_URL}`)
+      .replace("DEPUTY_API_KEY=dpt_…", `DEPUTY_API_KEY=${adminKey}`);
+    expect(script).toContain("deputy grant add --project vision/models vision-ci");
+    const bin = fs.mkdtempSync(path.join(os.tmpdir(), "deputy-bin-"));
+    fs.writeFileSync(path.join(bin, "deputy"), `#!/bin/sh\nexec "${process.execPath}" "${BIN}" "$@"\n`, {
+      mode: 0o755,
+    });
+    const result = await new Promise<Result>((resolve) =>
+      execFile(
+        "bash",
+        ["-c", script],
+        { env: { PATH: `${bin}:${process.env.PATH ?? ""}`, NODE_ENV: "production" }, timeout: 60_000 },
+        (error, stdout, stderr) => resolve({ code: error ? Number(error.code ?? 1) : 0, stdout, stderr }),
+      ),
+    );
+    expect(result.code, result.stderr).toBe(0);
+    expect(result.stdout).toMatch(/to vision\/models/);
+    expect(result.stdout).toMatch(/^service_account +vision-ci@acme\.sa\.deputy\.local/m);
+    // Run again, it stops at the first step that exists and changes nothing.
+    const again = await new Promise<Result>((resolve) =>
+      execFile(
+        "bash",
+        ["-c", script],
+        { env: { PATH: `${bin}:${process.env.PATH ?? ""}`, NODE_ENV: "production" }, timeout: 60_000 },
+        (error, stdout, stderr) => resolve({ code: error ? Number(error.code ?? 1) : 0, stdout, stderr }),
+      ),
+    );
+    expect([again.code, again.stderr]).toEqual([1, expect.stringMatching(/409 conflict/)]);
   });
 });
