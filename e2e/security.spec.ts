@@ -514,6 +514,62 @@ test.describe("[SECURITY]", () => {
       expect(response.status(), form.slice(0, 60)).toBeGreaterThanOrEqual(400);
       expect(response.status(), form.slice(0, 60)).toBeLessThan(500);
     }
+    // Teams, members, projects and grants (issue 16): another team of a team-scoped admin, and
+    // another org's team for the org-scoped one, are 404 for every operation; nothing changes.
+    const membersBefore = await sql(
+      "demo",
+      `SELECT "userId", role FROM "TeamMembership" WHERE "teamId" = $1 ORDER BY "userId"`,
+      [t.mlTeam],
+    );
+    const teamOperations = (team: string, project: string): [string, string, unknown?][] => [
+      ["GET", `/api/v1/teams/${team}`],
+      ["PATCH", `/api/v1/teams/${team}`, { name: "pwned" }],
+      ["DELETE", `/api/v1/teams/${team}`],
+      ["GET", `/api/v1/teams/${team}/members`],
+      ["PUT", `/api/v1/teams/${team}/members/member@acme.test`, { role: "admin" }],
+      ["DELETE", `/api/v1/teams/${team}/members/team-admin@acme.test`],
+      ["POST", `/api/v1/teams/${team}/projects`, { name: `backdoor-${unique()}` }],
+      ["PATCH", `/api/v1/projects/${team}/${project}`, { visibility: "open" }],
+      ["DELETE", `/api/v1/projects/${team}/${project}`],
+      ["GET", `/api/v1/projects/${team}/${project}/access`],
+      ["PUT", `/api/v1/projects/${team}/${project}/access/member@acme.test`],
+      ["DELETE", `/api/v1/projects/${team}/${project}/access/org-admin@acme.test`],
+    ];
+    for (const [key, team, project] of [
+      [researchAdmin, "ml-team", "secret-eval"],
+      [researchAdmin, t.globexTeamSlug, "globex-secret"],
+      [orgAdmin, t.globexTeamSlug, "globex-secret"],
+    ] as const) {
+      for (const [method, path, data] of teamOperations(team, project)) {
+        const response = await send(key, method, path, data);
+        expect([method, path, response.status()]).toEqual([method, path, 404]);
+      }
+    }
+    expect(
+      (
+        await send(researchAdmin, "POST", "/api/v1/teams", { slug: `redteam-${unique()}`, name: "x" })
+      ).status(),
+    ).toBe(403);
+    expect((await send(researchAdmin, "GET", "/api/v1/members")).status()).toBe(403);
+    expect(
+      await sql("demo", `SELECT "userId", role FROM "TeamMembership" WHERE "teamId" = $1 ORDER BY "userId"`, [
+        t.mlTeam,
+      ]),
+    ).toEqual(membersBefore);
+    // Malformed values in every field of the new bodies.
+    for (const [method, path, valid] of [
+      ["POST", "/api/v1/teams", { slug: `redteam-t-${unique()}`, name: "Red" }],
+      ["PATCH", "/api/v1/teams/research", { name: "Research" }],
+      ["PUT", "/api/v1/teams/research/members/research-admin@acme.test", { role: "admin" }],
+      ["POST", "/api/v1/teams/research/projects", { name: `redteam-p-${unique()}` }],
+      ["PATCH", "/api/v1/projects/research/shared-bench", { description: "" }],
+    ] as [string, string, Record<string, unknown>][]) {
+      for (const value of malformedValues()) {
+        for (const field of Object.keys(valid))
+          await send(orgAdmin, method, path, { ...valid, [field]: value });
+        await send(orgAdmin, method, path, value);
+      }
+    }
     expect(await untouched(t)).toEqual(before);
 
     // Malformed values in every field of every management body.

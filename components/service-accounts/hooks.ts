@@ -12,7 +12,7 @@ import {
   setServiceAccountStatusAction,
   updateServiceAccountAction,
 } from "@/lib/service-accounts/actions";
-import type { ServiceAccountRow, TPlace } from "@/lib/service-accounts/data";
+import type { ServiceAccountRow, TPlace } from "@/lib/service-accounts";
 import type { TListFilters } from "@/lib/service-accounts/schemas";
 
 export type ServiceAccountsPage = {

@@ -6,7 +6,7 @@ import { Button } from "@/components/ui/button";
 import { Dialog, DialogClose, DialogContent, DialogTrigger, DialogFormActions } from "@/components/ui/dialog";
 import { SelectField, TextField } from "@/components/ui/field";
 import { formValues } from "@/components/ui/form-values";
-import type { TPlace } from "@/lib/service-accounts/data";
+import type { TPlace } from "@/lib/service-accounts";
 import { vagueNameHint } from "@/lib/service-accounts/schemas";
 import { CreateApiKeyDialog } from "./create-api-key-dialog";
 import { useCreateServiceAccount } from "./hooks";

@@ -2,7 +2,7 @@ import Link from "next/link";
 import type { ReactNode } from "react";
 import type { PersonPrincipal } from "@/lib/core/principal";
 import { decodeParam, loadOrFail } from "@/lib/pages/guard";
-import { explainProjectAccess, getServiceAccountDetail, type TPlace } from "@/lib/service-accounts/data";
+import { explainProjectAccess, getServiceAccountDetail, type TPlace } from "@/lib/service-accounts";
 import { ProjectAccessTable } from "./project-access-table";
 import { ApiKeysTable } from "./api-keys-table";
 import { AuditEventsTable } from "@/components/audit/audit-events-table";

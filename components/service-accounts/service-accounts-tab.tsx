@@ -1,5 +1,5 @@
 import type { PersonPrincipal } from "@/lib/core/principal";
-import { getCreateOptions, listServiceAccounts, type TPlace } from "@/lib/service-accounts/data";
+import { getCreateOptions, listServiceAccounts, type TPlace } from "@/lib/service-accounts";
 import { getAttentionList } from "@/lib/service-accounts/attention";
 import { loadOrFail } from "@/lib/pages/guard";
 import { AttentionList } from "./attention-list";

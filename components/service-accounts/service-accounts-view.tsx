@@ -5,7 +5,7 @@ import { useState } from "react";
 import { Alert } from "@/components/ui/alert";
 import { Button } from "@/components/ui/button";
 import { EmptyRow, Table, Td } from "@/components/ui/table";
-import type { TPlace } from "@/lib/service-accounts/data";
+import type { TPlace } from "@/lib/service-accounts";
 import type { TListFilters } from "@/lib/service-accounts/schemas";
 import { useServiceAccounts, type ServiceAccountsPage } from "./hooks";
 import { AUTH_METHOD_LABEL, ROLE_LABEL, SCOPE_LABEL, STATUS_LABEL, relativeTime } from "./labels";

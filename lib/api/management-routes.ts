@@ -10,7 +10,7 @@ import {
   revokeKey,
   rotateKey,
   updateAccount,
-} from "@/lib/service-accounts/data";
+} from "@/lib/service-accounts";
 import type { TFederationSettings } from "@/lib/service-accounts/schemas";
 import { defineRoute } from "./router";
 import {

@@ -28,7 +28,7 @@ import {
   updateProject,
 } from "@/lib/projects/data";
 import { listOrgMembers } from "@/lib/orgs/members";
-import { updateKey } from "@/lib/service-accounts/data";
+import { updateKey } from "@/lib/service-accounts";
 import { defineRoute } from "./router";
 import { ZKeyPathParams, apiKeyAnswer, ZApiKey } from "./management-schemas";
 

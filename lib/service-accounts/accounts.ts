@@ -25,6 +25,7 @@ import { parseInput } from "@/lib/actions/result";
 import { invalidateCredentialCache } from "@/lib/keys/credential-cache";
 import { serviceAccountIdentity } from "./identity";
 import {
+  ZDeleteServiceAccountInput,
   ZNewServiceAccount,
   ZServiceAccountPatch,
   type TFederationSettings,
@@ -63,24 +64,40 @@ async function assertRegisteredIssuer(orgId: string, issuer: string) {
   }
 }
 
-/** The team a new account belongs to, found where the principal may look: its org, or any org the person is in. */
-async function findTeamFor(principal: Principal, slug: string) {
+/**
+ * The team a new account belongs to, found where the principal may look: its org, or any org the
+ * person is in. When the caller chose it from one org's teams (`inOrgId`, the Org Dashboard's
+ * default-team picker), a team of another org is a wrong choice in the form, not a missing team.
+ */
+async function findTeamFor(principal: Principal, slug: string, inOrgId: string | undefined) {
+  const orgId = isServiceAccountPrincipal(principal) ? principal.serviceAccount.orgId : inOrgId;
+  const team = isBoundedId(slug)
+    ? await db.team.findFirst({
+        where: { slug, ...(orgId ? { orgId } : {}) },
+        select: { id: true, slug: true, orgId: true, org: { select: { slug: true } } },
+      })
+    : null;
+  if (team) return team;
+  if (inOrgId && !isServiceAccountPrincipal(principal)) {
+    throw new AppError("INVALID", "Check the highlighted fields.", {
+      team: "Choose a team of this organization.",
+    });
+  }
   if (!isBoundedId(slug)) throw new AppError("NOT_FOUND", "Team not found.");
-  const team = await db.team.findFirst({
-    where: {
-      slug,
-      ...(isServiceAccountPrincipal(principal) ? { orgId: principal.serviceAccount.orgId } : {}),
-    },
-    select: { id: true, slug: true, orgId: true, org: { select: { slug: true } } },
-  });
-  if (!team) throw new AppError("NOT_FOUND", `Team "${slug}" was not found in this organization.`);
-  return team;
+  throw new AppError("NOT_FOUND", `Team "${slug}" was not found in this organization.`);
 }
 
+/** Where a creation happens, beyond its input: the org whose teams the person chose from. */
+export type CreationPlace = { orgId?: string };
+
 /** Creates an org-scoped account (org admins, org-scoped ADMIN accounts) or a team-scoped one. */
-export async function createAccount(principal: Principal, input: TNewServiceAccount) {
+export async function createAccount(
+  principal: Principal,
+  input: TNewServiceAccount,
+  place: CreationPlace = {},
+) {
   const data = parseInput(ZNewServiceAccount, input);
-  const team = await findTeamFor(principal, data.team);
+  const team = await findTeamFor(principal, data.team, place.orgId);
   if (isServiceAccountPrincipal(principal)) {
     if (
       decideAccountCreation(principal.serviceAccount, { scope: data.scope, teamId: team.id }) !== "allowed"
@@ -315,9 +332,21 @@ export async function updateAccount(principal: Principal, ref: unknown, input: T
   return { id: account.id };
 }
 
-/** Deletes an account: every key is revoked in the same transaction; its audit history stays. */
-export async function deleteAccount(principal: Principal, ref: unknown) {
+/**
+ * Deletes an account: every key is revoked in the same transaction; its audit history stays.
+ * With `confirmation` (the console's "type the name" field), the typed name must be the account's:
+ * checked after authorising, so a stranger learns nothing from a wrong name.
+ */
+export async function deleteAccount(principal: Principal, ref: unknown, options?: { confirmation: unknown }) {
   const account = await loadManagedAccount(principal, ref, "delete");
+  if (options) {
+    const { confirmName } = parseInput(ZDeleteServiceAccountInput, options.confirmation);
+    if (confirmName.trim() !== account.name) {
+      throw new AppError("INVALID", `Type ${account.name} to confirm.`, {
+        confirmName: `Type ${account.name} to confirm.`,
+      });
+    }
+  }
   await db.$transaction(async (tx) => {
     // A key created or rotated in parallel holds this lock too: it either commits first (and is
     // revoked here) or sees the account deleted.

@@ -3,16 +3,15 @@
 import { requireActionCaller } from "@/lib/auth/session";
 import { runAction } from "@/lib/actions/result";
 import {
-  createApiKey,
-  createServiceAccount,
-  deleteServiceAccount,
-  listServiceAccounts,
-  revokeApiKey,
-  rotateKey,
-  setServiceAccountStatus,
-  updateServiceAccount,
-  updateFederation,
-} from "./data";
+  createApiKeyFromForm,
+  createServiceAccountFromForm,
+  deleteServiceAccountFromForm,
+  setServiceAccountStatusFromForm,
+  updateFederationFromForm,
+  updateServiceAccountFromForm,
+} from "./console";
+import { revokeKey, rotateKey } from "./keys";
+import { listServiceAccounts } from "./queries";
 
 // Every action authenticates and authorizes itself: each one is a public POST endpoint, and
 // ids are checked against the caller's org and team in the database.
@@ -22,31 +21,33 @@ export async function listServiceAccountsAction(place: unknown, filters: unknown
 }
 
 export async function createServiceAccountAction(place: unknown, input: unknown) {
-  return runAction(async () => createServiceAccount(await requireActionCaller(), place, input));
+  return runAction(async () => createServiceAccountFromForm(await requireActionCaller(), place, input));
 }
 
 export async function updateServiceAccountAction(accountId: unknown, input: unknown) {
-  return runAction(async () => updateServiceAccount(await requireActionCaller(), accountId, input));
+  return runAction(async () => updateServiceAccountFromForm(await requireActionCaller(), accountId, input));
 }
 
 export async function setServiceAccountStatusAction(accountId: unknown, input: unknown) {
-  return runAction(async () => setServiceAccountStatus(await requireActionCaller(), accountId, input));
+  return runAction(async () =>
+    setServiceAccountStatusFromForm(await requireActionCaller(), accountId, input),
+  );
 }
 
 export async function deleteServiceAccountAction(accountId: unknown, input: unknown) {
-  return runAction(async () => deleteServiceAccount(await requireActionCaller(), accountId, input));
+  return runAction(async () => deleteServiceAccountFromForm(await requireActionCaller(), accountId, input));
 }
 
 export async function createApiKeyAction(accountId: unknown, input: unknown) {
-  return runAction(async () => createApiKey(await requireActionCaller(), accountId, input));
+  return runAction(async () => createApiKeyFromForm(await requireActionCaller(), accountId, input));
 }
 
 export async function revokeApiKeyAction(accountId: unknown, apiKeyId: unknown) {
-  return runAction(async () => revokeApiKey(await requireActionCaller(), accountId, apiKeyId));
+  return runAction(async () => revokeKey(await requireActionCaller(), accountId, apiKeyId));
 }
 
 export async function updateFederationAction(accountId: unknown, input: unknown) {
-  return runAction(async () => updateFederation(await requireActionCaller(), accountId, input));
+  return runAction(async () => updateFederationFromForm(await requireActionCaller(), accountId, input));
 }
 
 /** "Rotate": a new key shown once; the old one works until the end of the chosen grace period. */

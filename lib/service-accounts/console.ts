@@ -1,12 +1,13 @@
 // The console's door onto the service-accounts domain: a page's place (Org Dashboard or a team's
 // tab) and its form fields become the domain's inputs; field errors keep the form's field names.
-// Authorisation is the domain's (accounts.ts, keys.ts), against the signed-in person.
+// Authorisation is the domain's (accounts.ts, keys.ts), against the signed-in person, once: an
+// adapter never reads the database itself. Adapters are named `…FromForm` for their door; the
+// domain functions they call are named for their job (createAccount, deleteAccount, createKey).
 import type { PersonPrincipal } from "@/lib/core/principal";
 import { AppError } from "@/lib/errors";
 import { parseInput } from "@/lib/actions/result";
-import { db } from "@/lib/db";
-import { createAccount, deleteAccount, loadManagedAccount, updateAccount } from "./accounts";
-import { createKey, revokeKey } from "./keys";
+import { createAccount, deleteAccount, updateAccount } from "./accounts";
+import { createKey } from "./keys";
 import { resolvePlace } from "./place";
 import { z } from "zod";
 import { zText } from "@/lib/validation/text";
@@ -21,36 +22,38 @@ const ZFederationForm = z.object({
 import {
   ZCreateApiKeyInput,
   ZCreateServiceAccountInput,
-  ZDeleteServiceAccountInput,
   ZSetStatusInput,
   ZUpdateServiceAccountInput,
 } from "./schemas";
 
+/** The console's field for the domain's `team`: on the Org Dashboard it is the default-team picker. */
+function withFormTeamField<T>(work: () => Promise<T>): Promise<T> {
+  return work().catch((error: unknown) => {
+    if (error instanceof AppError && error.fieldErrors?.team !== undefined) {
+      const { team, ...rest } = error.fieldErrors;
+      throw new AppError(error.code, error.message, { ...rest, defaultTeam: team }, error.reason);
+    }
+    throw error;
+  });
+}
+
 /** "New service account": org-scoped on the Org Dashboard, team-scoped in a team's tab. */
-export async function createServiceAccount(caller: PersonPrincipal, placeInput: unknown, input: unknown) {
+export async function createServiceAccountFromForm(
+  caller: PersonPrincipal,
+  placeInput: unknown,
+  input: unknown,
+) {
   const place = await resolvePlace(caller, placeInput);
   const form = parseInput(ZCreateServiceAccountInput, input);
-  let team = place.team?.slug;
-  if (place.kind === "org") {
-    const chosen = form.defaultTeam
-      ? await db.team.findFirst({
-          where: { slug: form.defaultTeam, orgId: place.org.id },
-          select: { slug: true },
-        })
-      : null;
-    if (!chosen) {
-      throw new AppError("INVALID", "Check the highlighted fields.", {
-        defaultTeam: form.defaultTeam
-          ? "Choose a team of this organization."
-          : "Choose the team this account logs to when a request names none.",
-      });
-    }
-    team = chosen.slug;
+  if (place.kind === "org" && !form.defaultTeam) {
+    throw new AppError("INVALID", "Check the highlighted fields.", {
+      defaultTeam: "Choose the team this account logs to when a request names none.",
+    });
   }
-  return createAccount(caller, {
+  const newAccount = {
     name: form.name,
-    scope: place.kind === "org" ? "ORG" : "TEAM",
-    team: team!,
+    scope: place.kind === "org" ? ("ORG" as const) : ("TEAM" as const),
+    team: place.kind === "org" ? form.defaultTeam! : place.team.slug,
     description: form.description,
     role: form.role,
     authMethod: form.authMethod,
@@ -63,33 +66,40 @@ export async function createServiceAccount(caller: PersonPrincipal, placeInput: 
           },
         }
       : {}),
-  });
+  };
+  if (place.kind === "team") return createAccount(caller, newAccount);
+  return withFormTeamField(() => createAccount(caller, newAccount, { orgId: place.org.id }));
 }
 
 /** "Edit": name, description and role. */
-export async function updateServiceAccount(caller: PersonPrincipal, accountId: unknown, input: unknown) {
+export async function updateServiceAccountFromForm(
+  caller: PersonPrincipal,
+  accountId: unknown,
+  input: unknown,
+) {
   await updateAccount(caller, accountId, parseInput(ZUpdateServiceAccountInput, input));
 }
 
 /** "Disable" or "Enable": keys are refused while disabled and work again once enabled. */
-export async function setServiceAccountStatus(caller: PersonPrincipal, accountId: unknown, input: unknown) {
+export async function setServiceAccountStatusFromForm(
+  caller: PersonPrincipal,
+  accountId: unknown,
+  input: unknown,
+) {
   await updateAccount(caller, accountId, parseInput(ZSetStatusInput, input));
 }
 
-/** "Delete", confirmed by typing the account's name. */
-export async function deleteServiceAccount(caller: PersonPrincipal, accountId: unknown, input: unknown) {
-  const account = await loadManagedAccount(caller, accountId, "delete");
-  const { confirmName } = parseInput(ZDeleteServiceAccountInput, input);
-  if (confirmName.trim() !== account.name) {
-    throw new AppError("INVALID", `Type ${account.name} to confirm.`, {
-      confirmName: `Type ${account.name} to confirm.`,
-    });
-  }
-  await deleteAccount(caller, account.id);
+/** "Delete", confirmed by typing the account's name (the domain checks it once it has authorised). */
+export async function deleteServiceAccountFromForm(
+  caller: PersonPrincipal,
+  accountId: unknown,
+  input: unknown,
+) {
+  await deleteAccount(caller, accountId, { confirmation: input });
 }
 
 /** "Edit federation": issuer (a registered provider), audience, subject, and claim lines. */
-export async function updateFederation(caller: PersonPrincipal, accountId: unknown, input: unknown) {
+export async function updateFederationFromForm(caller: PersonPrincipal, accountId: unknown, input: unknown) {
   const form = parseInput(ZFederationForm, input);
   const parsed = parseClaimLines(form.claims);
   if ("problem" in parsed)
@@ -105,14 +115,10 @@ export async function updateFederation(caller: PersonPrincipal, accountId: unkno
 }
 
 /** "Create API key": the dialog's expiry choice ("never", "30", "90", "365") in days. */
-export async function createApiKey(caller: PersonPrincipal, accountId: unknown, input: unknown) {
+export async function createApiKeyFromForm(caller: PersonPrincipal, accountId: unknown, input: unknown) {
   const form = parseInput(ZCreateApiKeyInput, input);
   return createKey(caller, accountId, {
     name: form.name,
     expiresInDays: form.expiresIn === "never" ? null : Number(form.expiresIn),
   });
-}
-
-export async function revokeApiKey(caller: PersonPrincipal, accountId: unknown, apiKeyId: unknown) {
-  await revokeKey(caller, accountId, apiKeyId);
 }

@@ -107,15 +107,15 @@ describe("server actions", () => {
 describe("service account actions", () => {
   it("refuse calls naming another team's or org's accounts and keys, changing nothing", async () => {
     const saActions = await import("@/lib/service-accounts/actions");
-    const { createServiceAccount, createApiKey } = await import("@/lib/service-accounts/data");
+    const { createServiceAccountFromForm, createApiKeyFromForm } = await import("@/lib/service-accounts");
     const w = await makeOrg();
     const other = await makeOrg();
-    const { id } = await createServiceAccount(
+    const { id } = await createServiceAccountFromForm(
       w.as.alphaAdmin,
       { teamSlug: w.alpha.slug },
       { name: "ci-training" },
     );
-    const key = await createApiKey(w.as.alphaAdmin, id, { name: "ci" });
+    const key = await createApiKeyFromForm(w.as.alphaAdmin, id, { name: "ci" });
 
     for (const caller of [w.as.betaAdmin, other.as.orgAdmin]) {
       currentCaller = caller;

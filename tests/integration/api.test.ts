@@ -9,11 +9,11 @@ import { generateApiKey } from "@/lib/keys/format";
 import { credentialLookup } from "@/lib/db/credential-lookup";
 import { contractProblems } from "../support/contract";
 import {
-  createApiKey,
-  createServiceAccount,
-  revokeApiKey,
-  setServiceAccountStatus,
-} from "@/lib/service-accounts/data";
+  createApiKeyFromForm,
+  createServiceAccountFromForm,
+  revokeKey,
+  setServiceAccountStatusFromForm,
+} from "@/lib/service-accounts";
 import { runMatrix, seedMatrixWorld, type MatrixWorld } from "../support/api-matrix";
 
 let server: http.Server;
@@ -269,12 +269,12 @@ describe("POST /api/v1/runs", () => {
 describe("last used", () => {
   it("is kept in memory per request and written in one batch, never per request", async () => {
     const { world: w } = world;
-    const { id } = await createServiceAccount(
+    const { id } = await createServiceAccountFromForm(
       w.as.alphaAdmin,
       { teamSlug: w.alpha.slug },
       { name: "last-used" },
     );
-    const created = await createApiKey(w.as.alphaAdmin, id, { name: "k" });
+    const created = await createApiKeyFromForm(w.as.alphaAdmin, id, { name: "k" });
     const before = Date.now();
     for (let i = 0; i < 5; i++)
       expect((await call("/api/v1/viewer", { key: created.secret })).status).toBe(200);
@@ -283,7 +283,7 @@ describe("last used", () => {
     const lastUsedAt = (await db.apiKey.findUniqueOrThrow({ where: { id: created.id } })).lastUsedAt;
     expect(lastUsedAt!.getTime()).toBeGreaterThanOrEqual(before - 5);
     const listed = await (
-      await import("@/lib/service-accounts/data")
+      await import("@/lib/service-accounts")
     ).listServiceAccounts(w.as.alphaAdmin, { teamSlug: w.alpha.slug }, { q: "last-used" });
     expect(listed.items[0]!.lastUsedAt).toEqual(lastUsedAt);
   });
@@ -308,26 +308,26 @@ describe("credentials", () => {
     ).toBe("invalid_credential");
 
     const { world: w } = world;
-    const { id } = await createServiceAccount(
+    const { id } = await createServiceAccountFromForm(
       w.as.alphaAdmin,
       { teamSlug: w.alpha.slug },
       { name: "lifecycle" },
     );
-    const revoked = await createApiKey(w.as.alphaAdmin, id, { name: "revoked" });
-    const live = await createApiKey(w.as.alphaAdmin, id, { name: "live" });
+    const revoked = await createApiKeyFromForm(w.as.alphaAdmin, id, { name: "revoked" });
+    const live = await createApiKeyFromForm(w.as.alphaAdmin, id, { name: "live" });
     expect((await call("/api/v1/viewer", { key: revoked.secret })).status).toBe(200);
-    await revokeApiKey(w.as.alphaAdmin, id, revoked.id);
+    await revokeKey(w.as.alphaAdmin, id, revoked.id);
     // Revocation reaches a cached key at once in this process.
     expect((await call("/api/v1/viewer", { key: revoked.secret })).body.error?.code).toBe(
       "revoked_credential",
     );
 
-    await setServiceAccountStatus(w.as.alphaAdmin, id, { status: "DISABLED" });
+    await setServiceAccountStatusFromForm(w.as.alphaAdmin, id, { status: "DISABLED" });
     expect((await call("/api/v1/viewer", { key: live.secret })).body.error?.code).toBe("account_disabled");
-    await setServiceAccountStatus(w.as.alphaAdmin, id, { status: "ACTIVE" });
+    await setServiceAccountStatusFromForm(w.as.alphaAdmin, id, { status: "ACTIVE" });
     expect((await call("/api/v1/viewer", { key: live.secret })).status).toBe(200);
 
-    const expiring = await createApiKey(w.as.alphaAdmin, id, { name: "expiring", expiresIn: "30" });
+    const expiring = await createApiKeyFromForm(w.as.alphaAdmin, id, { name: "expiring", expiresIn: "30" });
     await db.apiKey.update({ where: { id: expiring.id }, data: { expiresAt: new Date(Date.now() - 1000) } });
     expect((await call("/api/v1/viewer", { key: expiring.secret })).body.error?.code).toBe(
       "expired_credential",
@@ -494,10 +494,10 @@ describe("bad input", () => {
 async function makeOtherOrgKey(): Promise<string> {
   const { makeOrg } = await import("../support/factories");
   const other = await makeOrg();
-  const { id } = await createServiceAccount(
+  const { id } = await createServiceAccountFromForm(
     other.as.orgAdmin,
     { orgSlug: other.org.slug },
     { name: "outsider", defaultTeam: other.alpha.slug },
   );
-  return (await createApiKey(other.as.orgAdmin, id, { name: "k" })).secret;
+  return (await createApiKeyFromForm(other.as.orgAdmin, id, { name: "k" })).secret;
 }

@@ -4,7 +4,7 @@ import { describe, expect, it } from "vitest";
 import { db } from "@/lib/db";
 import { getAttentionList } from "@/lib/service-accounts/attention";
 import { acknowledgeLeaks, reportLeakedKeys } from "@/lib/keys/leaks";
-import { createApiKey, createServiceAccount, rotateKey } from "@/lib/service-accounts/data";
+import { createApiKeyFromForm, createServiceAccountFromForm, rotateKey } from "@/lib/service-accounts";
 import { makeOrg } from "../support/factories";
 
 describe("the Attention list", () => {
@@ -12,19 +12,22 @@ describe("the Attention list", () => {
     const world = await makeOrg();
     const other = await makeOrg();
     const account = async (org: typeof world, name: string) =>
-      (await createServiceAccount(org.as.orgAdmin, { teamSlug: org.alpha.slug }, { name })).id;
+      (await createServiceAccountFromForm(org.as.orgAdmin, { teamSlug: org.alpha.slug }, { name })).id;
     const expiringId = await account(world, "expiring");
-    const expiring = await createApiKey(world.as.orgAdmin, expiringId, { name: "soon" });
+    const expiring = await createApiKeyFromForm(world.as.orgAdmin, expiringId, { name: "soon" });
     await db.apiKey.update({
       where: { id: expiring.id },
       data: { expiresAt: new Date(Date.now() + 3 * 86_400_000) },
     });
-    const later = await createApiKey(world.as.orgAdmin, expiringId, { name: "later", expiresIn: "90" });
+    const later = await createApiKeyFromForm(world.as.orgAdmin, expiringId, {
+      name: "later",
+      expiresIn: "90",
+    });
     const rotatingId = await account(world, "rotating");
-    const old = await createApiKey(world.as.orgAdmin, rotatingId, { name: "old" });
+    const old = await createApiKeyFromForm(world.as.orgAdmin, rotatingId, { name: "old" });
     await rotateKey(world.as.orgAdmin, rotatingId, old.id, { graceHours: 24 });
     const leakedId = await account(world, "leaky");
-    const leaked = await createApiKey(world.as.orgAdmin, leakedId, { name: "pasted" });
+    const leaked = await createApiKeyFromForm(world.as.orgAdmin, leakedId, { name: "pasted" });
     await reportLeakedKeys({ kind: "principal", principal: world.as.orgAdmin, orgSlug: world.org.slug }, [
       { token: leaked.secret },
     ]);
@@ -35,7 +38,7 @@ describe("the Attention list", () => {
     });
     // Another org's expiring key never shows.
     const foreignId = await account(other, "foreign");
-    const foreign = await createApiKey(other.as.orgAdmin, foreignId, { name: "foreign" });
+    const foreign = await createApiKeyFromForm(other.as.orgAdmin, foreignId, { name: "foreign" });
     await db.apiKey.update({
       where: { id: foreign.id },
       data: { expiresAt: new Date(Date.now() + 86_400_000) },

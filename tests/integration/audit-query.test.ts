@@ -5,7 +5,7 @@ import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { db } from "@/lib/db";
 import { allAuditEvents, queryAuditEvents, type TAuditQuery } from "@/lib/audit/query";
 import { csvLine } from "@/lib/audit/export";
-import { createApiKey, createServiceAccount } from "@/lib/service-accounts/data";
+import { createApiKeyFromForm, createServiceAccountFromForm } from "@/lib/service-accounts";
 import { startApiServer } from "../support/api-server";
 import { makeOrg } from "../support/factories";
 
@@ -160,12 +160,12 @@ describe("the audit query at 100,000 events", () => {
 
 describe("GET /api/v1/audit-events", () => {
   it("answers org-scoped ADMIN accounts with their own org's events only", async () => {
-    const admin = await createServiceAccount(
+    const admin = await createServiceAccountFromForm(
       world.as.orgAdmin,
       { orgSlug: world.org.slug },
       { name: "siem-puller", role: "ADMIN", defaultTeam: world.alpha.slug },
     );
-    const key = (await createApiKey(world.as.orgAdmin, admin.id, { name: "siem" })).secret;
+    const key = (await createApiKeyFromForm(world.as.orgAdmin, admin.id, { name: "siem" })).secret;
     const answer = await api.call("/api/v1/audit-events?actorType=service_account&limit=100", { key });
     expect(answer.status).toBe(200);
     const events = answer.body.events as { actor: { type: string }; id: string }[];
@@ -182,12 +182,12 @@ describe("GET /api/v1/audit-events", () => {
     expect((await api.call("/api/v1/audit-events?cursor=AAAA", { key })).status).toBe(400);
     expect((await api.call("/api/v1/audit-events?sort=asc", { key })).status).toBe(400);
 
-    const team = await createServiceAccount(
+    const team = await createServiceAccountFromForm(
       world.as.orgAdmin,
       { teamSlug: world.alpha.slug },
       { name: "team-siem", role: "ADMIN" },
     );
-    const teamKey = (await createApiKey(world.as.orgAdmin, team.id, { name: "x" })).secret;
+    const teamKey = (await createApiKeyFromForm(world.as.orgAdmin, team.id, { name: "x" })).secret;
     expect((await api.call("/api/v1/audit-events", { key: teamKey })).status).toBe(403);
   });
 });

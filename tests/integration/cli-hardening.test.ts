@@ -17,7 +17,7 @@ import { safeText } from "@/cli/safe-text";
 import { recordAudit } from "@/lib/audit/record";
 import { db } from "@/lib/db";
 import { addIdentityProvider } from "@/lib/federation/providers";
-import { createApiKey, createServiceAccount } from "@/lib/service-accounts/data";
+import { createApiKeyFromForm, createServiceAccountFromForm } from "@/lib/service-accounts";
 import { startApiServer } from "../support/api-server";
 import { makeOrg } from "../support/factories";
 import { startLocalIssuer } from "../support/local-issuer";
@@ -104,14 +104,14 @@ beforeAll(async () => {
   api = await startApiServer();
   idp = await startLocalIssuer();
   world = await makeOrg();
-  const admin = await createServiceAccount(
+  const admin = await createServiceAccountFromForm(
     world.as.orgAdmin,
     { orgSlug: world.org.slug },
     { name: "provisioner", role: "ADMIN", defaultTeam: world.alpha.slug },
   );
-  adminKey = (await createApiKey(world.as.orgAdmin, admin.id, { name: "cli" })).secret;
+  adminKey = (await createApiKeyFromForm(world.as.orgAdmin, admin.id, { name: "cli" })).secret;
   await addIdentityProvider(world.as.orgAdmin, world.org.slug, { issuer: idp.issuer, name: "CI" });
-  await createServiceAccount(
+  await createServiceAccountFromForm(
     world.as.orgAdmin,
     { teamSlug: world.alpha.slug },
     {

@@ -8,7 +8,7 @@ import path from "node:path";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import type { Command } from "commander";
 import { buildProgram, run } from "@/cli/program";
-import { createApiKey, createServiceAccount } from "@/lib/service-accounts/data";
+import { createApiKeyFromForm, createServiceAccountFromForm } from "@/lib/service-accounts";
 import { db } from "@/lib/db";
 import { startApiServer } from "../support/api-server";
 import { makeOrg } from "../support/factories";
@@ -48,18 +48,18 @@ function deputy(args: string[], env: Record<string, string | undefined> = {}): P
 beforeAll(async () => {
   api = await startApiServer();
   world = await makeOrg();
-  const admin = await createServiceAccount(
+  const admin = await createServiceAccountFromForm(
     world.as.orgAdmin,
     { orgSlug: world.org.slug },
     { name: "provisioner", role: "ADMIN", defaultTeam: world.alpha.slug },
   );
-  adminKey = (await createApiKey(world.as.orgAdmin, admin.id, { name: "cli" })).secret;
-  const teamAdmin = await createServiceAccount(
+  adminKey = (await createApiKeyFromForm(world.as.orgAdmin, admin.id, { name: "cli" })).secret;
+  const teamAdmin = await createServiceAccountFromForm(
     world.as.orgAdmin,
     { teamSlug: world.alpha.slug },
     { name: "alpha-provisioner", role: "ADMIN" },
   );
-  teamAdminKey = (await createApiKey(world.as.orgAdmin, teamAdmin.id, { name: "cli" })).secret;
+  teamAdminKey = (await createApiKeyFromForm(world.as.orgAdmin, teamAdmin.id, { name: "cli" })).secret;
 });
 afterAll(() => api.close());
 
@@ -286,7 +286,7 @@ describe("deputy CLI (spawned)", () => {
     const dir = fs.mkdtempSync(path.join(os.tmpdir(), "deputy-cli-"));
     try {
       await addIdentityProvider(world.as.orgAdmin, world.org.slug, { issuer: idp.issuer, name: "CI" });
-      await createServiceAccount(
+      await createServiceAccountFromForm(
         world.as.orgAdmin,
         { teamSlug: world.alpha.slug },
         {

@@ -7,11 +7,11 @@ import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { base64url } from "jose";
 import { db } from "@/lib/db";
 import {
-  createApiKey,
-  createServiceAccount,
-  setServiceAccountStatus,
+  createApiKeyFromForm,
+  createServiceAccountFromForm,
+  setServiceAccountStatusFromForm,
   updateAccount,
-} from "@/lib/service-accounts/data";
+} from "@/lib/service-accounts";
 import { addIdentityProvider } from "@/lib/federation/providers";
 import { startApiServer } from "../support/api-server";
 import { startLocalIssuer, type LocalIssuer } from "../support/local-issuer";
@@ -67,7 +67,7 @@ async function federatedAccount(
   trust: { subject: string; audience?: string; claims?: Record<string, string>; issuer?: string },
 ) {
   const issuer = trust.issuer ?? idp.issuer;
-  const created = await createServiceAccount(
+  const created = await createServiceAccountFromForm(
     world.as.orgAdmin,
     { teamSlug: world.alpha.slug },
     { name, authMethod: "FEDERATED", issuer, subject: trust.subject, audience: trust.audience ?? "deputy" },
@@ -104,12 +104,12 @@ describe("[SECURITY][REDOS] subject patterns cannot stall the server", () => {
     const world = await makeOrg();
     await addIdentityProvider(world.as.orgAdmin, world.org.slug, { issuer: idp.issuer, name: "CI" });
     await federatedAccount(world, "redos-target", { subject: "repo:*/*:*:ref:refs/heads/main" });
-    const { id: keyed } = await createServiceAccount(
+    const { id: keyed } = await createServiceAccountFromForm(
       world.as.orgAdmin,
       { teamSlug: world.alpha.slug },
       { name: "bystander" },
     );
-    const { secret } = await createApiKey(world.as.orgAdmin, keyed, { name: "k" });
+    const { secret } = await createApiKeyFromForm(world.as.orgAdmin, keyed, { name: "k" });
     const now = Math.floor(Date.now() / 1000);
     const crafted = "repo:" + "/:".repeat(2000);
     const attack = forged({ iss: idp.issuer, aud: "deputy", sub: crafted, iat: now, exp: now + 600 });
@@ -196,7 +196,7 @@ describe("[SECURITY][CROSS_ORG] a token only ever matches accounts of one organi
     expect((await refusalsIn(b.org.id)).length).toBeGreaterThanOrEqual(2);
 
     // With A's account disabled, B's account still never receives A's token.
-    await setServiceAccountStatus(a.as.orgAdmin, aAccount, { status: "DISABLED" });
+    await setServiceAccountStatusFromForm(a.as.orgAdmin, aAccount, { status: "DISABLED" });
     try {
       const refused = await exchange(await token(), { service_account: "fed-train" });
       expect(refused.status).toBe(400);
@@ -206,7 +206,7 @@ describe("[SECURITY][CROSS_ORG] a token only ever matches accounts of one organi
       });
       expect(pinnedToA.body.error_description).toMatch(/^Account status check failed/);
     } finally {
-      await setServiceAccountStatus(a.as.orgAdmin, aAccount, { status: "ACTIVE" });
+      await setServiceAccountStatusFromForm(a.as.orgAdmin, aAccount, { status: "ACTIVE" });
     }
     expect(await db.accessToken.count({ where: { serviceAccountId: bAccount } })).toBe(0);
   });
@@ -410,12 +410,12 @@ describe("[SECURITY][URL] credentials in URLs and separate failure budgets", () 
     const limited = await startApiServer({ failLimit: 3 });
     try {
       const world = await makeOrg();
-      const { id } = await createServiceAccount(
+      const { id } = await createServiceAccountFromForm(
         world.as.orgAdmin,
         { teamSlug: world.alpha.slug },
         { name: "nat-key" },
       );
-      const { secret } = await createApiKey(world.as.orgAdmin, id, { name: "k" });
+      const { secret } = await createApiKeyFromForm(world.as.orgAdmin, id, { name: "k" });
       for (let i = 0; i < 3; i += 1) expect((await exchangeOn(limited, "not-a-jwt")).status).toBe(400);
       expect((await exchangeOn(limited, "not-a-jwt")).status).toBe(429);
       // The broken workload behind the same address locks out no API key…

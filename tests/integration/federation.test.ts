@@ -6,11 +6,11 @@ import * as oauth from "oauth4webapi";
 import { SignJWT, base64url } from "jose";
 import { db } from "@/lib/db";
 import {
-  createServiceAccount,
-  setServiceAccountStatus,
+  createServiceAccountFromForm,
+  setServiceAccountStatusFromForm,
   updateAccount,
-  deleteServiceAccount,
-} from "@/lib/service-accounts/data";
+  deleteServiceAccountFromForm,
+} from "@/lib/service-accounts";
 import {
   addIdentityProvider,
   listIdentityProviders,
@@ -36,7 +36,7 @@ beforeAll(async () => {
   idp = await startLocalIssuer();
   world = await makeOrg();
   await addIdentityProvider(world.as.orgAdmin, world.org.slug, { issuer: idp.issuer, name: "Local CI" });
-  const created = await createServiceAccount(
+  const created = await createServiceAccountFromForm(
     world.as.orgAdmin,
     { teamSlug: world.alpha.slug },
     {
@@ -222,7 +222,7 @@ describe("token exchange (rule 18)", () => {
       repository_owner: "acme",
     });
 
-    await setServiceAccountStatus(world.as.orgAdmin, accountId, { status: "DISABLED" });
+    await setServiceAccountStatusFromForm(world.as.orgAdmin, accountId, { status: "DISABLED" });
     try {
       expect((await api.call("/api/v1/viewer", { key: token })).body.error?.code).toBe("account_disabled");
       const again = await exchange(await idp.mint(goodClaims));
@@ -230,7 +230,7 @@ describe("token exchange (rule 18)", () => {
       expect(again.body.error_description).toMatch(/^Account status check failed: .* is disabled/);
       expect(again.body.error_description).not.toContain("gha-train");
     } finally {
-      await setServiceAccountStatus(world.as.orgAdmin, accountId, { status: "ACTIVE" });
+      await setServiceAccountStatusFromForm(world.as.orgAdmin, accountId, { status: "ACTIVE" });
     }
     expect((await api.call("/api/v1/viewer", { key: token })).status).toBe(200);
   });
@@ -425,7 +425,7 @@ describe("token exchange (rule 18)", () => {
   });
 
   it("asks which account when several trust the same token, and audits the grant with its deciding claims", async () => {
-    const twin = await createServiceAccount(
+    const twin = await createServiceAccountFromForm(
       world.as.orgAdmin,
       { teamSlug: world.alpha.slug },
       {
@@ -459,7 +459,7 @@ describe("token exchange (rule 18)", () => {
       },
     });
     expect(JSON.stringify(granted)).not.toContain(jwt.split(".")[2]!);
-    await deleteServiceAccount(world.as.orgAdmin, twin.id, { confirmName: "gha-twin" });
+    await deleteServiceAccountFromForm(world.as.orgAdmin, twin.id, { confirmName: "gha-twin" });
     const afterDelete = await exchange(jwt, { service_account: "gha-twin" });
     expect(afterDelete.body.error_description).toMatch(/^Audience check failed/);
     // The twin's access token died with it.

@@ -9,7 +9,11 @@ import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { db } from "@/lib/db";
 import { addIdentityProvider } from "@/lib/federation/providers";
 import { acknowledgeLeaks, reportLeakedKeys } from "@/lib/keys/leaks";
-import { createApiKey, createServiceAccount, getServiceAccountDetail } from "@/lib/service-accounts/data";
+import {
+  createApiKeyFromForm,
+  createServiceAccountFromForm,
+  getServiceAccountDetail,
+} from "@/lib/service-accounts";
 import { isWellFormedText } from "@/lib/validation/text";
 import { startApiServer } from "../support/api-server";
 import { makeOrg } from "../support/factories";
@@ -42,26 +46,26 @@ afterAll(async () => {
 
 async function freshKey(org = world, team = "alpha" as "alpha" | "beta") {
   const name = `job-${crypto.randomBytes(3).toString("hex")}`;
-  const { id } = await createServiceAccount(org.as.orgAdmin, { teamSlug: org[team].slug }, { name });
-  const key = await createApiKey(org.as.orgAdmin, id, { name: "ci" });
+  const { id } = await createServiceAccountFromForm(org.as.orgAdmin, { teamSlug: org[team].slug }, { name });
+  const key = await createApiKeyFromForm(org.as.orgAdmin, id, { name: "ci" });
   return { accountId: id, name, key };
 }
 
 /** An ADMIN account of team beta, which manages beta's team-scoped accounts only. */
 async function betaAdminKey() {
-  const admin = await createServiceAccount(
+  const admin = await createServiceAccountFromForm(
     world.as.orgAdmin,
     { teamSlug: world.beta.slug },
     { name: `beta-sec-${crypto.randomBytes(3).toString("hex")}`, role: "ADMIN" },
   );
-  return (await createApiKey(world.as.orgAdmin, admin.id, { name: "sec" })).secret;
+  return (await createApiKeyFromForm(world.as.orgAdmin, admin.id, { name: "sec" })).secret;
 }
 
 /** A federated account of `team` and a dpa_ access token from the token exchange for it. */
 async function freshAccessToken(team: "alpha" | "beta" = "beta") {
   const name = `fed-${crypto.randomBytes(3).toString("hex")}`;
   const subject = `repo:acme/${name}:ref:refs/heads/main`;
-  const { id } = await createServiceAccount(
+  const { id } = await createServiceAccountFromForm(
     world.as.orgAdmin,
     { teamSlug: world[team].slug },
     { name, authMethod: "FEDERATED", issuer: idp.issuer, subject, audience: "deputy" },
@@ -150,12 +154,12 @@ describe("reporting leaked keys", () => {
 
 describe("POST /api/v1/leaked-keys", () => {
   it("takes reports from ADMIN accounts, touching only keys they manage, never echoing a token", async () => {
-    const admin = await createServiceAccount(
+    const admin = await createServiceAccountFromForm(
       world.as.orgAdmin,
       { teamSlug: world.beta.slug },
       { name: "beta-sec", role: "ADMIN" },
     );
-    const adminKey = (await createApiKey(world.as.orgAdmin, admin.id, { name: "sec" })).secret;
+    const adminKey = (await createApiKeyFromForm(world.as.orgAdmin, admin.id, { name: "sec" })).secret;
     const inBeta = await freshKey(world, "beta");
     const inAlpha = await freshKey(world, "alpha");
     const answer = await api.call("/api/v1/leaked-keys", {
@@ -176,12 +180,12 @@ describe("POST /api/v1/leaked-keys", () => {
     );
     expect((await api.call("/api/v1/viewer", { key: inAlpha.key.secret })).status).toBe(200);
 
-    const member = await createServiceAccount(
+    const member = await createServiceAccountFromForm(
       world.as.orgAdmin,
       { teamSlug: world.beta.slug },
       { name: "beta-member" },
     );
-    const memberKey = (await createApiKey(world.as.orgAdmin, member.id, { name: "m" })).secret;
+    const memberKey = (await createApiKeyFromForm(world.as.orgAdmin, member.id, { name: "m" })).secret;
     expect(
       (await api.call("/api/v1/leaked-keys", { key: memberKey, body: [{ token: inAlpha.key.secret }] }))
         .status,

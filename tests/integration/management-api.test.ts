@@ -2,7 +2,7 @@
 // ServiceAccount and ApiKey answers, filters and cursors, bad input, and secrets shown once.
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { db } from "@/lib/db";
-import { createApiKey, createServiceAccount } from "@/lib/service-accounts/data";
+import { createApiKeyFromForm, createServiceAccountFromForm } from "@/lib/service-accounts";
 import { startApiServer } from "../support/api-server";
 import { registerIssuer } from "../support/factories";
 import {
@@ -163,7 +163,7 @@ describe("service accounts", () => {
 
   it("lists by name with filters and a cursor: no duplicates, no gaps", async () => {
     for (let i = 0; i < 7; i += 1) {
-      await createServiceAccount(
+      await createServiceAccountFromForm(
         w.world.as.orgAdmin,
         { teamSlug: w.world.beta.slug },
         { name: `page-${i}`, role: "VIEWER" },
@@ -243,7 +243,7 @@ describe("service accounts", () => {
 
 describe("keys", () => {
   it("shows a secret once, in the create answer only; the key works and is listed without it", async () => {
-    const { id } = await createServiceAccount(
+    const { id } = await createServiceAccountFromForm(
       w.world.as.orgAdmin,
       { teamSlug: w.world.alpha.slug },
       { name: "key-holder" },
@@ -292,12 +292,12 @@ describe("keys", () => {
   });
 
   it("disabling and deleting through the API stop the account's keys", async () => {
-    const { id } = await createServiceAccount(
+    const { id } = await createServiceAccountFromForm(
       w.world.as.orgAdmin,
       { teamSlug: w.world.alpha.slug },
       { name: "soon-gone" },
     );
-    const { secret } = await createApiKey(w.world.as.orgAdmin, id, { name: "k" });
+    const { secret } = await createApiKeyFromForm(w.world.as.orgAdmin, id, { name: "k" });
     await api.call("/api/v1/service-accounts/soon-gone", {
       key: teamAdmin(),
       method: "PATCH",
@@ -317,7 +317,11 @@ describe("keys", () => {
   });
 
   it("keeps the org's maximum key lifetime and never-expiring keys apart", async () => {
-    await createServiceAccount(w.world.as.orgAdmin, { teamSlug: w.world.alpha.slug }, { name: "lifetime" });
+    await createServiceAccountFromForm(
+      w.world.as.orgAdmin,
+      { teamSlug: w.world.alpha.slug },
+      { name: "lifetime" },
+    );
     const never = await api.call("/api/v1/service-accounts/lifetime/keys", {
       key: admin(),
       body: { name: "forever", expiresInDays: null },

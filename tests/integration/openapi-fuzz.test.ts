@@ -3,7 +3,7 @@
 // missing required fields, bad path segments, no credential — must answer 4xx, never 5xx.
 // Derived from the served document, so a new route is fuzzed the day it is added.
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { createApiKey, createServiceAccount } from "@/lib/service-accounts/data";
+import { createApiKeyFromForm, createServiceAccountFromForm } from "@/lib/service-accounts";
 import { startApiServer } from "../support/api-server";
 import { makeOrg } from "../support/factories";
 import { db } from "@/lib/db";
@@ -34,7 +34,7 @@ let valid: Record<string, string>;
 beforeAll(async () => {
   api = await startApiServer();
   const world = await makeOrg();
-  const admin = await createServiceAccount(
+  const admin = await createServiceAccountFromForm(
     world.as.orgAdmin,
     { orgSlug: world.org.slug },
     {
@@ -44,13 +44,13 @@ beforeAll(async () => {
     },
   );
   // A generous failure budget: this test sends thousands of bad requests from one address.
-  adminKey = (await createApiKey(world.as.orgAdmin, admin.id, { name: "fuzz" })).secret;
-  const target = await createServiceAccount(
+  adminKey = (await createApiKeyFromForm(world.as.orgAdmin, admin.id, { name: "fuzz" })).secret;
+  const target = await createServiceAccountFromForm(
     world.as.orgAdmin,
     { teamSlug: world.alpha.slug },
     { name: "fuzz-target" },
   );
-  const key = await createApiKey(world.as.orgAdmin, target.id, { name: "fuzz-key" });
+  const key = await createApiKeyFromForm(world.as.orgAdmin, target.id, { name: "fuzz-key" });
   await db.project.create({ data: { teamId: world.alpha.id, name: "fuzz-project" } });
   valid = { account: "fuzz-target", keyId: key.id, entity: world.alpha.slug, project: "fuzz-project" };
 });

@@ -100,20 +100,20 @@ describe("projects", () => {
 
 describe("service accounts on restricted projects", () => {
   it("grants org-scoped accounts and the team's own accounts, refuses other teams' accounts, audited", async () => {
-    const { createServiceAccount } = await import("@/lib/service-accounts/data");
+    const { createServiceAccountFromForm } = await import("@/lib/service-accounts");
     const { searchGrantCandidates } = await import("@/lib/projects/grant-candidates");
     const { org, alpha, beta, as } = await makeOrg();
     const { id } = await createProject(as.alphaAdmin, alpha.slug, {
       name: "secret",
       visibility: "RESTRICTED",
     });
-    await createServiceAccount(
+    await createServiceAccountFromForm(
       as.orgAdmin,
       { orgSlug: org.slug },
       { name: "org-wide", defaultTeam: beta.slug },
     );
-    await createServiceAccount(as.alphaAdmin, { teamSlug: alpha.slug }, { name: "alpha-ci" });
-    await createServiceAccount(as.betaAdmin, { teamSlug: beta.slug }, { name: "beta-ci" });
+    await createServiceAccountFromForm(as.alphaAdmin, { teamSlug: alpha.slug }, { name: "alpha-ci" });
+    await createServiceAccountFromForm(as.betaAdmin, { teamSlug: beta.slug }, { name: "beta-ci" });
 
     const offered = await searchGrantCandidates(as.alphaAdmin, alpha.slug, {
       projectId: id,

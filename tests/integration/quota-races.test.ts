@@ -4,7 +4,7 @@
 // READ COMMITTED lets every parallel request see the same count; the owning row's lock orders them.
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { db } from "@/lib/db";
-import { createApiKey, createServiceAccount } from "@/lib/service-accounts/data";
+import { createApiKeyFromForm, createServiceAccountFromForm } from "@/lib/service-accounts";
 import { liveKeyWhere } from "@/lib/service-accounts/key-state";
 import { startApiServer, type ApiAnswer } from "../support/api-server";
 import { makeOrg } from "../support/factories";
@@ -16,12 +16,12 @@ let adminKey: string;
 beforeAll(async () => {
   api = await startApiServer();
   world = await makeOrg();
-  const admin = await createServiceAccount(
+  const admin = await createServiceAccountFromForm(
     world.as.orgAdmin,
     { orgSlug: world.org.slug },
     { name: "race-admin", role: "ADMIN", defaultTeam: world.alpha.slug },
   );
-  adminKey = (await createApiKey(world.as.orgAdmin, admin.id, { name: "admin" })).secret;
+  adminKey = (await createApiKeyFromForm(world.as.orgAdmin, admin.id, { name: "admin" })).secret;
   // Warm the connection pool and the credential cache, so the bursts below really run side by
   // side (cold, the first burst queues behind connection set-up and can hide a race).
   await parallel(10, () => api.call("/api/v1/service-accounts/race-admin", { key: adminKey }));
@@ -55,7 +55,7 @@ const liveKeys = (serviceAccountId: string) =>
 
 describe("quotas and rotation under parallel requests", () => {
   it("10 parallel key creations with a quota of 2: exactly 2 created, 8 refused, 2 live keys", async () => {
-    const { id } = await createServiceAccount(
+    const { id } = await createServiceAccountFromForm(
       world.as.orgAdmin,
       { teamSlug: world.alpha.slug },
       { name: "race-keys" },
@@ -97,12 +97,12 @@ describe("quotas and rotation under parallel requests", () => {
   });
 
   it("5 parallel rotations of one key: one rotation, 4 refused as already rotated, one live successor", async () => {
-    const { id } = await createServiceAccount(
+    const { id } = await createServiceAccountFromForm(
       world.as.orgAdmin,
       { teamSlug: world.alpha.slug },
       { name: "race-rotate" },
     );
-    const key = await createApiKey(world.as.orgAdmin, id, { name: "github-actions" });
+    const key = await createApiKeyFromForm(world.as.orgAdmin, id, { name: "github-actions" });
     const answers = await parallel(5, () =>
       api.call(`/api/v1/service-accounts/race-rotate/keys/${key.id}/rotate`, {
         key: adminKey,
@@ -126,12 +126,12 @@ describe("quotas and rotation under parallel requests", () => {
   });
 
   it("parallel creations and rotations on one account together stay within the key quota", async () => {
-    const { id } = await createServiceAccount(
+    const { id } = await createServiceAccountFromForm(
       world.as.orgAdmin,
       { teamSlug: world.alpha.slug },
       { name: "race-mixed" },
     );
-    const first = await createApiKey(world.as.orgAdmin, id, { name: "first" });
+    const first = await createApiKeyFromForm(world.as.orgAdmin, id, { name: "first" });
     await withQuota({ maxKeysPerAccount: 3 }, async () => {
       const answers = await parallel(8, (i) =>
         i % 2 === 0

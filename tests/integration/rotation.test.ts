@@ -4,7 +4,12 @@ import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { db } from "@/lib/db";
 import { clearCredentialCache } from "@/lib/keys/credential-cache";
 import { verifyApiKey } from "@/lib/keys/verify";
-import { createApiKey, createServiceAccount, listKeys, rotateKey } from "@/lib/service-accounts/data";
+import {
+  createApiKeyFromForm,
+  createServiceAccountFromForm,
+  listKeys,
+  rotateKey,
+} from "@/lib/service-accounts";
 import { startApiServer } from "../support/api-server";
 import { makeOrg } from "../support/factories";
 
@@ -15,18 +20,22 @@ let adminKey: string;
 beforeAll(async () => {
   api = await startApiServer();
   world = await makeOrg();
-  const admin = await createServiceAccount(
+  const admin = await createServiceAccountFromForm(
     world.as.orgAdmin,
     { orgSlug: world.org.slug },
     { name: "rotator", role: "ADMIN", defaultTeam: world.alpha.slug },
   );
-  adminKey = (await createApiKey(world.as.orgAdmin, admin.id, { name: "admin" })).secret;
+  adminKey = (await createApiKeyFromForm(world.as.orgAdmin, admin.id, { name: "admin" })).secret;
 });
 afterAll(() => api.close());
 
 async function accountWithKey(name: string, expiresIn: "30" | "90" | "never" = "90") {
-  const { id } = await createServiceAccount(world.as.orgAdmin, { teamSlug: world.alpha.slug }, { name });
-  const key = await createApiKey(world.as.orgAdmin, id, { name: "github-actions", expiresIn });
+  const { id } = await createServiceAccountFromForm(
+    world.as.orgAdmin,
+    { teamSlug: world.alpha.slug },
+    { name },
+  );
+  const key = await createApiKeyFromForm(world.as.orgAdmin, id, { name: "github-actions", expiresIn });
   return { id, key };
 }
 
@@ -79,7 +88,7 @@ describe("rotating a key (rule 21)", () => {
 
   it("counts a key in its grace period toward the quota, and respects the org's maximum lifetime", async () => {
     const { id, key } = await accountWithKey("rotate-quota", "never");
-    await createApiKey(world.as.orgAdmin, id, { name: "second" });
+    await createApiKeyFromForm(world.as.orgAdmin, id, { name: "second" });
     await db.organization.update({
       where: { id: world.org.id },
       data: { maxKeysPerAccount: 2, maxKeyLifetimeDays: 30 },

@@ -5,22 +5,22 @@ import { countSeatsUsed } from "@/lib/orgs/overview";
 import { generateApiKey } from "@/lib/keys/format";
 import { verifyApiKey } from "@/lib/keys/verify";
 import {
-  createApiKey,
-  createServiceAccount,
-  deleteServiceAccount,
+  createApiKeyFromForm,
+  createServiceAccountFromForm,
+  deleteServiceAccountFromForm,
   getServiceAccountDetail,
   listServiceAccounts,
-  revokeApiKey,
-  setServiceAccountStatus,
-  updateServiceAccount,
-} from "@/lib/service-accounts/data";
+  revokeKey,
+  setServiceAccountStatusFromForm,
+  updateServiceAccountFromForm,
+} from "@/lib/service-accounts";
 import { auditActions, makeOrg, registerIssuer } from "../support/factories";
 import { codeOf } from "../support/app-error";
 
 type World = Awaited<ReturnType<typeof makeOrg>>;
 
 const teamAccount = (w: World, name = "ci-model-training") =>
-  createServiceAccount(w.as.alphaAdmin, { teamSlug: w.alpha.slug }, { name });
+  createServiceAccountFromForm(w.as.alphaAdmin, { teamSlug: w.alpha.slug }, { name });
 
 async function fieldErrorsOf(promise: Promise<unknown>) {
   const error = await promise.then(
@@ -37,12 +37,12 @@ describe("creating service accounts", () => {
     const other = await makeOrg();
     expect(
       await fieldErrorsOf(
-        createServiceAccount(w.as.orgAdmin, { orgSlug: w.org.slug }, { name: "nightly-retrain" }),
+        createServiceAccountFromForm(w.as.orgAdmin, { orgSlug: w.org.slug }, { name: "nightly-retrain" }),
       ),
     ).toHaveProperty("defaultTeam");
     expect(
       await fieldErrorsOf(
-        createServiceAccount(
+        createServiceAccountFromForm(
           w.as.orgAdmin,
           { orgSlug: w.org.slug },
           { name: "nightly-retrain", defaultTeam: other.alpha.slug },
@@ -50,7 +50,7 @@ describe("creating service accounts", () => {
       ),
     ).toEqual({ defaultTeam: "Choose a team of this organization." });
 
-    const created = await createServiceAccount(
+    const created = await createServiceAccountFromForm(
       w.as.orgAdmin,
       { orgSlug: w.org.slug },
       { name: "nightly-retrain", defaultTeam: w.beta.slug, role: "VIEWER" },
@@ -77,7 +77,7 @@ describe("creating service accounts", () => {
     for (const caller of [w.as.alphaAdmin, w.as.orgMember, other.as.orgAdmin]) {
       expect(
         await codeOf(
-          createServiceAccount(
+          createServiceAccountFromForm(
             caller,
             { orgSlug: w.org.slug },
             { name: "sneaky", defaultTeam: w.alpha.slug },
@@ -92,12 +92,14 @@ describe("creating service accounts", () => {
     const other = await makeOrg();
     expect(await codeOf(teamAccount(w))).toBe("OK");
     expect(
-      await codeOf(createServiceAccount(w.as.orgAdmin, { teamSlug: w.alpha.slug }, { name: "by-org-admin" })),
+      await codeOf(
+        createServiceAccountFromForm(w.as.orgAdmin, { teamSlug: w.alpha.slug }, { name: "by-org-admin" }),
+      ),
     ).toBe("OK");
     for (const caller of [w.as.alphaMember, w.as.alphaViewer, w.as.betaAdmin, other.as.orgAdmin]) {
-      expect(await codeOf(createServiceAccount(caller, { teamSlug: w.alpha.slug }, { name: "sneaky" }))).toBe(
-        "FORBIDDEN",
-      );
+      expect(
+        await codeOf(createServiceAccountFromForm(caller, { teamSlug: w.alpha.slug }, { name: "sneaky" })),
+      ).toBe("FORBIDDEN");
     }
     expect(await db.serviceAccount.count({ where: { name: "sneaky" } })).toBe(0);
   });
@@ -107,14 +109,14 @@ describe("creating service accounts", () => {
     const { id } = await teamAccount(w);
     expect(
       await fieldErrorsOf(
-        createServiceAccount(
+        createServiceAccountFromForm(
           w.as.orgAdmin,
           { orgSlug: w.org.slug },
           { name: "ci-model-training", defaultTeam: w.beta.slug },
         ),
       ),
     ).toEqual({ name: "Already taken in this organization." });
-    await deleteServiceAccount(w.as.alphaAdmin, id, { confirmName: "ci-model-training" });
+    await deleteServiceAccountFromForm(w.as.alphaAdmin, id, { confirmName: "ci-model-training" });
     expect(await codeOf(teamAccount(w))).toBe("OK");
     // Another org may use the same name.
     const other = await makeOrg();
@@ -136,7 +138,7 @@ describe("creating service accounts", () => {
   it("stores federation settings and never lets a federated account own keys", async () => {
     const w = await makeOrg();
     await registerIssuer(w.org.id);
-    const { id } = await createServiceAccount(
+    const { id } = await createServiceAccountFromForm(
       w.as.alphaAdmin,
       { teamSlug: w.alpha.slug },
       {
@@ -152,7 +154,7 @@ describe("creating service accounts", () => {
       subjectPattern: "repo:acme/*:ref:refs/heads/main",
       audience: "deputy",
     });
-    const error = await createApiKey(w.as.alphaAdmin, id, { name: "nope" }).catch((e: unknown) => e);
+    const error = await createApiKeyFromForm(w.as.alphaAdmin, id, { name: "nope" }).catch((e: unknown) => e);
     expect((error as AppError).message).toMatch(/can't own API keys/);
     expect(await db.apiKey.count({ where: { serviceAccountId: id } })).toBe(0);
   });
@@ -162,7 +164,7 @@ describe("API keys", () => {
   it("returns the secret once and stores only its hash; the key then verifies", async () => {
     const w = await makeOrg();
     const { id } = await teamAccount(w);
-    const key = await createApiKey(w.as.alphaAdmin, id, { name: "github-actions", expiresIn: "30" });
+    const key = await createApiKeyFromForm(w.as.alphaAdmin, id, { name: "github-actions", expiresIn: "30" });
     expect(key.secret).toMatch(/^dpt_/);
     const row = await db.apiKey.findUniqueOrThrow({ where: { id: key.id } });
     expect(JSON.stringify(row)).not.toContain(key.secret.slice(17, 49));
@@ -197,7 +199,7 @@ describe("API keys", () => {
   it("refuses garbage, a wrong secret and an unknown key with the same answer", async () => {
     const w = await makeOrg();
     const { id } = await teamAccount(w);
-    const key = await createApiKey(w.as.alphaAdmin, id, { name: "ci" });
+    const key = await createApiKeyFromForm(w.as.alphaAdmin, id, { name: "ci" });
     const unknown = generateApiKey().token;
     const wrongSecret = `${key.secret.slice(0, 17)}${generateApiKey().token.slice(17)}`;
     for (const token of ["garbage", `${key.secret}x`, unknown, wrongSecret]) {
@@ -208,10 +210,10 @@ describe("API keys", () => {
   it("refuses a disabled account's keys until it is enabled again", async () => {
     const w = await makeOrg();
     const { id } = await teamAccount(w);
-    const key = await createApiKey(w.as.alphaAdmin, id, { name: "ci" });
-    await setServiceAccountStatus(w.as.alphaAdmin, id, { status: "DISABLED" });
+    const key = await createApiKeyFromForm(w.as.alphaAdmin, id, { name: "ci" });
+    await setServiceAccountStatusFromForm(w.as.alphaAdmin, id, { status: "DISABLED" });
     expect(await verifyApiKey(key.secret)).toEqual({ ok: false, code: "account_disabled" });
-    await setServiceAccountStatus(w.as.alphaAdmin, id, { status: "ACTIVE" });
+    await setServiceAccountStatusFromForm(w.as.alphaAdmin, id, { status: "ACTIVE" });
     expect((await verifyApiKey(key.secret)).ok).toBe(true);
     expect(await auditActions(w.org.id)).toEqual(
       expect.arrayContaining(["service_account.disabled", "service_account.enabled"]),
@@ -221,25 +223,25 @@ describe("API keys", () => {
   it("refuses revoked and expired keys, and every key of a deleted account", async () => {
     const w = await makeOrg();
     const { id } = await teamAccount(w);
-    const revoked = await createApiKey(w.as.alphaAdmin, id, { name: "old" });
-    const kept = await createApiKey(w.as.alphaAdmin, id, { name: "kept", expiresIn: "never" });
-    await revokeApiKey(w.as.alphaAdmin, id, revoked.id);
+    const revoked = await createApiKeyFromForm(w.as.alphaAdmin, id, { name: "old" });
+    const kept = await createApiKeyFromForm(w.as.alphaAdmin, id, { name: "kept", expiresIn: "never" });
+    await revokeKey(w.as.alphaAdmin, id, revoked.id);
     expect(await verifyApiKey(revoked.secret)).toEqual({ ok: false, code: "revoked_credential" });
     expect(await verifyApiKey(kept.secret, new Date(Date.now() + 3650 * 86_400_000))).toMatchObject({
       ok: true,
     });
 
-    const expiring = await createApiKey(w.as.alphaAdmin, id, { name: "short", expiresIn: "30" });
+    const expiring = await createApiKeyFromForm(w.as.alphaAdmin, id, { name: "short", expiresIn: "30" });
     expect(await verifyApiKey(expiring.secret, new Date(Date.now() + 31 * 86_400_000))).toEqual({
       ok: false,
       code: "expired_credential",
     });
 
-    const error = await deleteServiceAccount(w.as.alphaAdmin, id, { confirmName: "wrong-name" }).catch(
-      (e: unknown) => e,
-    );
+    const error = await deleteServiceAccountFromForm(w.as.alphaAdmin, id, {
+      confirmName: "wrong-name",
+    }).catch((e: unknown) => e);
     expect((error as AppError).fieldErrors).toEqual({ confirmName: "Type ci-model-training to confirm." });
-    await deleteServiceAccount(w.as.alphaAdmin, id, { confirmName: "ci-model-training" });
+    await deleteServiceAccountFromForm(w.as.alphaAdmin, id, { confirmName: "ci-model-training" });
     expect(await verifyApiKey(kept.secret)).toEqual({ ok: false, code: "revoked_credential" });
     expect(await db.apiKey.count({ where: { serviceAccountId: id, revokedAt: null } })).toBe(0);
     // Gone from lists; its history stays in the audit log.
@@ -262,19 +264,21 @@ describe("API keys", () => {
     });
     const { id } = await teamAccount(w);
     expect(
-      await fieldErrorsOf(createApiKey(w.as.alphaAdmin, id, { name: "forever", expiresIn: "never" })),
+      await fieldErrorsOf(createApiKeyFromForm(w.as.alphaAdmin, id, { name: "forever", expiresIn: "never" })),
     ).toEqual({
       expiresIn: "Keys in this organization must expire within 90 days.",
     });
     expect(
-      await fieldErrorsOf(createApiKey(w.as.alphaAdmin, id, { name: "long", expiresIn: "365" })),
+      await fieldErrorsOf(createApiKeyFromForm(w.as.alphaAdmin, id, { name: "long", expiresIn: "365" })),
     ).toHaveProperty("expiresIn");
-    const first = await createApiKey(w.as.alphaAdmin, id, { name: "first", expiresIn: "90" });
-    expect(await codeOf(createApiKey(w.as.alphaAdmin, id, { name: "second", expiresIn: "30" }))).toBe(
+    const first = await createApiKeyFromForm(w.as.alphaAdmin, id, { name: "first", expiresIn: "90" });
+    expect(await codeOf(createApiKeyFromForm(w.as.alphaAdmin, id, { name: "second", expiresIn: "30" }))).toBe(
       "LIMIT_REACHED",
     );
-    await revokeApiKey(w.as.alphaAdmin, id, first.id);
-    expect(await codeOf(createApiKey(w.as.alphaAdmin, id, { name: "second", expiresIn: "30" }))).toBe("OK");
+    await revokeKey(w.as.alphaAdmin, id, first.id);
+    expect(await codeOf(createApiKeyFromForm(w.as.alphaAdmin, id, { name: "second", expiresIn: "30" }))).toBe(
+      "OK",
+    );
   });
 });
 
@@ -283,13 +287,13 @@ describe("managing accounts across teams and orgs", () => {
     const w = await makeOrg();
     const other = await makeOrg();
     const { id } = await teamAccount(w);
-    const key = await createApiKey(w.as.alphaAdmin, id, { name: "ci" });
+    const key = await createApiKeyFromForm(w.as.alphaAdmin, id, { name: "ci" });
     const attempts = (caller: World["as"]["orgAdmin"]) => [
-      updateServiceAccount(caller, id, { name: "renamed", description: "", role: "ADMIN" }),
-      setServiceAccountStatus(caller, id, { status: "DISABLED" }),
-      deleteServiceAccount(caller, id, { confirmName: "ci-model-training" }),
-      createApiKey(caller, id, { name: "stolen" }),
-      revokeApiKey(caller, id, key.id),
+      updateServiceAccountFromForm(caller, id, { name: "renamed", description: "", role: "ADMIN" }),
+      setServiceAccountStatusFromForm(caller, id, { status: "DISABLED" }),
+      deleteServiceAccountFromForm(caller, id, { confirmName: "ci-model-training" }),
+      createApiKeyFromForm(caller, id, { name: "stolen" }),
+      revokeKey(caller, id, key.id),
     ];
     // Handlers attach to every attempt at once: a refusal must not go unhandled while we wait.
     for (const caller of [w.as.alphaMember, w.as.alphaViewer]) {
@@ -306,14 +310,14 @@ describe("managing accounts across teams and orgs", () => {
     expect(await db.apiKey.count({ where: { serviceAccountId: id } })).toBe(1);
     // A key id of another account is refused even through an account the caller manages.
     const mine = await teamAccount(w, "other-account");
-    expect(await codeOf(revokeApiKey(w.as.alphaAdmin, mine.id, key.id))).toBe("NOT_FOUND");
+    expect(await codeOf(revokeKey(w.as.alphaAdmin, mine.id, key.id))).toBe("NOT_FOUND");
     expect((await verifyApiKey(key.secret)).ok).toBe(true);
   });
 
   it("lets the org admin manage a team's account, and edits are audited", async () => {
     const w = await makeOrg();
     const { id } = await teamAccount(w);
-    await updateServiceAccount(w.as.orgAdmin, id, {
+    await updateServiceAccountFromForm(w.as.orgAdmin, id, {
       name: "ci-training",
       description: "GitHub Actions",
       role: "VIEWER",
@@ -341,8 +345,8 @@ describe("listing", () => {
     const w = await makeOrg();
     for (let i = 0; i < 23; i++) await teamAccount(w, `job-${String(i).padStart(2, "0")}`);
     const { id } = await teamAccount(w, "special-runner");
-    await setServiceAccountStatus(w.as.alphaAdmin, id, { status: "DISABLED" });
-    await createServiceAccount(
+    await setServiceAccountStatusFromForm(w.as.alphaAdmin, id, { status: "DISABLED" });
+    await createServiceAccountFromForm(
       w.as.orgAdmin,
       { orgSlug: w.org.slug },
       { name: "org-wide", defaultTeam: w.beta.slug },
@@ -396,9 +400,9 @@ describe("secrets", () => {
   it("never puts a secret or a hash in an audit event", async () => {
     const w = await makeOrg();
     const { id } = await teamAccount(w);
-    const key = await createApiKey(w.as.alphaAdmin, id, { name: "ci" });
-    await revokeApiKey(w.as.alphaAdmin, id, key.id);
-    await deleteServiceAccount(w.as.alphaAdmin, id, { confirmName: "ci-model-training" });
+    const key = await createApiKeyFromForm(w.as.alphaAdmin, id, { name: "ci" });
+    await revokeKey(w.as.alphaAdmin, id, key.id);
+    await deleteServiceAccountFromForm(w.as.alphaAdmin, id, { confirmName: "ci-model-training" });
     const row = await db.apiKey.findUniqueOrThrow({ where: { id: key.id } });
     const events = JSON.stringify(await db.auditEvent.findMany({ where: { orgId: w.org.id } }));
     expect(events).not.toContain(key.secret);
@@ -409,7 +413,7 @@ describe("secrets", () => {
 
 describe("the Why? table", () => {
   it("explains each project with the API's own rules, for admins only", async () => {
-    const { explainProjectAccess } = await import("@/lib/service-accounts/data");
+    const { explainProjectAccess } = await import("@/lib/service-accounts");
     const w = await makeOrg();
     await teamAccount(w, "alpha-ci");
     await db.project.createMany({
@@ -445,7 +449,7 @@ describe("the Why? table", () => {
 
 describe("the Why? table never names a project the viewer could not open", () => {
   it("shows a team admin only projects they may open, and counts the rest", async () => {
-    const { explainProjectAccess } = await import("@/lib/service-accounts/data");
+    const { explainProjectAccess } = await import("@/lib/service-accounts");
     const w = await makeOrg();
     const { id: accountId } = await teamAccount(w, "alpha-ci");
     await db.project.createMany({
@@ -490,9 +494,9 @@ describe("the Why? table never names a project the viewer could not open", () =>
   });
 
   it("shows an org admin every project on an org-scoped account's page", async () => {
-    const { explainProjectAccess } = await import("@/lib/service-accounts/data");
+    const { explainProjectAccess } = await import("@/lib/service-accounts");
     const w = await makeOrg();
-    await createServiceAccount(
+    await createServiceAccountFromForm(
       w.as.orgAdmin,
       { orgSlug: w.org.slug },
       { name: "org-wide", defaultTeam: w.alpha.slug },
@@ -528,8 +532,12 @@ describe("unused for 90 days", () => {
     const day = 86_400_000;
     const old = new Date(Date.now() - 120 * day);
     const make = async (name: string, usedDaysAgo: number | null) => {
-      const { id } = await createServiceAccount(w.as.alphaAdmin, { teamSlug: w.alpha.slug }, { name });
-      const key = await createApiKey(w.as.alphaAdmin, id, { name: "k" });
+      const { id } = await createServiceAccountFromForm(
+        w.as.alphaAdmin,
+        { teamSlug: w.alpha.slug },
+        { name },
+      );
+      const key = await createApiKeyFromForm(w.as.alphaAdmin, id, { name: "k" });
       await db.serviceAccount.update({ where: { id }, data: { createdAt: old } });
       if (usedDaysAgo !== null) await saveLastUsed([[key.id, new Date(Date.now() - usedDaysAgo * day)]]);
       return id;
@@ -537,7 +545,7 @@ describe("unused for 90 days", () => {
     await make("used-recently", 10);
     await make("used-long-ago", 100);
     await make("never-used", null);
-    await createServiceAccount(w.as.alphaAdmin, { teamSlug: w.alpha.slug }, { name: "brand-new" });
+    await createServiceAccountFromForm(w.as.alphaAdmin, { teamSlug: w.alpha.slug }, { name: "brand-new" });
     const unused = await listServiceAccounts(w.as.alphaAdmin, { teamSlug: w.alpha.slug }, { unused: true });
     expect(unused.items.map((r) => r.name).sort()).toEqual(["never-used", "used-long-ago"]);
     // An older flush from another instance never moves the time backwards.

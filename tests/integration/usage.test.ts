@@ -2,7 +2,11 @@
 // request), equal to the requests made; the key's last client address; the account page's chart.
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { db } from "@/lib/db";
-import { createApiKey, createServiceAccount, getServiceAccountDetail } from "@/lib/service-accounts/data";
+import {
+  createApiKeyFromForm,
+  createServiceAccountFromForm,
+  getServiceAccountDetail,
+} from "@/lib/service-accounts";
 import { startApiServer } from "../support/api-server";
 import { makeOrg } from "../support/factories";
 
@@ -15,13 +19,13 @@ afterAll(() => api.close());
 describe("key usage", () => {
   it("counts every request, writes once per flush, and shows 30 days on the account page", async () => {
     const world = await makeOrg();
-    const { id } = await createServiceAccount(
+    const { id } = await createServiceAccountFromForm(
       world.as.orgAdmin,
       { teamSlug: world.alpha.slug },
       { name: "busy-job" },
     );
-    const first = await createApiKey(world.as.orgAdmin, id, { name: "one" });
-    const second = await createApiKey(world.as.orgAdmin, id, { name: "two" });
+    const first = await createApiKeyFromForm(world.as.orgAdmin, id, { name: "one" });
+    const second = await createApiKeyFromForm(world.as.orgAdmin, id, { name: "two" });
     for (let i = 0; i < 25; i += 1) await api.call("/api/v1/viewer", { key: first.secret });
     for (let i = 0; i < 7; i += 1) await api.call("/api/v1/viewer", { key: second.secret });
     expect(await db.apiKeyUsageDay.count({ where: { serviceAccountId: id } })).toBe(0);

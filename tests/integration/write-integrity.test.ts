@@ -6,7 +6,7 @@ import { db } from "@/lib/db";
 import { createRun } from "@/lib/runs/runs";
 import type { ServiceAccountPrincipal } from "@/lib/core/principal";
 import { verifyApiKey } from "@/lib/keys/verify";
-import { createApiKey, createServiceAccount } from "@/lib/service-accounts/data";
+import { createApiKeyFromForm, createServiceAccountFromForm } from "@/lib/service-accounts";
 import { makeOrg } from "../support/factories";
 
 const WRITERS = 300;
@@ -16,12 +16,12 @@ let principal: ServiceAccountPrincipal;
 
 beforeAll(async () => {
   world = await makeOrg();
-  const { id } = await createServiceAccount(
+  const { id } = await createServiceAccountFromForm(
     world.as.orgAdmin,
     { teamSlug: world.alpha.slug },
     { name: "integrity-writer" },
   );
-  const { secret } = await createApiKey(world.as.orgAdmin, id, { name: "integrity" });
+  const { secret } = await createApiKeyFromForm(world.as.orgAdmin, id, { name: "integrity" });
   const verified = await verifyApiKey(secret);
   if (!verified.ok) throw new Error(`test key refused: ${verified.code}`);
   principal = { serviceAccount: verified.value.serviceAccount, ip: null, userAgent: null };

@@ -3,7 +3,7 @@
 // in-process integration test and the browser-suite run against the production server.
 import type { Visibility } from "@/lib/authz/visibility";
 import { db } from "@/lib/db";
-import { createApiKey, createServiceAccount } from "@/lib/service-accounts/data";
+import { createApiKeyFromForm, createServiceAccountFromForm } from "@/lib/service-accounts";
 import { makeOrg } from "./factories";
 
 export const ACCESS_MATRIX = `
@@ -140,12 +140,14 @@ export async function seedMatrixWorld() {
     for (const role of ["ADMIN", "MEMBER", "VIEWER"] as const) {
       const name = `${scope.toLowerCase()}-${role.toLowerCase()}`;
       const place = scope === "ORG" ? { orgSlug: world.org.slug } : { teamSlug: world.alpha.slug };
-      const { id } = await createServiceAccount(world.as.orgAdmin, place, {
+      const { id } = await createServiceAccountFromForm(world.as.orgAdmin, place, {
         name,
         role,
         defaultTeam: world.alpha.slug,
       });
-      keys[`${scope} ${role}`] = (await createApiKey(world.as.orgAdmin, id, { name: "matrix" })).secret;
+      keys[`${scope} ${role}`] = (
+        await createApiKeyFromForm(world.as.orgAdmin, id, { name: "matrix" })
+      ).secret;
     }
   }
   return { world, keys, home: world.alpha.slug, other: world.beta.slug };

@@ -4,7 +4,7 @@
 // display identity.
 import crypto from "node:crypto";
 import { db } from "@/lib/db";
-import { createApiKey, createServiceAccount } from "@/lib/service-accounts/data";
+import { createApiKeyFromForm, createServiceAccountFromForm } from "@/lib/service-accounts";
 import { makeOrg } from "./factories";
 import type { ApiAnswer, CallInit } from "./api-server";
 
@@ -220,12 +220,12 @@ export async function seedManagementWorld() {
   ];
   for (const [name, scope, role] of specs) {
     const place = scope === "ORG" ? { orgSlug: world.org.slug } : { teamSlug: world.alpha.slug };
-    const { id } = await createServiceAccount(world.as.orgAdmin, place, {
+    const { id } = await createServiceAccountFromForm(world.as.orgAdmin, place, {
       name,
       role,
       defaultTeam: world.alpha.slug,
     });
-    const { secret } = await createApiKey(world.as.orgAdmin, id, { name: "caller" });
+    const { secret } = await createApiKeyFromForm(world.as.orgAdmin, id, { name: "caller" });
     callers[name] = { id, identity: `${name}@${world.org.slug}.sa.deputy.local`, key: secret };
   }
   return { world, elsewhere, callers };
@@ -240,7 +240,7 @@ async function makeTarget(w: ManagementWorld, caller: Caller, target: Target) {
     const spare = await db.apiKey.findFirst({
       where: { serviceAccountId: id, name: "spare", revokedAt: null },
     });
-    if (!spare) await createApiKey(w.world.as.orgAdmin, id, { name: "spare" });
+    if (!spare) await createApiKeyFromForm(w.world.as.orgAdmin, id, { name: "spare" });
     const key = await db.apiKey.findFirstOrThrow({
       where: { serviceAccountId: id, name: "spare", revokedAt: null },
     });
@@ -251,11 +251,11 @@ async function makeTarget(w: ManagementWorld, caller: Caller, target: Target) {
     target === "org"
       ? { orgSlug: org.org.slug }
       : { teamSlug: target === "other-team" ? org.beta.slug : org.alpha.slug };
-  const { id } = await createServiceAccount(org.as.orgAdmin, place, {
+  const { id } = await createServiceAccountFromForm(org.as.orgAdmin, place, {
     name: `target-${unique()}`,
     defaultTeam: org.beta.slug,
   });
-  const key = await createApiKey(org.as.orgAdmin, id, { name: "target-key" });
+  const key = await createApiKeyFromForm(org.as.orgAdmin, id, { name: "target-key" });
   return { id, keyId: key.id };
 }
 
