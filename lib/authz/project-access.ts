@@ -4,7 +4,11 @@ import type { Visibility } from "./visibility";
 
 export type Operation = "read" | "write";
 
-/** A service account as the project-access policy sees it. */
+/**
+ * A service account as the project-access policy sees it: deliberately narrower than
+ * ActingServiceAccount (lib/core/principal.ts), with a flat teamId, so that a database row of
+ * any account (not only the calling one) can be decided on without building a principal.
+ */
 export type AccountFacts = {
   orgId: string;
   scope: "ORG" | "TEAM";

@@ -1,3 +1,4 @@
+import type { ActingServiceAccount } from "@/lib/core/principal";
 import { serviceAccountIdentity } from "@/lib/service-accounts/identity";
 import { credentialCache } from "./credential-cache";
 import { findKeyRow, toDate } from "@/lib/db/credential-lookup";
@@ -12,16 +13,8 @@ export type VerifiedKey = {
   /** For an access token: the verified workload claims of the exchanged JWT. */
   claims?: Record<string, unknown>;
   key: { id: string; name: string | null; expiresAt: Date | null };
-  serviceAccount: {
-    id: string;
-    name: string;
-    identity: string;
-    orgId: string;
-    orgSlug: string;
-    scope: "ORG" | "TEAM";
-    role: "ADMIN" | "MEMBER" | "VIEWER";
-    team: { id: string; slug: string };
-  };
+  /** The calling account: the same type the domain's principal carries. */
+  serviceAccount: ActingServiceAccount;
 };
 
 /** What is known about a key id: the stored hash, its state, and its account. Never the secret. */
