@@ -1,6 +1,6 @@
 import { z } from "zod";
 import { AppError } from "@/lib/errors";
-import { isUniqueViolation } from "@/lib/db/errors";
+import { isRecordGone, isUniqueViolation } from "@/lib/db/errors";
 import { fieldErrorsOf } from "@/lib/validation/slug";
 
 /** What every server action returns: data, or a message (and field errors) to show. */
@@ -23,6 +23,13 @@ export async function runAction<T>(body: () => Promise<T>): Promise<ActionResult
         ok: false,
         code: "CONFLICT",
         error: "Another change just used that name. Choose another one and try again.",
+      };
+    }
+    if (isRecordGone(error)) {
+      return {
+        ok: false,
+        code: "NOT_FOUND",
+        error: "It was just removed by another change. Reload the page.",
       };
     }
     if (error instanceof z.ZodError) {

@@ -5,7 +5,7 @@
 import type { IncomingMessage } from "node:http";
 import type { z } from "zod";
 import { AppError, httpErrorOf } from "@/lib/errors";
-import { isUniqueViolation } from "@/lib/db/errors";
+import { isRecordGone, isUniqueViolation } from "@/lib/db/errors";
 import type { VerifiedKey } from "@/lib/keys/verify";
 import type { ServiceAccountPrincipal } from "@/lib/core/principal";
 import { ApiError, type ApiErrorCode } from "./errors";
@@ -93,6 +93,9 @@ export function toApiError(error: unknown): ApiError | null {
   }
   if (isUniqueViolation(error)) {
     return new ApiError(409, "conflict", "Another request changed the same thing at once. Retry.");
+  }
+  if (isRecordGone(error)) {
+    return new ApiError(404, "not_found", "It was just removed by another request.");
   }
   return null;
 }

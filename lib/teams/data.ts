@@ -10,6 +10,7 @@ import { authorizeOrg, authorizeOrgFor, authorizeTeam, authorizeTeamFor } from "
 import { decideOrgOperation, decideTeamOperation } from "@/lib/authz/management";
 import { canInTeam } from "@/lib/authz/policy";
 import type { Tx } from "@/lib/db";
+import { isUniqueViolation } from "@/lib/db/errors";
 import { AppError } from "@/lib/errors";
 import { parseInput } from "@/lib/actions/result";
 import {
@@ -318,16 +319,25 @@ export async function changeTeamMemberRole(principal: Principal, teamSlug: strin
 export async function setTeamMember(principal: Principal, teamSlug: string, input: unknown) {
   const { team } = await authorizeTeamFor(principal, teamSlug, "team.manage_members");
   const data = parseInput(ZAddTeamMemberInput, input);
-  return db.$transaction(async (tx) => {
-    const userId = await findOrgPerson(tx, team, data.email);
-    const existing = await tx.teamMembership.findUnique({
-      where: { teamId_userId: { teamId: team.id, userId } },
-      select: { id: true, role: true, userId: true, user: { select: { email: true } } },
+  const attempt = () =>
+    db.$transaction(async (tx) => {
+      const userId = await findOrgPerson(tx, team, data.email);
+      const existing = await tx.teamMembership.findUnique({
+        where: { teamId_userId: { teamId: team.id, userId } },
+        select: { id: true, role: true, userId: true, user: { select: { email: true } } },
+      });
+      if (existing) await updateMemberRole(tx, principal, team, existing, data.role);
+      else await insertTeamMember(tx, principal, team, { userId, email: data.email, role: data.role });
+      return { created: !existing };
     });
-    if (existing) await updateMemberRole(tx, principal, team, existing, data.role);
-    else await insertTeamMember(tx, principal, team, { userId, email: data.email, role: data.role });
-    return { created: !existing };
-  });
+  try {
+    return await attempt();
+  } catch (error) {
+    // Two PUTs adding the same person at once: the loser finds the winner's row on a second try
+    // and sets the role, as PUT promises, instead of answering a conflict.
+    if (!isUniqueViolation(error)) throw error;
+    return attempt();
+  }
 }
 
 export async function removeTeamMember(principal: Principal, teamSlug: string, input: unknown) {

@@ -463,3 +463,52 @@ describe("bad input", () => {
     );
   });
 });
+
+describe("racing requests (PostgreSQL lets them run side by side)", () => {
+  it("answers the losers of parallel deletes 404 or 204 and of parallel PUTs 200, never 500 or 409", async () => {
+    const race = async (path: string, init: { method: string; body?: unknown }) =>
+      Promise.all(
+        [0, 1, 2, 3].map(async () => {
+          const response = await fetch(`${api.base}${path}`, {
+            method: init.method,
+            headers: { authorization: `Bearer ${admin()}`, "content-type": "application/json" },
+            body: init.body === undefined ? undefined : JSON.stringify(init.body),
+          });
+          await response.text();
+          return response.status;
+        }),
+      );
+    const person = await makeUser();
+    await db.orgMembership.create({ data: { orgId: w.world.org.id, userId: person.id, role: "MEMBER" } });
+    const email = encodeURIComponent(person.email);
+    const put = await race(`/api/v1/teams/${alpha()}/members/${email}`, {
+      method: "PUT",
+      body: { role: "viewer" },
+    });
+    expect(put.sort()).toEqual([200, 200, 200, 201]);
+    for (const status of await race(`/api/v1/teams/${alpha()}/members/${email}`, { method: "DELETE" }))
+      expect([204, 404]).toContain(status);
+    expect(
+      (
+        await api.call(`/api/v1/teams/${alpha()}/projects`, {
+          key: admin(),
+          body: { name: "race-r", visibility: "restricted" },
+        })
+      ).status,
+    ).toBe(201);
+    for (const status of await race(`/api/v1/projects/${alpha()}/race-r/access/grantee`, { method: "PUT" }))
+      expect([201, 409]).toContain(status);
+    for (const status of await race(`/api/v1/projects/${alpha()}/race-r/access/grantee`, {
+      method: "DELETE",
+    }))
+      expect([204, 404]).toContain(status);
+    for (const status of await race(`/api/v1/projects/${alpha()}/race-r`, { method: "DELETE" }))
+      expect([204, 404]).toContain(status);
+    const slug = `race-${Date.now().toString(36)}`;
+    expect((await api.call("/api/v1/teams", { key: admin(), body: { slug, name: "Race" } })).status).toBe(
+      201,
+    );
+    for (const status of await race(`/api/v1/teams/${slug}`, { method: "DELETE" }))
+      expect([204, 404]).toContain(status);
+  });
+});
