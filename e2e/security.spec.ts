@@ -562,7 +562,7 @@ test.describe("[SECURITY]", () => {
       ["PATCH", "/api/v1/teams/research", { name: "Research" }],
       ["PUT", "/api/v1/teams/research/members/research-admin@acme.test", { role: "admin" }],
       ["POST", "/api/v1/teams/research/projects", { name: `redteam-p-${unique()}` }],
-      ["PATCH", "/api/v1/projects/research/shared-bench", { description: "" }],
+      ["PATCH", "/api/v1/projects/research/shared-bench", { visibility: "open" }],
     ] as [string, string, Record<string, unknown>][]) {
       for (const value of malformedValues()) {
         for (const field of Object.keys(valid))
