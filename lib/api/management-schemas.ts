@@ -2,7 +2,7 @@
 // Enumerations are answered in lower case and accepted in any case.
 import { z } from "zod";
 import { zText } from "@/lib/validation/text";
-import { MAX_KEY_DAYS, ZServiceAccountName } from "@/lib/service-accounts/schemas";
+import { MAX_KEY_DAYS, ZFederationShape, ZServiceAccountName } from "@/lib/service-accounts/schemas";
 import type { ServiceAccountRecord } from "@/lib/service-accounts/directory";
 
 /** A lower-case enumeration that also accepts upper or mixed case. */
@@ -15,14 +15,8 @@ const ROLES = ["admin", "member", "viewer"] as const;
 const STATUSES = ["active", "disabled"] as const;
 const AUTH_METHODS = ["api_key", "federated"] as const;
 
-const ZFederationBody = z
-  .object({
-    issuer: zText().trim().min(1).max(512),
-    subject: zText().trim().min(1).max(256),
-    audience: zText().trim().min(1).max(256),
-    claims: z.record(zText().trim().min(1).max(128), zText().trim().min(1).max(256)).optional(),
-  })
-  .strict();
+// The federation fields' shape and bounds; their rules and messages are the domain's.
+const ZFederationBody = ZFederationShape.partial({ claims: true });
 
 const ZDescriptionBody = zText().max(500);
 

@@ -1,6 +1,7 @@
 // Rule 18, check by check: whether a JWT may be exchanged for an access token of one federated
 // account. The token exchange and the console's "Test a token" run the same checks, so what an
 // admin sees before saving is what the exchange will decide. Never logs or returns the JWT.
+import type { TFederationSettings } from "@/lib/service-accounts/schemas";
 import {
   compactVerify,
   createLocalJWKSet,
@@ -32,12 +33,8 @@ export const MAX_LIFETIME_S = 24 * 60 * 60;
 
 export type Check = { id: string; label: string; passed: boolean; detail: string };
 
-export type TrustSettings = {
-  issuer: string;
-  audience: string;
-  subject: string;
-  claims: Record<string, string>;
-};
+/** An account's trust settings: the one federation schema's type (lib/service-accounts/schemas.ts). */
+export type TrustSettings = TFederationSettings;
 
 export type AccountFacts = {
   name: string;

@@ -9,19 +9,11 @@ import { parseInput } from "@/lib/actions/result";
 import { createAccount, deleteAccount, updateAccount } from "./accounts";
 import { createKey } from "./keys";
 import { resolvePlace } from "./place";
-import { z } from "zod";
-import { zText } from "@/lib/validation/text";
 import { parseClaimLines } from "@/lib/federation/templates";
-
-const ZFederationForm = z.object({
-  issuer: zText().trim().min(1, "Choose the identity provider.").max(512),
-  audience: zText().trim().min(1, "Enter the audience.").max(256),
-  subject: zText().trim().min(1, "Enter the subject.").max(256),
-  claims: zText().max(4000).default(""),
-});
 import {
   ZCreateApiKeyInput,
   ZCreateServiceAccountInput,
+  ZFederationForm,
   ZSetStatusInput,
   ZUpdateServiceAccountInput,
 } from "./schemas";

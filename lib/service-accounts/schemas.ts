@@ -36,7 +36,53 @@ const ZIssuer = zText()
   }, "Enter the issuer's https URL, like https://token.actions.githubusercontent.com.");
 
 const ZFederationField = (what: string) =>
-  zText().trim().min(1, `Enter the ${what}.`).max(256, "Use at most 256 characters.");
+  zText().trim().min(1, `Enter the ${what}.`).max(FEDERATION_LIMITS.value, "Use at most 256 characters.");
+
+/**
+ * The federation fields (rule 18), one definition that every door builds on: ZFederationShape is
+ * their shape and bounds (what the API body accepts before the domain looks), ZFederationSettings
+ * adds the rules and the messages people read (what the domain takes), ZFederationForm is the
+ * console's "Edit federation" form (claims as lines of text, parsed by the adapter).
+ */
+export const FEDERATION_LIMITS = { issuer: 512, value: 256, claimName: 128, claims: 20, claimLines: 4000 };
+
+export const ZFederationShape = z
+  .object({
+    issuer: zText().trim().min(1).max(FEDERATION_LIMITS.issuer),
+    subject: zText().trim().min(1).max(FEDERATION_LIMITS.value),
+    audience: zText().trim().min(1).max(FEDERATION_LIMITS.value),
+    /** Extra claim conditions: claim name → exact value or * glob. */
+    claims: z.record(
+      zText().trim().min(1).max(FEDERATION_LIMITS.claimName),
+      zText().trim().min(1).max(FEDERATION_LIMITS.value),
+    ),
+  })
+  .strict();
+
+/** Trust settings of a federated account, as every door hands them to the domain. */
+export const ZFederationSettings = ZFederationShape.extend({
+  issuer: ZIssuer,
+  subject: ZFederationField("subject"),
+  audience: ZFederationField("audience"),
+  claims: z
+    .record(zText().trim().min(1).max(FEDERATION_LIMITS.claimName), ZFederationField("claim value"))
+    .refine(
+      (claims) => Object.keys(claims).length <= FEDERATION_LIMITS.claims,
+      "Use at most 20 claim conditions.",
+    )
+    .default({}),
+}).strict();
+export type TFederationSettings = z.infer<typeof ZFederationSettings>;
+
+/** The console's "Edit federation" form: the same fields, claims as "name=value" lines. */
+export const ZFederationForm = ZFederationShape.pick({ issuer: true, audience: true, subject: true })
+  .extend({
+    issuer: zText().trim().min(1, "Choose the identity provider.").max(FEDERATION_LIMITS.issuer),
+    audience: zText().trim().min(1, "Enter the audience.").max(FEDERATION_LIMITS.value),
+    subject: zText().trim().min(1, "Enter the subject.").max(FEDERATION_LIMITS.value),
+    claims: zText().max(FEDERATION_LIMITS.claimLines).default(""),
+  })
+  .strip();
 
 export const ZCreateServiceAccountInput = z
   .object({
@@ -53,9 +99,9 @@ export const ZCreateServiceAccountInput = z
   .superRefine((value, ctx) => {
     if (value.authMethod !== "FEDERATED") return;
     const checks = [
-      ["issuer", ZIssuer],
-      ["subject", ZFederationField("subject")],
-      ["audience", ZFederationField("audience")],
+      ["issuer", ZFederationSettings.shape.issuer],
+      ["subject", ZFederationSettings.shape.subject],
+      ["audience", ZFederationSettings.shape.audience],
     ] as const;
     for (const [field, schema] of checks) {
       const result = schema.safeParse(value[field] ?? "");
@@ -63,21 +109,6 @@ export const ZCreateServiceAccountInput = z
         ctx.addIssue({ code: "custom", path: [field], message: result.error.issues[0]!.message });
     }
   });
-
-/** Trust settings of a federated account, as every door hands them to the domain. */
-export const ZFederationSettings = z
-  .object({
-    issuer: ZIssuer,
-    subject: ZFederationField("subject"),
-    audience: ZFederationField("audience"),
-    /** Extra claim conditions: claim name → exact value or * glob. */
-    claims: z
-      .record(zText().trim().min(1).max(128), ZFederationField("claim value"))
-      .refine((claims) => Object.keys(claims).length <= 20, "Use at most 20 claim conditions.")
-      .default({}),
-  })
-  .strict();
-export type TFederationSettings = z.infer<typeof ZFederationSettings>;
 
 /** A new account as the domain takes it, from the console or the API. */
 export const ZNewServiceAccount = z
