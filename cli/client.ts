@@ -7,8 +7,15 @@ import type { z } from "zod";
 import type { ZAuditQuery } from "@/lib/audit/query";
 import type { ZLeakReport } from "@/lib/keys/leaks";
 import type { Route } from "@/lib/api/router";
-import type { addIdentityProviderRoute } from "@/lib/api/federation-routes";
+import type { ZAuditEvent } from "@/lib/api/audit-routes";
+import type { ZLeakReportAnswer } from "@/lib/api/leak-routes";
+import type { addIdentityProviderRoute, ZIdentityProvider, ZTokenAnswer } from "@/lib/api/federation-routes";
 import type {
+  ZGrant,
+  ZOrgMember,
+  ZProject,
+  ZTeam,
+  ZTeamMember,
   createProjectRoute,
   createTeamRoute,
   renameTeamRoute,
@@ -49,62 +56,15 @@ export type CreateProjectBody = Lowered<BodyOf<typeof createProjectRoute>, "visi
 export type UpdateProjectBody = Lowered<BodyOf<typeof updateProjectRoute>, "visibility">;
 export type UpdateKeyBody = BodyOf<typeof updateKeyRoute>;
 
-// Answers whose schemas lib/api does not export yet: ZAuditEvent (audit-routes.ts),
-// ZIdentityProvider and ZTokenAnswer (federation-routes.ts), the leak report's 200 answer
-// (leak-routes.ts). Each matches its schema field for field; it becomes z.infer<typeof …> once
-// the schema is exported.
-export type AuditEvent = {
-  id: string;
-  time: string;
-  actor: { type: string; id: string | null; identity: string };
-  action: string;
-  target: { type: string; id: string | null; name: string | null } | null;
-  metadata: Record<string, unknown>;
-  ip: string | null;
-  userAgent: string | null;
-};
-export type IdentityProvider = {
-  id: string;
-  issuer: string;
-  name: string;
-  jwksUri: string;
-  keyCount: number;
-  refreshedAt: string;
-  trustedBy: string[];
-};
-export type TokenExchangeAnswer = {
-  access_token: string;
-  issued_token_type: "urn:ietf:params:oauth:token-type:access_token";
-  token_type: "Bearer";
-  expires_in: number;
-};
-export type LeakResult = { tokenHash: string; status: "revoked" | "already_revoked" | "unknown" };
-// The same for ZTeam, ZTeamMember, ZProject, ZGrant and ZOrgMember (team-routes.ts).
-type TeamRole = "admin" | "member" | "viewer";
-export type Team = {
-  slug: string;
-  name: string;
-  members: number;
-  projects: number;
-  serviceAccounts: number;
-  createdAt: string;
-};
-export type TeamMember = { email: string; name: string; role: TeamRole };
-export type Project = {
-  team: string;
-  name: string;
-  visibility: "open" | "public" | "team" | "restricted";
-  description: string;
-  createdAt: string;
-  runs: number;
-};
-export type ProjectGrant = { type: "user" | "service_account"; identity: string; grantedAt: string };
-export type OrgMember = {
-  email: string;
-  name: string;
-  role: "admin" | "member";
-  teams: { team: string; role: TeamRole }[];
-};
+export type AuditEvent = z.infer<typeof ZAuditEvent>;
+export type IdentityProvider = z.infer<typeof ZIdentityProvider>;
+export type TokenExchangeAnswer = z.infer<typeof ZTokenAnswer>;
+export type LeakResult = z.infer<typeof ZLeakReportAnswer>["results"][number];
+export type Team = z.infer<typeof ZTeam>;
+export type TeamMember = z.infer<typeof ZTeamMember>;
+export type Project = z.infer<typeof ZProject>;
+export type ProjectGrant = z.infer<typeof ZGrant>;
+export type OrgMember = z.infer<typeof ZOrgMember>;
 
 /** The API refused: its status, SPEC §4 code and the sentence that says what to fix. */
 export class ApiRefusal extends Error {

@@ -4,7 +4,7 @@ import { z } from "zod";
 import { ZAuditQuery, auditEventAnswer, queryAuditEvents } from "@/lib/audit/query";
 import { defineRoute } from "./router";
 
-const ZAuditEvent = z
+export const ZAuditEvent = z
   .object({
     id: z.string(),
     time: z.string(),

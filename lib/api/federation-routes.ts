@@ -12,7 +12,7 @@ import {
 import { ApiError } from "./errors";
 import { defineRoute, type RouteAnswer } from "./router";
 
-const ZIdentityProvider = z
+export const ZIdentityProvider = z
   .object({
     id: z.string(),
     issuer: z.string(),
@@ -32,7 +32,7 @@ const ZIdentityProviderBody = z
   })
   .strict();
 
-const ZTokenAnswer = z.object({
+export const ZTokenAnswer = z.object({
   access_token: z.string(),
   issued_token_type: z.literal("urn:ietf:params:oauth:token-type:access_token"),
   token_type: z.literal("Bearer"),

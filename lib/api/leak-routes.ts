@@ -11,6 +11,13 @@ import {
 import { ApiError } from "./errors";
 import { defineRoute } from "./router";
 
+/** One result per reported token, naming it by hash. */
+export const ZLeakReportAnswer = z.object({
+  results: z.array(
+    z.object({ tokenHash: z.string(), status: z.enum(["revoked", "already_revoked", "unknown"]) }),
+  ),
+});
+
 export const reportLeakedKeysRoute = defineRoute({
   method: "POST",
   path: "/api/v1/leaked-keys",
@@ -22,11 +29,7 @@ export const reportLeakedKeysRoute = defineRoute({
   responses: {
     200: {
       description: "One result per reported token, in order",
-      schema: z.object({
-        results: z.array(
-          z.object({ tokenHash: z.string(), status: z.enum(["revoked", "already_revoked", "unknown"]) }),
-        ),
-      }),
+      schema: ZLeakReportAnswer,
     },
   },
   errors: ["invalid_request", "forbidden", "missing_credential", "invalid_credential"],

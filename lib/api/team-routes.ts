@@ -46,7 +46,7 @@ const ZVisibilityIn = z
 const ZVisibilityOut = z.enum(["open", "public", "team", "restricted"]);
 
 // Answers.
-const ZTeam = z
+export const ZTeam = z
   .object({
     slug: z.string(),
     name: z.string(),
@@ -56,10 +56,10 @@ const ZTeam = z
     createdAt: z.string(),
   })
   .meta({ id: "Team" });
-const ZTeamMember = z
+export const ZTeamMember = z
   .object({ email: z.string(), name: z.string(), role: z.enum(["admin", "member", "viewer"]) })
   .meta({ id: "TeamMember" });
-const ZProject = z
+export const ZProject = z
   .object({
     team: z.string(),
     name: z.string(),
@@ -69,14 +69,14 @@ const ZProject = z
     runs: z.number().int(),
   })
   .meta({ id: "Project" });
-const ZGrant = z
+export const ZGrant = z
   .object({
     type: z.enum(["user", "service_account"]),
     identity: z.string().describe("The person's email, or the account's display identity."),
     grantedAt: z.string(),
   })
   .meta({ id: "ProjectGrant" });
-const ZOrgMember = z
+export const ZOrgMember = z
   .object({
     email: z.string(),
     name: z.string(),
