@@ -1,16 +1,14 @@
 // Reading service accounts for the management API and the CLI: a cursor-paged, filtered list and
 // one account, as plain records (SPEC §4's ServiceAccount, before the API lower-cases enums).
+// Who may see which account is listing.ts's, shared with the console's list.
 import { z } from "zod";
 import { db } from "@/lib/db";
 import type { Prisma } from "@/lib/generated/prisma/client";
-import { loadOrgActor } from "@/lib/authz/data";
-import { managedListScope } from "@/lib/authz/management";
-import { isServiceAccountPrincipal, type Principal } from "@/lib/core/principal";
+import type { Principal } from "@/lib/core/principal";
 import { AppError } from "@/lib/errors";
-import { isBoundedId } from "@/lib/validation/text";
 import { serviceAccountIdentity } from "./identity";
-import { accountFilterWhere, type AccountFilters } from "./filters";
-import { liveKeyWhere } from "./key-state";
+import type { AccountFilters } from "./filters";
+import { listableAccountsWhere, liveKeyCounts, resolveLister } from "./listing";
 import { creatorIdentities } from "./creators";
 import { loadManagedAccount } from "./accounts";
 import { ZServiceAccountName } from "./schemas";
@@ -41,17 +39,13 @@ type AccountRow = Prisma.ServiceAccountGetPayload<{ select: typeof ACCOUNT_SELEC
 /** Rows as records with their creator, live key count and trust settings: three queries per page. */
 async function toRecords(rows: AccountRow[], orgSlug: string) {
   const now = new Date();
-  const [creators, liveKeys] = await Promise.all([
+  const [creators, keyCount] = await Promise.all([
     creatorIdentities(rows, orgSlug),
-    rows.length
-      ? db.apiKey.groupBy({
-          by: ["serviceAccountId"],
-          where: { serviceAccountId: { in: rows.map((r) => r.id) }, ...liveKeyWhere(now) },
-          _count: { _all: true },
-        })
-      : [],
+    liveKeyCounts(
+      rows.map((r) => r.id),
+      now,
+    ),
   ]);
-  const keyCount = new Map(liveKeys.map((g) => [g.serviceAccountId, g._count._all]));
   return rows.map((row) => {
     const federation = row.federatedIdentities[0];
     return {
@@ -100,33 +94,10 @@ const ZCursor = z.string().transform((value, ctx) => {
   return name;
 });
 
-/** Which accounts of which org the principal may list, as a where-clause. */
-async function visibleWhere(principal: Principal, orgSlug: string | undefined) {
-  if (isServiceAccountPrincipal(principal)) {
-    const scope = managedListScope(principal.serviceAccount);
-    if (!scope) throw new AppError("FORBIDDEN", "Only ADMIN service accounts may use the management API.");
-    return {
-      org: { id: principal.serviceAccount.orgId, slug: principal.serviceAccount.orgSlug },
-      where: { orgId: principal.serviceAccount.orgId, ...scope } as Prisma.ServiceAccountWhereInput,
-    };
-  }
-  const org = isBoundedId(orgSlug)
-    ? await db.organization.findUnique({ where: { slug: orgSlug }, select: { id: true, slug: true } })
-    : null;
-  if (!org) throw new AppError("NOT_FOUND", "Organization not found.");
-  const actor = await loadOrgActor(principal.user.id, org.id);
-  if (actor.orgRole === null) throw new AppError("NOT_FOUND", "Organization not found.");
-  // Org admins see every account; others their teams' team-scoped accounts (read-only).
-  const where: Prisma.ServiceAccountWhereInput =
-    actor.orgRole === "ADMIN"
-      ? { orgId: org.id }
-      : { orgId: org.id, scope: "TEAM", teamId: { in: Object.keys(actor.teamRoles) } };
-  return { org, where };
-}
-
 /** A page of live accounts the principal manages, by name, with the cursor of the next page. */
 export async function listManagedAccounts(principal: Principal, query: DirectoryQuery) {
-  const { org, where } = await visibleWhere(principal, query.org);
+  const lister = await resolveLister(principal, query.org);
+  const { org } = lister;
   let after: string | undefined;
   if (query.cursor !== undefined) {
     const parsed = ZCursor.safeParse(query.cursor);
@@ -140,16 +111,9 @@ export async function listManagedAccounts(principal: Principal, query: Directory
     : null;
   if (query.team && !team)
     throw new AppError("NOT_FOUND", `Team "${query.team}" was not found in this organization.`);
+  const visible = listableAccountsWhere(lister, { ...query, teamId: team?.id }, new Date());
   const rows = await db.serviceAccount.findMany({
-    where: {
-      AND: [
-        where,
-        { deletedAt: null },
-        accountFilterWhere(query, new Date()),
-        team ? { teamId: team.id } : {},
-        after ? { name: { gt: after } } : {},
-      ],
-    },
+    where: after ? { AND: [visible, { name: { gt: after } }] } : visible,
     orderBy: { name: "asc" },
     take: query.limit + 1,
     select: ACCOUNT_SELECT,

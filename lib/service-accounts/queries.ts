@@ -1,7 +1,7 @@
-// Reading service accounts for the console: the paginated, filtered list, the create dialog's
-// options and the detail page.
+// Reading service accounts for the console: the paginated, filtered list (visibility and filters
+// are listing.ts's, shared with the API; this adds href/canManage and page numbers), the create
+// dialog's options and the detail page.
 import { db } from "@/lib/db";
-import type { Prisma } from "@/lib/generated/prisma/client";
 import type { PersonPrincipal } from "@/lib/core/principal";
 import { canInOrg, canInTeam, canManageServiceAccount, canViewServiceAccount } from "@/lib/authz/policy";
 import { AppError } from "@/lib/errors";
@@ -10,8 +10,8 @@ import { maskedKey } from "@/lib/keys/format";
 import { serviceAccountIdentity } from "./identity";
 import { ZListFilters } from "./schemas";
 import { resolvePlace, accountHref, accountInPlace } from "./place";
-import { DAY_MS, KEY_ROW_SELECT, liveKeyWhere, keyStatus } from "./key-state";
-import { accountFilterWhere } from "./filters";
+import { DAY_MS, KEY_ROW_SELECT, keyStatus } from "./key-state";
+import { listableAccountsWhere, liveKeyCounts } from "./listing";
 import { creatorIdentities } from "./creators";
 
 export const PAGE_SIZE = 20;
@@ -34,12 +34,12 @@ export async function listServiceAccounts(
   const place = await resolvePlace(caller, placeInput);
   const filters = parseInput(ZListFilters, filtersInput ?? {});
   const now = new Date();
-  const where: Prisma.ServiceAccountWhereInput = {
-    orgId: place.org.id,
-    deletedAt: null,
-    ...(place.team ? { teamId: place.team.id, scope: "TEAM" } : {}),
-    ...accountFilterWhere({ ...filters, scope: place.team ? "all" : filters.scope }, now),
-  };
+  // A team's tab lists that team's team-scoped accounts; the Org Dashboard every account.
+  const where = listableAccountsWhere(
+    { org: place.org, person: place.actor },
+    place.team ? { ...filters, scope: "team", teamId: place.team.id } : filters,
+    now,
+  );
   const [total, rows] = await Promise.all([
     db.serviceAccount.count({ where }),
     db.serviceAccount.findMany({
@@ -62,14 +62,11 @@ export async function listServiceAccounts(
       },
     }),
   ]);
-  // Live keys per account of this page only. (A relation _count would aggregate every key of the
-  // instance before joining: 170 ms at a million keys; this reads ~10 index entries per row.)
-  const liveKeys = await db.apiKey.groupBy({
-    by: ["serviceAccountId"],
-    where: { serviceAccountId: { in: rows.map((row) => row.id) }, ...liveKeyWhere(now) },
-    _count: { _all: true },
-  });
-  const liveKeysOf = new Map(liveKeys.map((g) => [g.serviceAccountId, g._count._all]));
+  // Live keys per account of this page only (170 ms at a million keys as a relation _count).
+  const liveKeysOf = await liveKeyCounts(
+    rows.map((row) => row.id),
+    now,
+  );
   const items = rows.map((row) => ({
     id: row.id,
     name: row.name,
