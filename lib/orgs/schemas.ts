@@ -17,14 +17,12 @@ export const ZSetupInput = z.object({
   email: ZEmail,
   password: ZPassword,
 });
-export type TSetupInput = z.infer<typeof ZSetupInput>;
 
 export const ZAddOrgMemberInput = z.object({
   email: ZEmail,
   name: zText().trim().max(80, "Use at most 80 characters.").optional().default(""),
   role: ZOrgRole.default("MEMBER"),
 });
-export type TAddOrgMemberInput = z.input<typeof ZAddOrgMemberInput>;
 
 export const ZChangeOrgRoleInput = z.object({ userId: zText().min(1).max(64), role: ZOrgRole });
 export const ZRemoveOrgMemberInput = z.object({ userId: zText().min(1).max(64) });
@@ -51,4 +49,3 @@ export const ZOrgSettingsInput = z.object({
   maxKeysPerAccount: optionalLimit("Maximum keys per account", 1_000),
   maxKeyLifetimeDays: optionalLimit("Maximum key lifetime", 3650),
 });
-export type TOrgSettingsInput = z.input<typeof ZOrgSettingsInput>;

@@ -22,7 +22,6 @@ export const ZCreateProjectInput = z.object({
   visibility: ZVisibility.default("TEAM"),
   description: zText().trim().max(500, "Use at most 500 characters.").default(""),
 });
-export type TCreateProjectInput = z.input<typeof ZCreateProjectInput>;
 // A project is named by id in the console (its rows hold ids) and by name in the API (its paths do).
 const ZProjectRef = z.union([z.object({ projectId: ZId }), z.object({ project: ZProjectName })]);
 export const ZChangeVisibilityInput = z.intersection(ZProjectRef, z.object({ visibility: ZVisibility }));
@@ -56,4 +55,3 @@ export const ZSearchGrantCandidatesInput = z.object({
   kind: z.enum(GRANT_CANDIDATE_KINDS),
   query: zText().trim().toLowerCase().max(254, "Use at most 254 characters.").default(""),
 });
-export type TSearchGrantCandidatesInput = z.input<typeof ZSearchGrantCandidatesInput>;

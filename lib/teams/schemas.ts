@@ -8,14 +8,12 @@ export const ZTeamRole = z.enum(["ADMIN", "MEMBER", "VIEWER"], {
 const ZId = zText().min(1).max(64);
 
 export const ZCreateTeamInput = z.object({ slug: ZSlug, name: ZDisplayName });
-export type TCreateTeamInput = z.input<typeof ZCreateTeamInput>;
 // A team is named by id in the console (its rows hold ids) and by slug in the API (its paths do).
 const ZTeamRef = z.union([z.object({ teamId: ZId }), z.object({ team: ZSlug })]);
 export const ZRenameTeamInput = z.intersection(ZTeamRef, z.object({ name: ZDisplayName }));
 export const ZDeleteTeamInput = ZTeamRef;
 
 export const ZAddTeamMemberInput = z.object({ email: ZEmail, role: ZTeamRole.default("MEMBER") });
-export type TAddTeamMemberInput = z.input<typeof ZAddTeamMemberInput>;
 // A member is named by user id in the console and by email in the API.
 const ZMemberRef = z.union([z.object({ userId: ZId }), z.object({ email: ZEmail })]);
 export const ZChangeTeamRoleInput = z.intersection(ZMemberRef, z.object({ role: ZTeamRole }));
