@@ -4,7 +4,7 @@ import { useState } from "react";
 import { ConfirmDialog } from "@/components/ui/confirm-dialog";
 import { Button } from "@/components/ui/button";
 import { EmptyRow, Table, Td } from "@/components/ui/table";
-import type { KeyStatus } from "@/lib/service-accounts";
+import type { KeyStatus } from "@/lib/keys/state";
 import { useRevokeApiKey } from "./hooks";
 import { expiresSoonDays, formatDate, relativeTime, timeUntil } from "./labels";
 import { RotateKeyDialog } from "./rotate-key-dialog";

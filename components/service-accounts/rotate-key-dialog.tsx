@@ -4,7 +4,7 @@ import { useState, type FormEvent } from "react";
 import { Alert } from "@/components/ui/alert";
 import { Button } from "@/components/ui/button";
 import { Dialog, DialogContent } from "@/components/ui/dialog";
-import { GRACE_CHOICES } from "@/lib/service-accounts/schemas";
+import { GRACE_CHOICES } from "@/lib/keys/schemas";
 import { KeyReveal, useRevealClose } from "./create-api-key-dialog";
 import { useRotateApiKey } from "./hooks";
 

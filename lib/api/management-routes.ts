@@ -1,16 +1,13 @@
-// The management routes of SPEC §4 (rule 17): thin doors onto the service-accounts domain, which
+// The management routes of SPEC §4 (rule 17): thin doors onto the service-accounts and keys domain, which
 // authorises the calling ADMIN account and audits under its display identity.
 import {
   createAccount,
-  createKey,
   deleteAccount,
   getManagedAccount,
-  listKeys,
   listManagedAccounts,
-  revokeKey,
-  rotateKey,
   updateAccount,
 } from "@/lib/service-accounts";
+import { createKey, listKeys, revokeKey, rotateKey } from "@/lib/keys/lifecycle";
 import type { TFederationSettings } from "@/lib/service-accounts/schemas";
 import { defineRoute } from "./router";
 import {

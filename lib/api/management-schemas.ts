@@ -2,7 +2,8 @@
 // Enumerations are answered in lower case and accepted in any case.
 import { z } from "zod";
 import { zText } from "@/lib/validation/text";
-import { MAX_KEY_DAYS, ZFederationShape, ZServiceAccountName } from "@/lib/service-accounts/schemas";
+import { MAX_KEY_DAYS } from "@/lib/keys/schemas";
+import { ZFederationShape, ZServiceAccountName } from "@/lib/service-accounts/schemas";
 import type { ServiceAccountRecord } from "@/lib/service-accounts/directory";
 
 /** A lower-case enumeration that also accepts upper or mixed case. */

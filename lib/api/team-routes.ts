@@ -28,7 +28,7 @@ import {
   updateProject,
 } from "@/lib/projects/data";
 import { listOrgMembers } from "@/lib/orgs/members";
-import { updateKey } from "@/lib/service-accounts";
+import { updateKey } from "@/lib/keys/lifecycle";
 import { defineRoute } from "./router";
 import { ZKeyPathParams, apiKeyAnswer, ZApiKey } from "./management-schemas";
 

@@ -10,7 +10,7 @@ import {
   updateFederationFromForm,
   updateServiceAccountFromForm,
 } from "./console";
-import { revokeKey, rotateKey } from "./keys";
+import { revokeKey, rotateKey } from "@/lib/keys/lifecycle";
 import { listServiceAccounts } from "./queries";
 
 // Every action authenticates and authorizes itself: each one is a public POST endpoint, and

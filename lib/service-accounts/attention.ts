@@ -5,7 +5,7 @@ import { db } from "@/lib/db";
 import type { PersonPrincipal } from "@/lib/core/principal";
 import { authorizeOrg } from "@/lib/authz/guard";
 import { maskedKey } from "@/lib/keys/format";
-import { DAY_MS } from "./key-state";
+import { DAY_MS } from "@/lib/keys/state";
 import { accountFilterWhere } from "./filters";
 import { accountHref } from "./place";
 

@@ -1,17 +1,17 @@
 // The console's door onto the service-accounts domain: a page's place (Org Dashboard or a team's
 // tab) and its form fields become the domain's inputs; field errors keep the form's field names.
-// Authorisation is the domain's (accounts.ts, keys.ts), against the signed-in person, once: an
+// Authorisation is the domain's (accounts.ts, lib/keys/lifecycle.ts), against the signed-in person, once: an
 // adapter never reads the database itself. Adapters are named `…FromForm` for their door; the
 // domain functions they call are named for their job (createAccount, deleteAccount, createKey).
 import type { PersonPrincipal } from "@/lib/core/principal";
 import { AppError } from "@/lib/errors";
 import { parseInput } from "@/lib/actions/result";
 import { createAccount, deleteAccount, updateAccount } from "./accounts";
-import { createKey } from "./keys";
+import { createKey } from "@/lib/keys/lifecycle";
+import { ZCreateApiKeyInput } from "@/lib/keys/schemas";
 import { resolvePlace } from "./place";
 import { parseClaimLines } from "@/lib/federation/templates";
 import {
-  ZCreateApiKeyInput,
   ZCreateServiceAccountInput,
   ZFederationForm,
   ZSetStatusInput,

@@ -1,6 +1,6 @@
 // The list filters, one definition for the console's tab and the management API.
 import type { Prisma } from "@/lib/generated/prisma/client";
-import { DAY_MS } from "./key-state";
+import { DAY_MS } from "@/lib/keys/state";
 
 export const UNUSED_DAYS = 90;
 

@@ -11,7 +11,7 @@ import { isServiceAccountPrincipal, type ActingServiceAccount, type Principal } 
 import { AppError } from "@/lib/errors";
 import { isBoundedId } from "@/lib/validation/text";
 import { accountFilterWhere, type AccountFilters } from "./filters";
-import { liveKeyWhere } from "./key-state";
+import { liveKeyWhere } from "@/lib/keys/state";
 
 /** Who lists, in which org: a person with their roles there, or a calling service account. */
 export type AccountLister = { org: { id: string; slug: string } } & (

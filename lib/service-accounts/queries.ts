@@ -10,7 +10,7 @@ import { maskedKey } from "@/lib/keys/format";
 import { serviceAccountIdentity } from "./identity";
 import { ZListFilters } from "./schemas";
 import { resolvePlace, accountHref, accountInPlace } from "./place";
-import { DAY_MS, KEY_ROW_SELECT, keyStatus } from "./key-state";
+import { DAY_MS, KEY_ROW_SELECT, keyStatus } from "@/lib/keys/state";
 import { listableAccountsWhere, liveKeyCounts } from "./listing";
 import { creatorIdentities } from "./creators";
 

@@ -1,5 +1,6 @@
 import { describe, expect, it } from "vitest";
-import { ZCreateServiceAccountInput, ZCreateApiKeyInput, vagueNameHint } from "./schemas";
+import { ZCreateApiKeyInput } from "@/lib/keys/schemas";
+import { ZCreateServiceAccountInput, vagueNameHint } from "./schemas";
 
 describe("service account schemas", () => {
   it("accepts a built-in account with defaults", () => {

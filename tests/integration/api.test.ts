@@ -11,9 +11,9 @@ import { contractProblems } from "../support/contract";
 import {
   createApiKeyFromForm,
   createServiceAccountFromForm,
-  revokeKey,
   setServiceAccountStatusFromForm,
 } from "@/lib/service-accounts";
+import { revokeKey } from "@/lib/keys/lifecycle";
 import { runMatrix, seedMatrixWorld, type MatrixWorld } from "../support/api-matrix";
 
 let server: http.Server;

@@ -4,7 +4,8 @@ import { describe, expect, it } from "vitest";
 import { db } from "@/lib/db";
 import { getAttentionList } from "@/lib/service-accounts/attention";
 import { acknowledgeLeaks, reportLeakedKeys } from "@/lib/keys/leaks";
-import { createApiKeyFromForm, createServiceAccountFromForm, rotateKey } from "@/lib/service-accounts";
+import { createApiKeyFromForm, createServiceAccountFromForm } from "@/lib/service-accounts";
+import { rotateKey } from "@/lib/keys/lifecycle";
 import { makeOrg } from "../support/factories";
 
 describe("the Attention list", () => {

@@ -5,7 +5,7 @@
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { db } from "@/lib/db";
 import { createApiKeyFromForm, createServiceAccountFromForm } from "@/lib/service-accounts";
-import { liveKeyWhere } from "@/lib/service-accounts/key-state";
+import { liveKeyWhere } from "@/lib/keys/state";
 import { startApiServer, type ApiAnswer } from "../support/api-server";
 import { makeOrg } from "../support/factories";
 

@@ -4,12 +4,8 @@ import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { db } from "@/lib/db";
 import { clearCredentialCache } from "@/lib/keys/credential-cache";
 import { verifyApiKey } from "@/lib/keys/verify";
-import {
-  createApiKeyFromForm,
-  createServiceAccountFromForm,
-  listKeys,
-  rotateKey,
-} from "@/lib/service-accounts";
+import { createApiKeyFromForm, createServiceAccountFromForm } from "@/lib/service-accounts";
+import { listKeys, rotateKey } from "@/lib/keys/lifecycle";
 import { startApiServer } from "../support/api-server";
 import { makeOrg } from "../support/factories";
 

@@ -10,10 +10,10 @@ import {
   deleteServiceAccountFromForm,
   getServiceAccountDetail,
   listServiceAccounts,
-  revokeKey,
   setServiceAccountStatusFromForm,
   updateServiceAccountFromForm,
 } from "@/lib/service-accounts";
+import { revokeKey } from "@/lib/keys/lifecycle";
 import { auditActions, makeOrg, registerIssuer } from "../support/factories";
 import { codeOf } from "../support/app-error";
 

@@ -1,4 +1,5 @@
-// What state a key is in, shared by the lists, the detail page and the key lifecycle.
+// What state a key is in, shared by the lists, the detail page and the key lifecycle (lib/keys/ holds
+// everything about API keys; see lifecycle.ts).
 import type { Prisma } from "@/lib/generated/prisma/client";
 
 export const DAY_MS = 86_400_000;

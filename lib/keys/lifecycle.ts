@@ -1,4 +1,7 @@
-// The key lifecycle for any principal: create (the only place a secret exists, once), list, revoke.
+// The key lifecycle for any principal: create (the only place a secret exists, once), list,
+// rename, rotate, revoke. lib/keys/ is the one home of everything about API keys (format, schemas,
+// state, lifecycle, verification, last use, leaks); the accounts that own them are
+// lib/service-accounts/'s, which this module asks whether the principal may manage an account.
 import { isBoundedId } from "@/lib/validation/text";
 import { db, type Tx } from "@/lib/db";
 import { lockRow } from "@/lib/db/row-lock";
@@ -6,12 +9,12 @@ import { recordAudit } from "@/lib/audit/record";
 import { auditSourceOf, createdByOf, principalIdentity, type Principal } from "@/lib/core/principal";
 import { AppError } from "@/lib/errors";
 import { parseInput } from "@/lib/actions/result";
-import { generateApiKey, maskedKey } from "@/lib/keys/format";
-import { invalidateCredentialCache } from "@/lib/keys/credential-cache";
+import { generateApiKey, maskedKey } from "./format";
+import { invalidateCredentialCache } from "./credential-cache";
 import { ZKeyChanges, ZNewApiKey, ZRotation, type TNewApiKey, type TRotation } from "./schemas";
-import { DAY_MS, KEY_ROW_SELECT, keyStatus, liveKeyWhere } from "./key-state";
-import { loadManagedAccount } from "./accounts";
-import { creatorIdentities } from "./creators";
+import { DAY_MS, KEY_ROW_SELECT, keyStatus, liveKeyWhere } from "./state";
+import { loadManagedAccount } from "@/lib/service-accounts/accounts";
+import { creatorIdentities } from "@/lib/service-accounts/creators";
 
 /**
  * Takes the account's row lock for a key change and reads, under it, what that change depends
