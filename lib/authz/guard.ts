@@ -1,5 +1,10 @@
 import { AppError } from "@/lib/errors";
-import { isServiceAccountPrincipal, type ActingServiceAccount, type Principal } from "@/lib/core/principal";
+import {
+  isServiceAccountPrincipal,
+  type ActingServiceAccount,
+  type PersonPrincipal,
+  type Principal,
+} from "@/lib/core/principal";
 import { isBoundedId } from "@/lib/validation/text";
 import { findOrgBySlug, findTeamBySlug, loadOrgActor } from "./data";
 import { decideOrgOperation, decideTeamOperation } from "./management";
@@ -7,18 +12,18 @@ import { canInOrg, canInTeam, type OrgActor, type OrgAction, type TeamAction } f
 
 const DENIED = "You don't have permission to do that here. Ask an admin of this organization.";
 
-/** Loads the org and the caller's roles in it, and refuses unless the caller may do `action`. */
-export async function authorizeOrg(userId: string, orgSlug: string, action: OrgAction) {
+/** Loads the org and a person's roles in it, and refuses unless they may do `action`. */
+export async function authorizeOrg(person: PersonPrincipal, orgSlug: string, action: OrgAction) {
   const org = await findOrgBySlug(orgSlug);
-  const actor = await loadOrgActor(userId, org.id);
+  const actor = await loadOrgActor(person.user.id, org.id);
   if (!canInOrg(actor, action)) throw new AppError("FORBIDDEN", DENIED);
   return { org, actor };
 }
 
-/** Loads the team (with its org) and the caller's roles, and refuses unless `action` is allowed. */
-export async function authorizeTeam(userId: string, teamSlug: string, action: TeamAction) {
+/** Loads the team (with its org) and a person's roles, and refuses unless `action` is allowed. */
+export async function authorizeTeam(person: PersonPrincipal, teamSlug: string, action: TeamAction) {
   const team = await findTeamBySlug(teamSlug);
-  const actor = await loadOrgActor(userId, team.orgId);
+  const actor = await loadOrgActor(person.user.id, team.orgId);
   if (!canInTeam(actor, team, action)) {
     throw new AppError("FORBIDDEN", "You don't have permission to do that in this team. Ask a team admin.");
   }
@@ -41,7 +46,7 @@ export async function authorizeOrgAdmin(
     return { id: sa.orgId, slug: sa.orgSlug };
   }
   if (!isBoundedId(orgSlug)) throw new AppError("NOT_FOUND", "Organization not found.");
-  const { org } = await authorizeOrg(principal.user.id, orgSlug, action);
+  const { org } = await authorizeOrg(principal, orgSlug, action);
   return { id: org.id, slug: org.slug };
 }
 
@@ -66,7 +71,7 @@ export async function authorizeOrgFor(principal: Principal, orgSlug: string | un
     return { org, standing: { kind: "service_account", account } as Standing };
   }
   if (!isBoundedId(orgSlug)) throw new AppError("NOT_FOUND", "Organization not found.");
-  const { org, actor } = await authorizeOrg(principal.user.id, orgSlug, action);
+  const { org, actor } = await authorizeOrg(principal, orgSlug, action);
   return { org, standing: { kind: "person", actor } as Standing };
 }
 
@@ -85,6 +90,6 @@ export async function authorizeTeamFor(principal: Principal, teamSlug: string, a
     if (decision === "forbidden") throw new AppError("FORBIDDEN", ACCOUNT_TEAM_DENIED);
     return { team, standing: { kind: "service_account", account } as Standing };
   }
-  const { team, actor } = await authorizeTeam(principal.user.id, teamSlug, action);
+  const { team, actor } = await authorizeTeam(principal, teamSlug, action);
   return { team, standing: { kind: "person", actor } as Standing };
 }

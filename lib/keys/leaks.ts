@@ -80,7 +80,7 @@ async function reporterOrgId(reporter: Reporter): Promise<string | null> {
     return principal.serviceAccount.orgId;
   }
   if (!reporter.orgSlug) throw new AppError("NOT_FOUND", "Organization not found.");
-  return (await authorizeOrg(principal.user.id, reporter.orgSlug, "org.manage_service_accounts")).org.id;
+  return (await authorizeOrg(principal, reporter.orgSlug, "org.manage_service_accounts")).org.id;
 }
 
 const ACCOUNT_SELECT = {

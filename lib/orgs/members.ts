@@ -47,7 +47,7 @@ export async function listOrgMembers(principal: Principal, orgSlug?: string) {
  * The password is returned once, for the admin to pass on; only its hash is stored.
  */
 export async function addOrgMember(caller: PersonPrincipal, orgSlug: string, input: unknown) {
-  const { org } = await authorizeOrg(caller.user.id, orgSlug, "org.manage_members");
+  const { org } = await authorizeOrg(caller, orgSlug, "org.manage_members");
   const data = parseInput(ZAddOrgMemberInput, input);
 
   // Hash outside the transaction: scrypt is slow by design and must not hold the write lock.
@@ -115,7 +115,7 @@ async function assertAnotherAdminRemains(tx: Tx, orgId: string) {
 
 /** Changes a member's org role; taking the role from the last admin is refused. */
 export async function changeOrgMemberRole(caller: PersonPrincipal, orgSlug: string, input: unknown) {
-  const { org } = await authorizeOrg(caller.user.id, orgSlug, "org.manage_members");
+  const { org } = await authorizeOrg(caller, orgSlug, "org.manage_members");
   const data = parseInput(ZChangeOrgRoleInput, input);
   await db.$transaction(async (tx) => {
     const membership = await tx.orgMembership.findUnique({
@@ -138,7 +138,7 @@ export async function changeOrgMemberRole(caller: PersonPrincipal, orgSlug: stri
 
 /** Removes a person from the org, with their team roles and project grants in it. */
 export async function removeOrgMember(caller: PersonPrincipal, orgSlug: string, input: unknown) {
-  const { org } = await authorizeOrg(caller.user.id, orgSlug, "org.manage_members");
+  const { org } = await authorizeOrg(caller, orgSlug, "org.manage_members");
   const data = parseInput(ZRemoveOrgMemberInput, input);
   await db.$transaction(async (tx) => {
     const membership = await tx.orgMembership.findUnique({

@@ -10,7 +10,7 @@ export async function countSeatsUsed(orgId: string): Promise<number> {
 
 /** The org whose dashboard the caller opens (org admins only). */
 export async function getOrgHeader(caller: PersonPrincipal, orgSlug: string) {
-  return (await authorizeOrg(caller.user.id, orgSlug, "org.view_dashboard")).org;
+  return (await authorizeOrg(caller, orgSlug, "org.view_dashboard")).org;
 }
 
 /** The org with its seat usage, for the Members tab. */

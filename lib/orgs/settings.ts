@@ -9,7 +9,7 @@ import { ZOrgSettingsInput } from "./schemas";
 
 /** The org's name and limits, for the Settings form. */
 export async function getOrgSettings(caller: PersonPrincipal, orgSlug: string) {
-  const { org } = await authorizeOrg(caller.user.id, orgSlug, "org.manage_settings");
+  const { org } = await authorizeOrg(caller, orgSlug, "org.manage_settings");
   return db.organization.findUniqueOrThrow({
     where: { id: org.id },
     select: {
@@ -25,7 +25,7 @@ export async function getOrgSettings(caller: PersonPrincipal, orgSlug: string) {
 
 /** Saves the Settings form, audited with what changed; a seat limit below the seats in use is refused. */
 export async function updateOrgSettings(caller: PersonPrincipal, orgSlug: string, input: unknown) {
-  const { org } = await authorizeOrg(caller.user.id, orgSlug, "org.manage_settings");
+  const { org } = await authorizeOrg(caller, orgSlug, "org.manage_settings");
   const data = parseInput(ZOrgSettingsInput, input);
   await db.$transaction(async (tx) => {
     const before = await tx.organization.findUniqueOrThrow({

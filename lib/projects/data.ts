@@ -28,7 +28,7 @@ import {
  * service accounts, so the access pickers search for them on demand (see grant-candidates.ts).
  */
 export async function getProjectsPage(person: PersonPrincipal, teamSlug: string) {
-  const { team, actor } = await authorizeTeam(person.user.id, teamSlug, "team.view");
+  const { team, actor } = await authorizeTeam(person, teamSlug, "team.view");
   const projects = await listProjects(person, teamSlug);
   return {
     teamSlug: team.slug,
@@ -45,7 +45,7 @@ export async function getProjectsPage(person: PersonPrincipal, teamSlug: string)
 export async function listProjects(principal: Principal, teamSlug: string) {
   if (isServiceAccountPrincipal(principal)) return listProjectsForAccount(principal, teamSlug);
   const caller = principal;
-  const { team, actor } = await authorizeTeam(caller.user.id, teamSlug, "team.view");
+  const { team, actor } = await authorizeTeam(caller, teamSlug, "team.view");
   const projects = await db.project.findMany({
     where: { teamId: team.id },
     orderBy: { name: "asc" },

@@ -17,7 +17,7 @@ export type GrantCandidate = { value: string; label: string; detail: string };
  * answer names people and accounts.
  */
 export async function searchGrantCandidates(caller: PersonPrincipal, teamSlug: string, input: unknown) {
-  const { team } = await authorizeTeam(caller.user.id, teamSlug, "team.manage_projects");
+  const { team } = await authorizeTeam(caller, teamSlug, "team.manage_projects");
   const data = parseInput(ZSearchGrantCandidatesInput, input);
   const project = await findTeamProject(db, team.id, { projectId: data.projectId });
   if (project.visibility !== "RESTRICTED") {

@@ -23,7 +23,7 @@ const KEY_SELECT = {
 } as const;
 
 export async function getAttentionList(caller: PersonPrincipal, orgSlug: string) {
-  const { org } = await authorizeOrg(caller.user.id, orgSlug, "org.manage_service_accounts");
+  const { org } = await authorizeOrg(caller, orgSlug, "org.manage_service_accounts");
   const now = new Date();
   const soon = new Date(now.getTime() + 7 * DAY_MS);
   const ofOrg = { serviceAccount: { orgId: org.id, deletedAt: null } };

@@ -20,10 +20,10 @@ export async function resolvePlace(caller: PersonPrincipal, placeInput: unknown)
   if (!parsed.success) throw new AppError("NOT_FOUND", "That organization or team was not found.");
   const place = parsed.data;
   if ("orgSlug" in place) {
-    const { org, actor } = await authorizeOrg(caller.user.id, place.orgSlug, "org.manage_service_accounts");
+    const { org, actor } = await authorizeOrg(caller, place.orgSlug, "org.manage_service_accounts");
     return { kind: "org" as const, org: { id: org.id, slug: org.slug }, team: null, actor };
   }
-  const { team, actor } = await authorizeTeam(caller.user.id, place.teamSlug, "team.view_service_accounts");
+  const { team, actor } = await authorizeTeam(caller, place.teamSlug, "team.view_service_accounts");
   return { kind: "team" as const, org: { id: team.orgId, slug: team.org.slug }, team, actor };
 }
 

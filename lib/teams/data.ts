@@ -126,7 +126,7 @@ async function loadManagedTeam(
 /** A person's org for team changes (org admins only), checked before any input is read. */
 async function personTeamsOrg(principal: Principal, orgSlug: string | undefined): Promise<string | null> {
   if (isServiceAccountPrincipal(principal)) return null;
-  return (await authorizeOrg(principal.user.id, orgSlug ?? "", "org.manage_teams")).org.id;
+  return (await authorizeOrg(principal, orgSlug ?? "", "org.manage_teams")).org.id;
 }
 
 export async function createTeam(principal: Principal, orgSlug: string | undefined, input: unknown) {
@@ -193,7 +193,7 @@ export async function deleteTeam(principal: Principal, orgSlug: string | undefin
 
 /** The team header: who may do what here, for pages to show or hide controls (console only). */
 export async function getTeamContext(person: PersonPrincipal, teamSlug: string) {
-  const { team, actor } = await authorizeTeam(person.user.id, teamSlug, "team.view");
+  const { team, actor } = await authorizeTeam(person, teamSlug, "team.view");
   return {
     team,
     actor,
@@ -216,7 +216,7 @@ export async function listTeamMembers(principal: Principal, teamSlug: string) {
 
 /** Org members not yet in the team: the people a team admin may add (console only). */
 export async function listAddableTeamMembers(person: PersonPrincipal, teamSlug: string) {
-  const { team } = await authorizeTeam(person.user.id, teamSlug, "team.manage_members");
+  const { team } = await authorizeTeam(person, teamSlug, "team.manage_members");
   const rows = await db.orgMembership.findMany({
     where: { orgId: team.orgId, user: { teamMemberships: { none: { teamId: team.id } } } },
     orderBy: { user: { email: "asc" } },
