@@ -11,18 +11,15 @@ import type { ZAuditEvent } from "@/lib/api/audit-routes";
 import type { ZLeakReportAnswer } from "@/lib/api/leak-routes";
 import type { addIdentityProviderRoute, ZIdentityProvider, ZTokenAnswer } from "@/lib/api/federation-routes";
 import type {
-  ZGrant,
   ZOrgMember,
-  ZProject,
   ZTeam,
   ZTeamMember,
-  createProjectRoute,
   createTeamRoute,
   renameTeamRoute,
   setTeamMemberRoute,
-  updateKeyRoute,
-  updateProjectRoute,
 } from "@/lib/api/team-routes";
+import type { ZGrant, ZProject, createProjectRoute, updateProjectRoute } from "@/lib/api/project-routes";
+import type { updateKeyRoute } from "@/lib/api/management-routes";
 import type { ZCreateRunInput } from "@/lib/runs/schemas";
 import type { ZCreateRunAnswer, ZListRunsAnswer, ZListRunsQuery, ZViewerAnswer } from "@/lib/api/schemas";
 import type {

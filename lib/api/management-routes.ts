@@ -7,11 +7,14 @@ import {
   listManagedAccounts,
   updateAccount,
 } from "@/lib/service-accounts";
-import { createKey, listKeys, revokeKey, rotateKey } from "@/lib/keys/lifecycle";
+import { createKey, listKeys, revokeKey, rotateKey, updateKey } from "@/lib/keys/lifecycle";
 import type { TFederationSettings } from "@/lib/service-accounts/schemas";
+import { z } from "zod";
+import { zText } from "@/lib/validation/text";
 import { defineRoute } from "./router";
 import {
   ZAccountPathParams,
+  ZApiKey,
   ZCreateKeyAnswer,
   ZCreateKeyBody,
   ZCreateServiceAccountBody,
@@ -211,6 +214,24 @@ export const rotateKeyRoute = defineRoute({
 });
 
 /** The management routes, in matching order. */
+// Renames a key (restrictions come with rule 24).
+export const updateKeyRoute = defineRoute({
+  method: "PATCH",
+  path: "/api/v1/service-accounts/{account}/keys/{keyId}",
+  operationId: "updateKey",
+  summary: "Rename a key (restrictions come with rule 24).",
+  access: "admin",
+  params: ZKeyPathParams,
+  body: z.object({ name: zText().trim().min(1).max(64).optional() }).strict(),
+  bodyName: "change",
+  responses: { 200: { description: "The key after the change", schema: z.object({ key: ZApiKey }) } },
+  errors: ["invalid_request", "forbidden", "not_found"],
+  handle: async ({ principal, params, body }) => ({
+    status: 200,
+    body: { key: apiKeyAnswer(await updateKey(principal, params.account, params.keyId, body)) },
+  }),
+});
+
 export const MANAGEMENT_ROUTES = [
   listServiceAccountsRoute,
   createServiceAccountRoute,
@@ -221,4 +242,5 @@ export const MANAGEMENT_ROUTES = [
   createKeyRoute,
   revokeKeyRoute,
   rotateKeyRoute,
+  updateKeyRoute,
 ];

@@ -7,6 +7,7 @@ import { openApiDocumentJson } from "./openapi";
 import { MANAGEMENT_ROUTES } from "./management-routes";
 import { FEDERATION_ROUTES } from "./federation-routes";
 import { TEAM_ROUTES } from "./team-routes";
+import { PROJECT_ROUTES } from "./project-routes";
 import { listAuditEventsRoute } from "./audit-routes";
 import { reportLeakedKeysRoute } from "./leak-routes";
 import { createRunRoute, listRunsRoute } from "./run-routes";
@@ -71,6 +72,7 @@ export const API_ROUTES: Route[] = [
   listRunsRoute,
   ...MANAGEMENT_ROUTES,
   ...TEAM_ROUTES,
+  ...PROJECT_ROUTES,
   ...FEDERATION_ROUTES,
   listAuditEventsRoute,
   reportLeakedKeysRoute,
