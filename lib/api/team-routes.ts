@@ -168,7 +168,7 @@ export const setTeamMemberRoute = defineRoute({
   path: "/api/v1/teams/{team}/members/{email}",
   operationId: "setTeamMember",
   summary:
-    "Add a person of the organization to the team with a role, or change their role (201 when added, 200 when changed). People who are not in the organization are refused.",
+    "Add a person of the organization to the team with a role (member when none is given), or change their role (201 when added, 200 otherwise; without a role an existing member keeps theirs). People who are not in the organization are refused.",
   access: "admin",
   params: ZMemberParams,
   body: z.object({ role: ZRole.optional() }).strict(),
@@ -181,7 +181,7 @@ export const setTeamMemberRoute = defineRoute({
   handle: async ({ principal, params, body }) => {
     const { created } = await setTeamMember(principal, params.team, {
       email: params.email,
-      role: body.role ?? "MEMBER",
+      role: body.role,
     });
     return { status: created ? 201 : 200, body: await memberAnswer(principal, params.team, params.email) };
   },

@@ -20,6 +20,7 @@ import {
   ZDeleteTeamInput,
   ZRemoveTeamMemberInput,
   ZRenameTeamInput,
+  ZSetTeamMemberInput,
 } from "./schemas";
 
 const TEAM_SELECT = {
@@ -318,7 +319,7 @@ export async function changeTeamMemberRole(principal: Principal, teamSlug: strin
  */
 export async function setTeamMember(principal: Principal, teamSlug: string, input: unknown) {
   const { team } = await authorizeTeamFor(principal, teamSlug, "team.manage_members");
-  const data = parseInput(ZAddTeamMemberInput, input);
+  const data = parseInput(ZSetTeamMemberInput, input);
   const attempt = () =>
     db.$transaction(async (tx) => {
       const userId = await findOrgPerson(tx, team, data.email);
@@ -326,8 +327,15 @@ export async function setTeamMember(principal: Principal, teamSlug: string, inpu
         where: { teamId_userId: { teamId: team.id, userId } },
         select: { id: true, role: true, userId: true, user: { select: { email: true } } },
       });
-      if (existing) await updateMemberRole(tx, principal, team, existing, data.role);
-      else await insertTeamMember(tx, principal, team, { userId, email: data.email, role: data.role });
+      if (existing) {
+        if (data.role) await updateMemberRole(tx, principal, team, existing, data.role);
+      } else {
+        await insertTeamMember(tx, principal, team, {
+          userId,
+          email: data.email,
+          role: data.role ?? "MEMBER",
+        });
+      }
       return { created: !existing };
     });
   try {

@@ -14,6 +14,8 @@ export const ZRenameTeamInput = z.intersection(ZTeamRef, z.object({ name: ZDispl
 export const ZDeleteTeamInput = ZTeamRef;
 
 export const ZAddTeamMemberInput = z.object({ email: ZEmail, role: ZTeamRole.default("MEMBER") });
+/** The API's PUT: a role to set; without one, a new member joins as MEMBER and a member keeps theirs. */
+export const ZSetTeamMemberInput = z.object({ email: ZEmail, role: ZTeamRole.optional() });
 // A member is named by user id in the console and by email in the API.
 const ZMemberRef = z.union([z.object({ userId: ZId }), z.object({ email: ZEmail })]);
 export const ZChangeTeamRoleInput = z.intersection(ZMemberRef, z.object({ role: ZTeamRole }));

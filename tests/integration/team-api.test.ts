@@ -84,7 +84,8 @@ describe("teams, members, projects and grants", () => {
       method: "PUT",
       body: {},
     });
-    expect([again.status, again.body.member]).toEqual([200, expect.objectContaining({ role: "member" })]);
+    // Without a role, an existing member keeps theirs: a PUT never demotes by omission.
+    expect([again.status, again.body.member]).toEqual([200, expect.objectContaining({ role: "admin" })]);
 
     const project = await api.call(`/api/v1/teams/${slug}/projects`, {
       key: admin(),
@@ -145,7 +146,6 @@ describe("teams, members, projects and grants", () => {
       expect.arrayContaining([
         "team.created",
         "team.member_added",
-        "team.member_role_changed",
         "project.created",
         "service_account.created",
         "api_key.created",
@@ -481,6 +481,15 @@ describe("racing requests (PostgreSQL lets them run side by side)", () => {
     const person = await makeUser();
     await db.orgMembership.create({ data: { orgId: w.world.org.id, userId: person.id, role: "MEMBER" } });
     const email = encodeURIComponent(person.email);
+    // A PUT without a role adds as member, and never demotes an existing member.
+    const lead = await makeUser();
+    await db.orgMembership.create({ data: { orgId: w.world.org.id, userId: lead.id, role: "MEMBER" } });
+    const leadPath = `/api/v1/teams/${alpha()}/members/${encodeURIComponent(lead.email)}`;
+    expect((await api.call(leadPath, { key: admin(), method: "PUT", body: { role: "admin" } })).status).toBe(
+      201,
+    );
+    const kept = await api.call(leadPath, { key: admin(), method: "PUT", body: {} });
+    expect([kept.status, (kept.body.member as { role: string }).role]).toEqual([200, "admin"]);
     const put = await race(`/api/v1/teams/${alpha()}/members/${email}`, {
       method: "PUT",
       body: { role: "viewer" },
