@@ -5,24 +5,14 @@ import fs from "node:fs";
 import os from "node:os";
 import path from "node:path";
 import { DEMO_URL } from "../playwright.config";
+import { DEPUTY_BIN as BIN, runDeputy, type CliResult } from "../tests/support/cli";
 import { expect, newAccountWithKey, signIn, test, unique } from "./fixtures";
 
-const BIN = path.resolve(import.meta.dirname, "../bin/deputy.mjs");
+type Result = CliResult;
 
-type Result = { code: number; stdout: string; stderr: string };
-
+/** The real CLI against the production server, in production mode. */
 function deputy(args: string[], env: Record<string, string>): Promise<Result> {
-  return new Promise((resolve) => {
-    execFile(
-      process.execPath,
-      [BIN, ...args],
-      {
-        env: { PATH: process.env.PATH ?? "", NODE_ENV: "production", DEPUTY_HOST: DEMO_URL, ...env },
-        timeout: 30_000,
-      },
-      (error, stdout, stderr) => resolve({ code: error ? Number(error.code ?? 1) : 0, stdout, stderr }),
-    );
-  });
+  return runDeputy(args, { NODE_ENV: "production", DEPUTY_HOST: DEMO_URL, ...env });
 }
 
 test.describe("[CLI]", () => {
@@ -107,26 +97,22 @@ test.describe("[CLI]", () => {
     fs.writeFileSync(path.join(bin, "deputy"), `#!/bin/sh\nexec "${process.execPath}" "${BIN}" "$@"\n`, {
       mode: 0o755,
     });
-    const result = await new Promise<Result>((resolve) =>
-      execFile(
-        "bash",
-        ["-c", script],
-        { env: { PATH: `${bin}:${process.env.PATH ?? ""}`, NODE_ENV: "production" }, timeout: 60_000 },
-        (error, stdout, stderr) => resolve({ code: error ? Number(error.code ?? 1) : 0, stdout, stderr }),
-      ),
-    );
+    // The script as a user's shell runs it, with `deputy` on PATH.
+    const runScript = () =>
+      new Promise<Result>((resolve) =>
+        execFile(
+          "bash",
+          ["-c", script],
+          { env: { PATH: `${bin}:${process.env.PATH ?? ""}`, NODE_ENV: "production" }, timeout: 60_000 },
+          (error, stdout, stderr) => resolve({ code: error ? Number(error.code ?? 1) : 0, stdout, stderr }),
+        ),
+      );
+    const result = await runScript();
     expect(result.code, result.stderr).toBe(0);
     expect(result.stdout).toMatch(/to vision\/models/);
     expect(result.stdout).toMatch(/^service_account +vision-ci@acme\.sa\.deputy\.local/m);
     // Run again, it stops at the first step that exists and changes nothing.
-    const again = await new Promise<Result>((resolve) =>
-      execFile(
-        "bash",
-        ["-c", script],
-        { env: { PATH: `${bin}:${process.env.PATH ?? ""}`, NODE_ENV: "production" }, timeout: 60_000 },
-        (error, stdout, stderr) => resolve({ code: error ? Number(error.code ?? 1) : 0, stdout, stderr }),
-      ),
-    );
+    const again = await runScript();
     expect([again.code, again.stderr]).toEqual([1, expect.stringMatching(/409 conflict/)]);
   });
 });

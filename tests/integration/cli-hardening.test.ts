@@ -2,7 +2,6 @@
 // /api/v1 server: terminal escapes planted by an anonymous caller, a DEPUTY_HOST that redirects
 // credentials elsewhere, a cache directory others can write, and an API key sent over plain
 // http:// to another machine (issue 15, items 9 and 13).
-import { execFile } from "node:child_process";
 import crypto from "node:crypto";
 import fs from "node:fs";
 import http from "node:http";
@@ -18,11 +17,10 @@ import { recordAudit } from "@/lib/audit/record";
 import { db } from "@/lib/db";
 import { addIdentityProvider } from "@/lib/federation/providers";
 import { createApiKeyFromForm, createServiceAccountFromForm } from "@/lib/service-accounts";
+import { runDeputy, type CliResult } from "../support/cli";
 import { startApiServer } from "../support/api-server";
 import { makeOrg } from "../support/factories";
 import { startLocalIssuer } from "../support/local-issuer";
-
-const BIN = path.resolve(import.meta.dirname, "../../bin/deputy.mjs");
 
 // What must never reach a terminal raw: C0 (but newline), DEL, C1 (U+009B is a one-byte CSI),
 // bidi embeddings, overrides and isolates.
@@ -37,27 +35,11 @@ let world: Awaited<ReturnType<typeof makeOrg>>;
 let adminKey: string;
 const scratch: string[] = [];
 
-type Result = { code: number; stdout: string; stderr: string };
+type Result = CliResult;
 
-/** Runs the real CLI in its own process, with nothing of this process's environment but PATH. */
+/** Runs the real CLI in its own process, against this file's API with the admin key unless overridden. */
 function deputy(args: string[], env: Record<string, string | undefined> = {}): Promise<Result> {
-  return new Promise((resolve) => {
-    execFile(
-      process.execPath,
-      [BIN, ...args],
-      {
-        env: {
-          PATH: process.env.PATH,
-          NODE_ENV: "test",
-          DEPUTY_HOST: api.base,
-          DEPUTY_API_KEY: adminKey,
-          ...env,
-        },
-        timeout: 30_000,
-      },
-      (error, stdout, stderr) => resolve({ code: error ? Number(error.code ?? 1) : 0, stdout, stderr }),
-    );
-  });
+  return runDeputy(args, { DEPUTY_HOST: api.base, DEPUTY_API_KEY: adminKey, ...env });
 }
 
 function tempDir(): string {

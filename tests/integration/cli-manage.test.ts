@@ -2,45 +2,26 @@
 // org, idp and key rename, as a spawned process (bin/deputy.mjs) against a real /api/v1 server
 // and database. A bootstrap script's whole life from one org-scoped ADMIN key, tables for
 // people, --json for scripts, a team-scoped key kept inside its team, and exit codes 0 / 1 / 2.
-import { execFile } from "node:child_process";
-import path from "node:path";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import type { Command } from "commander";
 import { buildProgram } from "@/cli/program";
 import { createApiKeyFromForm, createServiceAccountFromForm } from "@/lib/service-accounts";
 import { db } from "@/lib/db";
+import { runDeputy, type CliResult } from "../support/cli";
 import { startApiServer } from "../support/api-server";
 import { makeOrg } from "../support/factories";
 import { startLocalIssuer } from "../support/local-issuer";
-
-const BIN = path.resolve(import.meta.dirname, "../../bin/deputy.mjs");
 
 let api: Awaited<ReturnType<typeof startApiServer>>;
 let world: Awaited<ReturnType<typeof makeOrg>>;
 let adminKey: string;
 let teamAdminKey: string;
 
-type Result = { code: number; stdout: string; stderr: string };
+type Result = CliResult;
 
-/** Runs the real CLI in its own process. */
+/** Runs the real CLI in its own process, against this file's API with the admin key unless overridden. */
 function deputy(args: string[], env: Record<string, string | undefined> = {}): Promise<Result> {
-  return new Promise((resolve) => {
-    execFile(
-      process.execPath,
-      [BIN, ...args],
-      {
-        env: {
-          PATH: process.env.PATH,
-          NODE_ENV: "test",
-          DEPUTY_HOST: api.base,
-          DEPUTY_API_KEY: adminKey,
-          ...env,
-        },
-        timeout: 30_000,
-      },
-      (error, stdout, stderr) => resolve({ code: error ? Number(error.code ?? 1) : 0, stdout, stderr }),
-    );
-  });
+  return runDeputy(args, { DEPUTY_HOST: api.base, DEPUTY_API_KEY: adminKey, ...env });
 }
 
 /** Runs the CLI, expects exit 0, and parses its --json output. */

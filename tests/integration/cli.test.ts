@@ -1,7 +1,6 @@
 // The `deputy` CLI as a spawned process (bin/deputy.mjs) against a real /api/v1 server and
 // database: a provisioning script's whole life, tables for people, --json for scripts, the
 // secret alone on stdout, and exit codes 0 / 1 / 2.
-import { execFile } from "node:child_process";
 import fs from "node:fs";
 import os from "node:os";
 import path from "node:path";
@@ -10,39 +9,22 @@ import type { Command } from "commander";
 import { buildProgram, run } from "@/cli/program";
 import { createApiKeyFromForm, createServiceAccountFromForm } from "@/lib/service-accounts";
 import { db } from "@/lib/db";
+import { runDeputy, type CliResult } from "../support/cli";
 import { startApiServer } from "../support/api-server";
 import { makeOrg } from "../support/factories";
 import { startLocalIssuer } from "../support/local-issuer";
 import { addIdentityProvider } from "@/lib/federation/providers";
-
-const BIN = path.resolve(import.meta.dirname, "../../bin/deputy.mjs");
 
 let api: Awaited<ReturnType<typeof startApiServer>>;
 let world: Awaited<ReturnType<typeof makeOrg>>;
 let adminKey: string;
 let teamAdminKey: string;
 
-type Result = { code: number; stdout: string; stderr: string };
+type Result = CliResult;
 
-/** Runs the real CLI in its own process. */
+/** Runs the real CLI in its own process, against this file's API with the admin key unless overridden. */
 function deputy(args: string[], env: Record<string, string | undefined> = {}): Promise<Result> {
-  return new Promise((resolve) => {
-    execFile(
-      process.execPath,
-      [BIN, ...args],
-      {
-        env: {
-          PATH: process.env.PATH,
-          NODE_ENV: "test",
-          DEPUTY_HOST: api.base,
-          DEPUTY_API_KEY: adminKey,
-          ...env,
-        },
-        timeout: 30_000,
-      },
-      (error, stdout, stderr) => resolve({ code: error ? Number(error.code ?? 1) : 0, stdout, stderr }),
-    );
-  });
+  return runDeputy(args, { DEPUTY_HOST: api.base, DEPUTY_API_KEY: adminKey, ...env });
 }
 
 beforeAll(async () => {
