@@ -6,7 +6,7 @@ import { zText } from "@/lib/validation/text";
 import { ZSlug } from "@/lib/validation/slug";
 import { ZProjectName } from "@/lib/projects/schemas";
 import { VISIBILITIES } from "@/lib/projects/visibility";
-import { config } from "@/lib/config/env";
+import { parseServiceAccountIdentity } from "@/lib/service-accounts/identity";
 import {
   createProject,
   deleteProject,
@@ -65,9 +65,8 @@ const ZGrantParams = z.object({ team: ZSlug, project: ZProjectName, principal: Z
  * (`<name>@<org>.sa.<domain>`, which contains an @ too).
  */
 function grantee(ref: string): { email: string } | { serviceAccount: string } {
-  const suffix = `.sa.${config().saDomain}`;
-  const at = ref.lastIndexOf("@");
-  if (at > 0 && ref.endsWith(suffix)) return { serviceAccount: ref.slice(0, at) };
+  const identity = parseServiceAccountIdentity(ref);
+  if (identity) return { serviceAccount: identity.name };
   return ref.includes("@") ? { email: ref.toLowerCase() } : { serviceAccount: ref };
 }
 

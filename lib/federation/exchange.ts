@@ -7,7 +7,7 @@ import type { JWTPayload } from "jose";
 import { db } from "@/lib/db";
 import { recordAudit } from "@/lib/audit/record";
 import type { AuditActor } from "@/lib/core/audit-actor";
-import { serviceAccountIdentity } from "@/lib/service-accounts/identity";
+import { parseServiceAccountIdentity, serviceAccountIdentity } from "@/lib/service-accounts/identity";
 import { config } from "@/lib/config/env";
 import { truncateText } from "@/lib/validation/text";
 import { issueAccessToken } from "./access-tokens";
@@ -82,12 +82,8 @@ function publicRefusal(check: Check): string {
 function parseAccountPin(value: string | undefined): { ref: string; orgSlug?: string } | null {
   const ref = value?.trim();
   if (!ref) return null;
-  const at = ref.lastIndexOf("@");
-  const suffix = `.sa.${config().saDomain}`;
-  if (at > 0 && ref.endsWith(suffix) && ref.length > at + 1 + suffix.length) {
-    return { ref: ref.slice(0, at), orgSlug: ref.slice(at + 1, ref.length - suffix.length) };
-  }
-  return { ref };
+  const identity = parseServiceAccountIdentity(ref);
+  return identity ? { ref: identity.name, orgSlug: identity.orgSlug } : { ref };
 }
 
 const CANDIDATE_SELECT = (issuer: string) =>
