@@ -9,6 +9,7 @@ import { LastUsedRecorder } from "@/lib/keys/last-used";
 import { verifyApiKey, type VerifiedKey } from "@/lib/keys/verify";
 import { ApiError, sendError, sendJson, sendJsonText } from "./errors";
 import { createDispatcher, toApiError } from "./router";
+import { tokenExchangeRoute } from "./federation-routes";
 import { API_ROUTES } from "./routes";
 import { MAX_BODY_BYTES } from "./schemas";
 
@@ -32,7 +33,6 @@ const CREDENTIAL_MESSAGES = {
 // name, or by a value holding an API key or an access token.
 const CREDENTIAL_PARAMS = /^(api[_-]?key|key|token|access[_-]?token|auth|authorization)$/i;
 const CREDENTIAL_IN_VALUE = new RegExp(`(${KEY_PREFIX}|${ACCESS_TOKEN_PREFIX})[0-9A-Za-z]{12}_`);
-const TOKEN_ENDPOINT = `/api/v1/oauth/token`;
 
 /** Creates the request handler; it answers every /api/v1 path with JSON. */
 export function createApiHandler(options: ApiHandlerOptions = {}) {
@@ -95,7 +95,7 @@ export function createApiHandler(options: ApiHandlerOptions = {}) {
       }
       const address = req.socket.remoteAddress ?? "unknown";
       const path = (queryAt === -1 ? rawUrl : rawUrl.slice(0, queryAt)).replace(/\/+$/, "");
-      const failureLimiter = path === TOKEN_ENDPOINT ? exchangeLimiter : limiter;
+      const failureLimiter = path === tokenExchangeRoute.path ? exchangeLimiter : limiter;
       const answer = await dispatcher.dispatch(req, path, searchParams, {
         authenticate: () => authenticate(req, address),
         readBody: () => readJson(req),

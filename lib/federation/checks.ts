@@ -97,21 +97,11 @@ const SIGNATURE_LABEL = "Signature and key id";
 
 /**
  * Verifies the signature against one provider's keys, refreshing them once for an unknown kid.
- * Nothing else about the token is looked at before this passes.
+ * Nothing else about the token is looked at before this passes. Also answers the key set the
+ * decision was made with (the provider's keys after any refresh): a decision may be reused only
+ * for a provider holding exactly those keys.
  */
 export async function verifySignature(
-  jwt: string,
-  header: { alg?: string; kid?: string },
-  provider: ProviderKeys | null,
-): Promise<Check> {
-  return (await verifySignatureWithKeys(jwt, header, provider)).check;
-}
-
-/**
- * `verifySignature`, also answering the key set the decision was made with (the provider's keys
- * after any refresh): a decision may be reused only for a provider holding exactly those keys.
- */
-export async function verifySignatureWithKeys(
   jwt: string,
   header: { alg?: string; kid?: string },
   provider: ProviderKeys | null,
@@ -281,7 +271,7 @@ export async function checkToken(
       checks: [{ id: "format", label: "Token format", passed: false, detail: read.problem }],
       claims: null,
     };
-  const signature = await verifySignature(jwt, read.header, provider);
+  const { check: signature } = await verifySignature(jwt, read.header, provider);
   if (!signature.passed) {
     // Unverified claims are only shown, never matched: no pattern runs on a forged token.
     return {

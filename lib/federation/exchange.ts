@@ -16,7 +16,7 @@ import {
   evaluateTrust,
   readJwt,
   refusalKind,
-  verifySignatureWithKeys,
+  verifySignature,
   type Check,
   type RefusalKind,
   type TrustSettings,
@@ -195,7 +195,7 @@ export async function exchangeToken(form: TTokenExchangeForm, source: Source): P
   const verdicts = new Map<string, Check>();
   await Promise.all(
     [...groups.entries()].map(async ([keySet, [first, ...rest]]) => {
-      const decided = await verifySignatureWithKeys(form.subject_token, header, first!);
+      const decided = await verifySignature(form.subject_token, header, first!);
       verdicts.set(first!.id, decided.check);
       if (JSON.stringify(decided.keys) === keySet) {
         for (const other of rest) verdicts.set(other.id, decided.check);
@@ -203,7 +203,7 @@ export async function exchangeToken(form: TTokenExchangeForm, source: Source): P
       }
       await Promise.all(
         rest.map(async (other) =>
-          verdicts.set(other.id, (await verifySignatureWithKeys(form.subject_token, header, other)).check),
+          verdicts.set(other.id, (await verifySignature(form.subject_token, header, other)).check),
         ),
       );
     }),
