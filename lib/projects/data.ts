@@ -39,15 +39,16 @@ export async function getProjectsPage(person: PersonPrincipal, teamSlug: string)
 }
 
 /**
- * The team's projects the principal may see, with the access list of restricted ones: for a
- * person, what the console shows them; for a service account, what rules 3–6 let it read.
+ * The team's projects (or only the one named `onlyName`) the principal may see, with the access list
+ * of restricted ones: for a person, what the console shows them; for a service account, what rules
+ * 3–6 let it read.
  */
-export async function listProjects(principal: Principal, teamSlug: string) {
-  if (isServiceAccountPrincipal(principal)) return listProjectsForAccount(principal, teamSlug);
+export async function listProjects(principal: Principal, teamSlug: string, onlyName?: string) {
+  if (isServiceAccountPrincipal(principal)) return listProjectsForAccount(principal, teamSlug, onlyName);
   const caller = principal;
   const { team, actor } = await authorizeTeam(caller, teamSlug, "team.view");
   const projects = await db.project.findMany({
-    where: { teamId: team.id },
+    where: { teamId: team.id, ...(onlyName !== undefined ? { name: onlyName } : {}) },
     orderBy: { name: "asc" },
     select: {
       id: true,
@@ -374,13 +375,17 @@ const PROJECT_SELECT = {
 } as const;
 
 /** What rules 3–6 let an account read of a team's projects (another org's team: NOT_FOUND). */
-async function listProjectsForAccount(principal: ServiceAccountPrincipal, teamSlug: string) {
+async function listProjectsForAccount(
+  principal: ServiceAccountPrincipal,
+  teamSlug: string,
+  onlyName?: string,
+) {
   const account = principal.serviceAccount;
   const team = await findTeamBySlug(teamSlug).catch(() => null);
   if (!team || team.orgId !== account.orgId)
     throw new AppError("NOT_FOUND", `Team "${teamSlug}" was not found.`);
   const projects = await db.project.findMany({
-    where: { teamId: team.id },
+    where: { teamId: team.id, ...(onlyName !== undefined ? { name: onlyName } : {}) },
     orderBy: { name: "asc" },
     select: {
       ...PROJECT_SELECT,
@@ -413,8 +418,8 @@ async function listProjectsForAccount(principal: ServiceAccountPrincipal, teamSl
  * rules 3–6 let read it. Anything else is NOT_FOUND, so a name reveals nothing.
  */
 export async function getProject(principal: Principal, teamSlug: string, name: string) {
-  const projects = await listProjects(principal, teamSlug);
-  const project = projects.find((p) => p.name === name);
+  // The same visibility rules as the list, read for this one name only.
+  const [project] = await listProjects(principal, teamSlug, name);
   if (!project) throw new AppError("NOT_FOUND", "Project not found.");
   return { ...project, team: teamSlug };
 }
