@@ -12,7 +12,8 @@ export type AppErrorCode =
  * Why a FORBIDDEN refusal was made, where the caller needs more than "forbidden" to fix it: the
  * SPEC §4 code the API answers in place of the code's own.
  */
-export type AppErrorReason = "restricted_project" | "cross_team_write_denied" | "read_only_role";
+export type AppErrorReason =
+  "restricted_project" | "cross_team_write_denied" | "read_only_role" | "scope_denied";
 
 /** An expected failure, with a message written for the person who must fix it. */
 export class AppError extends Error {

@@ -3,13 +3,16 @@
 import { spawnSync } from "node:child_process";
 import fs from "node:fs";
 import http from "node:http";
+import os from "node:os";
 import path from "node:path";
-import next from "next";
+import { Worker } from "node:worker_threads";
 import { resolveAuthSecret } from "../lib/config/auth-secret";
 import { createPrismaClient } from "../lib/db";
 import { CLIENT_IP_HEADER } from "../lib/request-headers";
 import { seedDemo } from "../lib/seed/demo";
 import { mountApi } from "../lib/api/server";
+import { forwardTo } from "../lib/server/forward";
+import { clientAddressOf } from "../lib/server/client-address";
 import { ROOT, loadConfigOrExit, migrate } from "./lib";
 
 const started = Date.now();
@@ -52,15 +55,14 @@ if (!dev && buildIsStale()) {
   }
 }
 
-const app = next({ dev, dir: ROOT, port: config.port });
-await app.prepare();
-const handle = app.getRequestHandler();
+const consoleHandler = dev ? await consoleInProcess() : await consoleInThread();
 
 const server = http.createServer();
 const shutdownApi = mountApi(server, (req, res) => {
-  // The socket address is the only client address we trust: replace whatever the client sent.
-  req.headers[CLIENT_IP_HEADER] = req.socket.remoteAddress ?? "unknown";
-  void handle(req, res);
+  // The console reads the one client address (rule 26) from this header: replace whatever the
+  // client sent.
+  req.headers[CLIENT_IP_HEADER] = clientAddressOf(req);
+  consoleHandler.handle(req, res);
 });
 server.listen(config.port, () => {
   console.log(
@@ -71,8 +73,50 @@ server.listen(config.port, () => {
 for (const signal of ["SIGINT", "SIGTERM"] as const) {
   process.once(signal, () => {
     setTimeout(() => process.exit(0), 3000).unref();
-    void shutdownApi().finally(() => server.close(() => process.exit(0)));
+    void shutdownApi()
+      .then(() => consoleHandler.stop())
+      .finally(() => server.close(() => process.exit(0)));
   });
+}
+
+type ConsoleHandler = {
+  handle: (req: http.IncomingMessage, res: http.ServerResponse) => void;
+  stop: () => Promise<void>;
+};
+
+/** Development: Next.js in this thread (its hot reload upgrades connections of the front server). */
+async function consoleInProcess(): Promise<ConsoleHandler> {
+  // Imported here only: loading Next.js at all changes the thread it is loaded in.
+  const { default: next } = await import("next");
+  const app = next({ dev: true, dir: ROOT, port: config.port });
+  await app.prepare();
+  const handle = app.getRequestHandler();
+  return { handle: (req, res) => void handle(req, res), stop: () => Promise.resolve() };
+}
+
+/** Production: Next.js in a worker thread of its own (scripts/console-thread.mjs says why). */
+async function consoleInThread(): Promise<ConsoleHandler> {
+  const socketPath = path.join(os.tmpdir(), `deputy-console-${process.pid}.sock`);
+  fs.rmSync(socketPath, { force: true });
+  const worker = new Worker(new URL("./console-thread.mjs", import.meta.url), {
+    workerData: { dir: ROOT, socketPath, port: config.port },
+  });
+  await new Promise<void>((resolve, reject) => {
+    worker.once("message", () => resolve());
+    worker.once("error", reject);
+  });
+  // The console's thread failing after start leaves half a product: stop, so the supervisor restarts us.
+  worker.on("error", (error) => {
+    console.error("The console stopped:", error instanceof Error ? error.message : error);
+    process.exit(1);
+  });
+  return {
+    handle: forwardTo(socketPath),
+    stop: async () => {
+      await worker.terminate();
+      fs.rmSync(socketPath, { force: true });
+    },
+  };
 }
 
 /** True when there is no production build, or a source file changed after it was made. */

@@ -4,16 +4,28 @@ import type { ApiKey } from "../client";
 import type { CliContext, Io } from "../context";
 import { jsonNoContentOption, jsonOption, parseDays, parseGrace } from "../options";
 import { json, table, when } from "../output";
+import { UsageError } from "../identity-token";
+
+/** A key's restrictions in words, as the console's key row says them (rule 24). */
+function restrictionWords(r: ApiKey["restrictions"]): string {
+  const parts = [
+    r.permission === "read" ? "read only" : r.permission === "write" ? "read and write" : "admin",
+  ];
+  if (r.projects) parts.push(r.projects.join(" "));
+  if (r.allowedIps) parts.push(r.allowedIps.join(" "));
+  return parts.join(" · ");
+}
 
 function printKeys(io: Io, keys: ApiKey[]) {
   table(
     io.stdout,
-    ["ID", "NAME", "KEY", "STATUS", "CREATED", "EXPIRES", "LAST USED", "CREATED BY"],
+    ["ID", "NAME", "KEY", "STATUS", "RESTRICTIONS", "CREATED", "EXPIRES", "LAST USED", "CREATED BY"],
     keys.map((k) => [
       k.id,
       k.name,
       `dpt_…${k.last4}`,
       k.status,
+      restrictionWords(k.restrictions),
       when(k.createdAt),
       when(k.expiresAt),
       when(k.lastUsedAt),
@@ -21,6 +33,44 @@ function printKeys(io: Io, keys: ApiKey[]) {
     ]),
     "No keys.",
   );
+}
+
+const collect = (value: string, previous: string[] = []) => [...previous, value];
+
+type RestrictionFlags = {
+  readOnly?: boolean;
+  permission?: "read" | "write" | "admin";
+  project?: string[];
+  allowIp?: string[];
+};
+
+/** Restriction flags shared by create and restrict; only the flags given become fields. */
+function addRestrictionOptions(command: Command): Command {
+  return command
+    .option("--read-only", "the key may only read (same as --permission read)")
+    .addOption(
+      new Option(
+        "--permission <level>",
+        "at most read, write or admin (never more than the account's role)",
+      ).choices(["read", "write", "admin"]),
+    )
+    .option("--project <team/project>", "the key may touch only this project (repeatable)", collect)
+    .option(
+      "--allow-ip <cidr>",
+      "the key works only from this IP range, like 10.0.0.0/8 (repeatable)",
+      collect,
+    );
+}
+
+function restrictionsOf(flags: RestrictionFlags) {
+  if (flags.readOnly && flags.permission && flags.permission !== "read") {
+    throw new UsageError("use --read-only or --permission, not both.");
+  }
+  return {
+    ...(flags.readOnly || flags.permission ? { permission: flags.readOnly ? "read" : flags.permission } : {}),
+    ...(flags.project ? { projects: flags.project } : {}),
+    ...(flags.allowIp ? { allowedIps: flags.allowIp } : {}),
+  } as { permission?: "read" | "write" | "admin"; projects?: string[]; allowedIps?: string[] };
 }
 
 const accountOption = () =>
@@ -31,25 +81,31 @@ export function registerKeyCommands(program: Command, { io, api }: CliContext): 
     .command("key")
     .description("API keys of a service account (needs an ADMIN account's key)");
 
-  key
-    .command("create")
-    .description("Create a key and print its secret once (only the secret, unless --json)")
-    .addOption(accountOption())
-    .requiredOption("--name <name>", "what uses the key, like github-actions")
-    .option("--expires-in <days>", 'days until it expires, like 90d, or "never" (default 90d)', parseDays)
+  addRestrictionOptions(
+    key
+      .command("create")
+      .description("Create a key and print its secret once (only the secret, unless --json)")
+      .addOption(accountOption())
+      .requiredOption("--name <name>", "what uses the key, like github-actions")
+      .option("--expires-in <days>", 'days until it expires, like 90d, or "never" (default 90d)', parseDays),
+  )
     .addOption(jsonOption())
     .action(
-      async (options: {
-        serviceAccount: string;
-        name: string;
-        expiresIn?: number | null;
-        json?: boolean;
-      }) => {
+      async (
+        options: {
+          serviceAccount: string;
+          name: string;
+          expiresIn?: number | null;
+          json?: boolean;
+        } & RestrictionFlags,
+      ) => {
+        const restrictions = restrictionsOf(options);
         const { key: created } = await (
           await api()
         ).createKey(options.serviceAccount, {
           name: options.name,
           ...(options.expiresIn !== undefined ? { expiresInDays: options.expiresIn } : {}),
+          ...(Object.keys(restrictions).length > 0 ? { restrictions } : {}),
         });
         if (options.json) return json(io.stdout, created);
         // stdout holds the secret alone, so `export DEPUTY_API_KEY=$(deputy key create …)` works.
@@ -97,6 +153,50 @@ export function registerKeyCommands(program: Command, { io, api }: CliContext): 
       if (options.json) return json(io.stdout, renamed);
       printKeys(io, [renamed]);
     });
+
+  addRestrictionOptions(
+    key
+      .command("restrict")
+      .description(
+        "Change a key's restrictions at once (rule 24); flags left out keep their value. They can only narrow the account.",
+      )
+      .addOption(accountOption())
+      .argument("<key-id>", "the key's id, or the key id inside its token (dpt_<key id>_…)"),
+  )
+    .option("--all-projects", "lift the projects restriction")
+    .option("--any-ip", "lift the allowed IP ranges")
+    .option("--same-as-account", "lift the permission restriction")
+    .addOption(jsonOption())
+    .action(
+      async (
+        keyId: string,
+        options: {
+          serviceAccount: string;
+          allProjects?: boolean;
+          anyIp?: boolean;
+          sameAsAccount?: boolean;
+          json?: boolean;
+        } & RestrictionFlags,
+      ) => {
+        if ((options.allProjects && options.project) || (options.anyIp && options.allowIp)) {
+          throw new UsageError("a restriction cannot be set and lifted at once.");
+        }
+        const restrictions: Record<string, unknown> = restrictionsOf(options);
+        if (options.allProjects) restrictions.projects = null;
+        if (options.anyIp) restrictions.allowedIps = null;
+        if (options.sameAsAccount) restrictions.permission = null;
+        if (Object.keys(restrictions).length === 0) {
+          throw new UsageError(
+            "say what to change: --read-only, --permission, --project, --allow-ip or a --… to lift one.",
+          );
+        }
+        const { key: changed } = await (
+          await api()
+        ).updateKey(options.serviceAccount, keyId, { restrictions });
+        if (options.json) return json(io.stdout, changed);
+        printKeys(io, [changed]);
+      },
+    );
 
   key
     .command("rotate")

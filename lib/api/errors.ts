@@ -11,6 +11,8 @@ export type ApiErrorCode =
   | "restricted_project"
   | "cross_team_write_denied"
   | "read_only_role"
+  | "scope_denied"
+  | "ip_not_allowed"
   | "not_found"
   | "name_taken"
   | "conflict"

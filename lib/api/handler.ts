@@ -12,6 +12,7 @@ import { createDispatcher, toApiError } from "./router";
 import { tokenExchangeRoute } from "./federation-routes";
 import { API_ROUTES } from "./routes";
 import { MAX_BODY_BYTES } from "./schemas";
+import { clientAddressOf } from "@/lib/server/client-address";
 
 export const API_PREFIX = "/api/v1";
 
@@ -65,6 +66,17 @@ export function createApiHandler(options: ApiHandlerOptions = {}) {
       limiter.recordFailure(address);
       throw new ApiError(401, result.code, CREDENTIAL_MESSAGES[result.code]);
     }
+    const { addresses } = result.value.restrictions;
+    if (addresses && !addresses.includes(address)) {
+      // Counted like a bad key: a stolen key tried from elsewhere soon meets the rate limit.
+      limiter.recordFailure(address);
+      throw new ApiError(
+        403,
+        "ip_not_allowed",
+        // Names the restriction, not its ranges: whoever holds a stolen key learns nothing.
+        `This key may be used only from its allowed IP ranges (allowedIps), and this request came from ${address}.`,
+      );
+    }
     if (result.value.type === "access_token") {
       lastUsed?.recordAccount(result.value.serviceAccount.id, new Date());
     } else {
@@ -93,7 +105,7 @@ export function createApiHandler(options: ApiHandlerOptions = {}) {
           );
         }
       }
-      const address = req.socket.remoteAddress ?? "unknown";
+      const address = clientAddressOf(req);
       const path = (queryAt === -1 ? rawUrl : rawUrl.slice(0, queryAt)).replace(/\/+$/, "");
       const failureLimiter = path === tokenExchangeRoute.path ? exchangeLimiter : limiter;
       const answer = await dispatcher.dispatch(req, path, searchParams, {

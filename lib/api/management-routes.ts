@@ -10,11 +10,11 @@ import {
 import { createKey, listKeys, revokeKey, rotateKey, updateKey } from "@/lib/keys/lifecycle";
 import type { TFederationSettings } from "@/lib/service-accounts/schemas";
 import { z } from "zod";
-import { zText } from "@/lib/validation/text";
 import { defineRoute } from "./router";
 import {
   ZAccountPathParams,
   ZApiKey,
+  ZUpdateKeyBody,
   ZCreateKeyAnswer,
   ZCreateKeyBody,
   ZCreateServiceAccountBody,
@@ -213,16 +213,16 @@ export const rotateKeyRoute = defineRoute({
   },
 });
 
-/** The management routes, in matching order. */
-// Renames a key (restrictions come with rule 24).
+// Renames a key and changes its restrictions (rule 24).
 export const updateKeyRoute = defineRoute({
   method: "PATCH",
   path: "/api/v1/service-accounts/{account}/keys/{keyId}",
   operationId: "updateKey",
-  summary: "Rename a key (restrictions come with rule 24).",
+  summary:
+    "Rename a key and change its restrictions (rule 24): a restrictions field left out keeps its value, null lifts it. Restrictions may only narrow the account (a permission above its role is 400); the change is audited (api_key.restrictions_changed) and takes effect at once.",
   access: "admin",
   params: ZKeyPathParams,
-  body: z.object({ name: zText().trim().min(1).max(64).optional() }).strict(),
+  body: ZUpdateKeyBody,
   bodyName: "change",
   responses: { 200: { description: "The key after the change", schema: z.object({ key: ZApiKey }) } },
   errors: ["invalid_request", "forbidden", "not_found"],
@@ -232,6 +232,7 @@ export const updateKeyRoute = defineRoute({
   }),
 });
 
+/** The management routes, in matching order. */
 export const MANAGEMENT_ROUTES = [
   listServiceAccountsRoute,
   createServiceAccountRoute,

@@ -1,6 +1,8 @@
 // Request and answer schemas of the management routes (SPEC §4): service accounts and their keys.
 // Enumerations are answered in lower case and accepted in any case.
 import { z } from "zod";
+import { ZRestrictionsInput } from "@/lib/keys/restrictions";
+import { ZKeyRestrictions } from "./schemas";
 import { zText } from "@/lib/validation/text";
 import { MAX_KEY_DAYS } from "@/lib/keys/schemas";
 import { ZFederationShape, ZServiceAccountName } from "@/lib/service-accounts/schemas";
@@ -50,7 +52,13 @@ export const ZCreateKeyBody = z
   .object({
     name: zText().trim().min(1).max(64),
     expiresInDays: z.number().int().min(1).max(MAX_KEY_DAYS).nullable().optional(),
+    restrictions: ZRestrictionsInput.optional(),
   })
+  .strict();
+
+/** A key's PATCH (rule 24): a restrictions field left out keeps its value; null lifts it. */
+export const ZUpdateKeyBody = z
+  .object({ name: zText().trim().min(1).max(64).optional(), restrictions: ZRestrictionsInput.optional() })
   .strict();
 
 export const ZRotateKeyBody = z.object({ graceHours: z.number().int().min(0).max(168) }).strict();
@@ -109,6 +117,7 @@ export const ZApiKey = z
     expiresAt: z.string().nullable(),
     lastUsedAt: z.string().nullable(),
     status: z.enum(["active", "expired", "revoked", "leaked"]),
+    restrictions: ZKeyRestrictions,
   })
   .meta({ id: "ApiKey", description: "An API key, without its secret: only its last 4 characters." });
 

@@ -23,6 +23,8 @@ const STATUS_OF: Partial<Record<ApiErrorCode, number>> = {
   restricted_project: 403,
   cross_team_write_denied: 403,
   read_only_role: 403,
+  scope_denied: 403,
+  ip_not_allowed: 403,
   not_found: 404,
   name_taken: 409,
   conflict: 409,
@@ -73,10 +75,16 @@ export function openApiDocument(routes: Route[]) {
       const status = STATUS_OF[code] ?? 400;
       errors.set(status, [...(errors.get(status) ?? []), code]);
     }
-    if (route.access === "admin")
-      errors.set(403, [...new Set([...(errors.get(403) ?? []), "forbidden" as const])]);
+    if (route.access === "admin") {
+      // Rule 24: a key without admin permission, or limited to projects, is scope_denied here.
+      errors.set(403, [
+        ...new Set([...(errors.get(403) ?? []), "forbidden" as const, "scope_denied" as const]),
+      ]);
+    }
     if (route.access !== "public") {
       for (const [status, codes] of Object.entries(CREDENTIAL_ERRORS)) errors.set(Number(status), codes);
+      // Rule 24: any credential may be bound to client addresses.
+      errors.set(403, [...new Set([...(errors.get(403) ?? []), "ip_not_allowed" as const])]);
     }
     if (route.errorBody) {
       // The token endpoint answers RFC 6749 §5.2 errors, which OAuth clients read.

@@ -100,6 +100,28 @@ export function toApiError(error: unknown): ApiError | null {
   return null;
 }
 
+/**
+ * Rule 24 on the management API: it needs a key whose permission is admin and that is not
+ * limited to projects (a key for some projects must not be able to make keys for all of them).
+ */
+function assertManagementScope(caller: VerifiedKey): void {
+  const { permission, projects } = caller.restrictions;
+  if (permission !== "admin") {
+    throw new ApiError(
+      403,
+      "scope_denied",
+      `This key's permission is ${permission}: the management API needs a key with admin permission.`,
+    );
+  }
+  if (projects) {
+    throw new ApiError(
+      403,
+      "scope_denied",
+      `This key is limited to ${projects.length === 1 ? "1 project" : `${projects.length} projects`}: the management API needs a key without a projects restriction.`,
+    );
+  }
+}
+
 function parse<T>(schema: z.ZodType<T> | undefined, value: unknown, what: string): T {
   if (!schema) return undefined as T;
   const parsed = schema.safeParse(value);
@@ -186,6 +208,7 @@ export function createDispatcher(routes: Route[]): Dispatcher {
           `Only ADMIN service accounts may use the management API; ${caller.serviceAccount.name} is ${caller.serviceAccount.role.toLowerCase()}.`,
         );
       }
+      if (route.access === "admin") assertManagementScope(caller);
       let params: unknown = undefined;
       if (route.params) {
         const rawParams: Record<string, string> = {};
@@ -204,6 +227,7 @@ export function createDispatcher(routes: Route[]): Dispatcher {
         caller,
         principal: caller && {
           serviceAccount: caller.serviceAccount,
+          restrictions: caller.restrictions,
           ...(caller.claims ? { workloadClaims: caller.claims } : {}),
           ...source,
         },

@@ -11,6 +11,7 @@ import { PROJECT_ROUTES } from "./project-routes";
 import { listAuditEventsRoute } from "./audit-routes";
 import { reportLeakedKeysRoute } from "./leak-routes";
 import { createRunRoute, listRunsRoute } from "./run-routes";
+import { restrictionsAnswer } from "@/lib/keys/credential-restrictions";
 
 // A verified key's record is shared while cached, so its viewer answer is serialised once.
 const viewerJsonCache = new WeakMap<VerifiedKey, string>();
@@ -36,6 +37,7 @@ function viewerJson(verified: VerifiedKey): string {
         id: key.id,
         name: key.name,
         expiresAt: key.expiresAt?.toISOString() ?? null,
+        restrictions: restrictionsAnswer(verified.restrictions),
       },
     });
     viewerJsonCache.set(verified, json);

@@ -20,6 +20,7 @@ export const createRunRoute = defineRoute({
     "restricted_project",
     "cross_team_write_denied",
     "read_only_role",
+    "scope_denied",
     "not_found",
     "conflict",
   ],
@@ -35,7 +36,7 @@ export const listRunsRoute = defineRoute({
   params: ZRunsPathParams,
   query: ZListRunsQuery,
   responses: { 200: { description: "A page of runs", schema: ZListRunsAnswer } },
-  errors: ["invalid_request", "forbidden", "restricted_project", "not_found"],
+  errors: ["invalid_request", "forbidden", "restricted_project", "scope_denied", "not_found"],
   handle: async ({ principal, params, query }) => ({
     status: 200,
     body: await listRuns(principal, params.entity, params.project, query),

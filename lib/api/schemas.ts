@@ -28,6 +28,15 @@ export const ZErrorAnswer = z.object({
   error: z.object({ code: z.string(), message: z.string() }),
 });
 
+/** A key's restrictions (rule 24): the effective permission, and null for "not restricted". */
+export const ZKeyRestrictions = z
+  .object({
+    permission: z.enum(["read", "write", "admin"]),
+    projects: z.array(z.string()).nullable(),
+    allowedIps: z.array(z.string()).nullable(),
+  })
+  .meta({ id: "KeyRestrictions", description: "What a credential narrows its account to (rule 24)." });
+
 export const ZViewerAnswer = z.object({
   principal: z.object({
     type: z.literal("service_account"),
@@ -45,6 +54,7 @@ export const ZViewerAnswer = z.object({
     id: z.string(),
     name: z.string().nullable(),
     expiresAt: z.string().nullable(),
+    restrictions: ZKeyRestrictions,
   }),
 });
 

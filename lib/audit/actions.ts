@@ -5,6 +5,7 @@ export const AUDIT_ACTIONS = [
   "api_key.leak_acknowledged",
   "api_key.leaked",
   "api_key.renamed",
+  "api_key.restrictions_changed",
   "api_key.revoked",
   "api_key.rotated",
   "auth.sign_in_failures_burst",

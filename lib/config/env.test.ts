@@ -28,7 +28,18 @@ describe("parseConfig", () => {
       accessTokenTtl: 3600,
       allowPrivateIssuers: false,
       secretScanningKeys: undefined,
+      trustedProxies: [],
     });
+  });
+
+  it("reads DEPUTY_TRUSTED_PROXIES as normalised ranges and names a bad one", () => {
+    expect(parseConfig({ DEPUTY_TRUSTED_PROXIES: "10.1.2.3/8, 2001:DB8::/32" }).trustedProxies).toEqual([
+      "10.0.0.0/8",
+      "2001:db8::/32",
+    ]);
+    expect(() => parseConfig({ DEPUTY_TRUSTED_PROXIES: "10.0.0.0/8,proxy.internal" })).toThrow(
+      /DEPUTY_TRUSTED_PROXIES must be comma-separated CIDR ranges/,
+    );
   });
 
   it("bounds the access-token lifetime and reads the private-issuer switch", () => {

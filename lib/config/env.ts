@@ -1,6 +1,7 @@
 import crypto from "node:crypto";
 import fs from "node:fs";
 import { z } from "zod";
+import { normaliseCidr } from "@/lib/security/cidr";
 import { DEFAULT_DATABASE_URL, isPostgresUrl } from "./database-url";
 
 /** Deputy's configuration (SPEC §7), validated once at start-up with a message per bad value. */
@@ -58,6 +59,14 @@ const ZEnv = z.object({
       message: "DEPUTY_ALLOW_PRIVATE_ISSUERS must be 1 (allow http:// and private addresses) or unset",
     })
     .default(""),
+  DEPUTY_TRUSTED_PROXIES: z
+    .string()
+    .trim()
+    .refine((v) => v.split(",").every((range) => normaliseCidr(range) !== null), {
+      message:
+        "DEPUTY_TRUSTED_PROXIES must be comma-separated CIDR ranges of your load balancers, such as 10.0.0.0/8,2001:db8::/32",
+    })
+    .optional(),
   // Checked by readSecretScanningKeys below: the file must hold valid keys.
   DEPUTY_SECRET_SCANNING_KEYS: z.string().trim().optional(),
 });
@@ -79,6 +88,8 @@ export type DeputyConfig = {
    * from the file DEPUTY_SECRET_SCANNING_KEYS names; undefined when it is unset.
    */
   secretScanningKeys: { file: string; publicKeys: string[] } | undefined;
+  /** Load balancers whose X-Forwarded-For is believed (rule 26), normalised; empty when unset. */
+  trustedProxies: string[];
 };
 
 export class ConfigError extends Error {
@@ -116,6 +127,9 @@ export function parseConfig(env: Record<string, string | undefined> = process.en
     accessTokenTtl: c.DEPUTY_ACCESS_TOKEN_TTL,
     allowPrivateIssuers: c.DEPUTY_ALLOW_PRIVATE_ISSUERS === "1",
     secretScanningKeys: scanning && "publicKeys" in scanning ? scanning : undefined,
+    trustedProxies: c.DEPUTY_TRUSTED_PROXIES
+      ? c.DEPUTY_TRUSTED_PROXIES.split(",").map((range) => normaliseCidr(range)!)
+      : [],
   };
 }
 

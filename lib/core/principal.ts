@@ -26,6 +26,8 @@ export type ActingServiceAccount = {
 
 export type ServiceAccountPrincipal = {
   serviceAccount: ActingServiceAccount;
+  /** What the credential narrows the account to (rule 24); absent: nothing. */
+  restrictions?: { permission: "read" | "write" | "admin"; projects: string[] | null };
   /** The verified claims of the exchanged JWT, when the account called with an access token. */
   workloadClaims?: Record<string, unknown>;
   ip: string | null;

@@ -24,6 +24,10 @@ export type KeyRow = {
   orgSlug: string;
   teamId: string;
   teamSlug: string;
+  /** Restrictions (rule 24); the lists as JSON text. */
+  permission: string | null;
+  projects: string | null;
+  allowedIps: string | null;
 };
 
 export type CredentialLookup = {
@@ -41,7 +45,8 @@ export const CREDENTIAL_CHANNEL = "deputy_credentials";
 const SELECT = (epoch: (column: string) => string) => `
   SELECT k.id, k.name, k."secretHash", ${epoch('k."expiresAt"')} AS "expiresAt", ${epoch('k."revokedAt"')} AS "revokedAt",
          a.id AS "accountId", a.name AS "accountName", a."orgId", a.scope, a.role, a.status,
-         ${epoch('a."deletedAt"')} AS "deletedAt", o.slug AS "orgSlug", t.id AS "teamId", t.slug AS "teamSlug"
+         ${epoch('a."deletedAt"')} AS "deletedAt", o.slug AS "orgSlug", t.id AS "teamId", t.slug AS "teamSlug",
+         k.permission, k.projects, k."allowedIps"
   FROM "ApiKey" k
   JOIN "ServiceAccount" a ON a.id = k."serviceAccountId"
   JOIN "Organization" o ON o.id = a."orgId"

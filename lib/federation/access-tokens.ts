@@ -14,6 +14,8 @@ import {
   secretMatches,
 } from "@/lib/keys/format";
 import type { CredentialFailure, VerifiedKey } from "@/lib/keys/verify";
+import { credentialRestrictions } from "@/lib/keys/credential-restrictions";
+import { NO_RESTRICTIONS } from "@/lib/keys/restrictions";
 import { serviceAccountIdentity } from "@/lib/service-accounts/identity";
 import { truncateText } from "@/lib/validation/text";
 
@@ -95,6 +97,8 @@ async function loadTokenRecord(tokenId: string): Promise<TokenRecord | null> {
         role: sa.role,
         team: { id: sa.team.id, slug: sa.team.slug },
       },
+      // Narrowed by the exchange's scope and the trust settings' allowedIps (rule 25) once they land.
+      restrictions: credentialRestrictions(sa.role, NO_RESTRICTIONS),
     },
   };
 }

@@ -59,7 +59,25 @@ export class CredentialCache<V> {
 export const CREDENTIAL_CACHE_TTL_MS = 1_000;
 export const CREDENTIAL_CACHE_MAX_ENTRIES = 10_000;
 
-const globalForCache = globalThis as unknown as { deputyCredentialCache?: CredentialCache<unknown> };
+const globalForCache = globalThis as unknown as {
+  deputyCredentialCache?: CredentialCache<unknown>;
+  deputyCredentialChannel?: BroadcastChannel;
+};
+
+/**
+ * The console runs in a thread of its own (scripts/console-thread.mjs): a change made there
+ * clears this thread's cache through a channel every thread of the process shares.
+ */
+function threadsChannel(): BroadcastChannel {
+  if (!globalForCache.deputyCredentialChannel) {
+    const channel = new BroadcastChannel("deputy-credentials");
+    channel.onmessage = () => clearCredentialCache();
+    // Node's channel would otherwise keep an idle process alive.
+    (channel as unknown as { unref?: () => void }).unref?.();
+    globalForCache.deputyCredentialChannel = channel;
+  }
+  return globalForCache.deputyCredentialChannel;
+}
 
 /**
  * The process-wide cache. Kept on globalThis because the console (bundled by Next) and the API
@@ -70,6 +88,7 @@ export function credentialCache<V>(): CredentialCache<V> {
     CREDENTIAL_CACHE_MAX_ENTRIES,
     CREDENTIAL_CACHE_TTL_MS,
   );
+  threadsChannel();
   return globalForCache.deputyCredentialCache as CredentialCache<V>;
 }
 
@@ -79,12 +98,13 @@ export function clearCredentialCache(): void {
 }
 
 /**
- * Forget every cached key — here at once, and on every other instance sharing the database (on
- * PostgreSQL, through LISTEN/NOTIFY): call after revoking a key or disabling/deleting an account,
+ * Forget every cached key — here at once, in this process's other threads, and on every other
+ * instance sharing the database (on PostgreSQL, through LISTEN/NOTIFY): call after revoking a key or disabling/deleting an account,
  * once the change is committed.
  */
 export function invalidateCredentialCache(): void {
   clearCredentialCache();
+  threadsChannel().postMessage("changed");
   credentialLookup()
     .announceChange()
     .catch((error: unknown) => {

@@ -14,6 +14,13 @@ import { invalidateCredentialCache } from "./credential-cache";
 import { ZKeyChanges, ZNewApiKey, ZRotation, type TNewApiKey, type TRotation } from "./schemas";
 import { DAY_MS, KEY_ROW_SELECT, keyStatus, liveKeyWhere } from "./state";
 import { loadManagedAccount } from "@/lib/service-accounts/accounts";
+import {
+  assertRestrictionsFit,
+  restrictionColumns,
+  restrictionsOfKey,
+  storedRestrictions,
+} from "./key-restrictions";
+import { restrictionsOf, type Restrictions } from "./restrictions";
 import { creatorIdentities } from "@/lib/service-accounts/creators";
 
 /**
@@ -62,9 +69,11 @@ export async function createKey(principal: Principal, accountRef: unknown, input
   const expiresAt =
     data.expiresInDays === null ? null : new Date(now.getTime() + data.expiresInDays * DAY_MS);
   const generated = generateApiKey();
+  const restrictions = restrictionsOf(data.restrictions);
 
   const key = await db.$transaction(async (tx) => {
     const { maxKeysPerAccount } = await lockAccountForKeys(tx, account.id, "creating");
+    await assertRestrictionsFit(tx, account, restrictions);
     if (maxKeysPerAccount !== null) {
       const live = await tx.apiKey.count({ where: { serviceAccountId: account.id, ...liveKeyWhere(now) } });
       if (live >= maxKeysPerAccount) {
@@ -83,6 +92,7 @@ export async function createKey(principal: Principal, accountRef: unknown, input
         serviceAccountId: account.id,
         ...createdByOf(principal),
         expiresAt,
+        ...restrictionColumns(restrictions),
       },
       select: { id: true, name: true, last4: true, expiresAt: true, createdAt: true },
     });
@@ -95,6 +105,7 @@ export async function createKey(principal: Principal, accountRef: unknown, input
         keyName: created.name,
         key: maskedKey(created.last4),
         expiresAt: created.expiresAt?.toISOString() ?? null,
+        ...restrictionsMetadata(restrictions),
       },
     });
     return created;
@@ -108,8 +119,15 @@ export async function createKey(principal: Principal, accountRef: unknown, input
     expiresAt: key.expiresAt,
     lastUsedAt: null,
     status: "active" as const,
+    restrictions: restrictionsOfKey(restrictionColumns(restrictions), account.role),
     secret: generated.token,
   };
+}
+
+/** Restrictions in an audit event: only those set, so an unrestricted key's event stays short. */
+function restrictionsMetadata(restrictions: Restrictions) {
+  const set = Object.fromEntries(Object.entries(restrictions).filter(([, value]) => value !== null));
+  return Object.keys(set).length > 0 ? { restrictions: set } : {};
 }
 
 /** An account's keys, newest first: never a hash, never a secret. */
@@ -131,6 +149,7 @@ export async function listKeys(principal: Principal, accountRef: unknown) {
     expiresAt: k.expiresAt,
     lastUsedAt: k.lastUsedAt,
     status: keyStatus(k, now),
+    restrictions: restrictionsOfKey(k, account.role),
   }));
 }
 
@@ -160,17 +179,45 @@ export async function revokeKey(principal: Principal, accountRef: unknown, keyRe
   invalidateCredentialCache();
 }
 
-/** Renames a key of the account (its id or its token's key id); answers the key as listed. */
+/**
+ * Renames a key of the account (its id or its token's key id) and changes its restrictions (rule
+ * 24: a field left out keeps its value, null lifts it; the result may only narrow the account);
+ * answers the key as listed.
+ */
 export async function updateKey(principal: Principal, accountRef: unknown, keyRef: unknown, input: unknown) {
   const account = await loadManagedAccount(principal, accountRef, "keys");
   if (!isBoundedId(keyRef)) throw new AppError("NOT_FOUND", "API key not found.");
   const changes = parseInput(ZKeyChanges, input);
+  let restricted = false;
   const keyId = await db.$transaction(async (tx) => {
     const key = await tx.apiKey.findFirst({
       where: { serviceAccountId: account.id, OR: [{ id: keyRef }, { keyId: keyRef }] },
-      select: { id: true, name: true, last4: true },
+      select: { id: true, name: true, last4: true, permission: true, projects: true, allowedIps: true },
     });
     if (!key) throw new AppError("NOT_FOUND", "API key not found on this service account.");
+    if (changes.restrictions !== undefined) {
+      const before = storedRestrictions(key);
+      const after: Restrictions = { ...before };
+      for (const field of ["permission", "projects", "allowedIps"] as const) {
+        const value = changes.restrictions[field];
+        if (value !== undefined) (after as Record<string, unknown>)[field] = value;
+      }
+      if (JSON.stringify(before) !== JSON.stringify(after)) {
+        await assertRestrictionsFit(tx, account, after);
+        await tx.apiKey.update({
+          where: { id: key.id, serviceAccountId: account.id },
+          data: restrictionColumns(after),
+        });
+        await recordAudit(tx, {
+          orgId: account.orgId,
+          ...auditSourceOf(principal),
+          action: "api_key.restrictions_changed",
+          target: { type: "service_account", id: account.id, name: account.identity },
+          metadata: { keyName: key.name, key: maskedKey(key.last4), from: before, to: after },
+        });
+        restricted = true;
+      }
+    }
     if (changes.name !== undefined && changes.name !== key.name) {
       await tx.apiKey.update({
         where: { id: key.id, serviceAccountId: account.id },
@@ -186,6 +233,8 @@ export async function updateKey(principal: Principal, accountRef: unknown, keyRe
     }
     return key.id;
   });
+  // A narrower key must not keep its old reach from the cache, here or on other instances.
+  if (restricted) invalidateCredentialCache();
   const listed = (await listKeys(principal, account.id)).find((k) => k.id === keyId);
   if (!listed) throw new AppError("NOT_FOUND", "API key not found on this service account.");
   return listed;
@@ -229,6 +278,9 @@ export async function rotateKey(
         lastUsedAt: true,
         createdByUserId: true,
         createdByServiceAccountId: true,
+        permission: true,
+        projects: true,
+        allowedIps: true,
       },
     });
     if (!old) throw new AppError("NOT_FOUND", "API key not found on this service account.");
@@ -275,6 +327,10 @@ export async function rotateKey(
         serviceAccountId: account.id,
         ...createdByOf(principal),
         expiresAt: cappedMs === null ? null : new Date(now.getTime() + cappedMs),
+        // Rule 24: the replacement may do exactly what the old key could.
+        permission: old.permission,
+        projects: old.projects,
+        allowedIps: old.allowedIps,
       },
       select: { id: true, name: true, last4: true, expiresAt: true, createdAt: true },
     });
@@ -322,6 +378,7 @@ export async function rotateKey(
       expiresAt: result.created.expiresAt,
       lastUsedAt: null,
       status: "active" as const,
+      restrictions: restrictionsOfKey(result.old, account.role),
       secret: generated.token,
     },
     previous: {
@@ -333,6 +390,7 @@ export async function rotateKey(
       expiresAt: result.old.expiresAt,
       lastUsedAt: result.old.lastUsedAt,
       status: keyStatus({ revokedAt: null, expiresAt: result.old.expiresAt }, Date.now()),
+      restrictions: restrictionsOfKey(result.old, account.role),
     },
   };
 }

@@ -1,6 +1,7 @@
 // Validation of API keys, shared by the console's dialogs, the server actions, the API routes
 // and the domain (lifecycle.ts). Browser-safe: zod only.
 import { z } from "zod";
+import { ZRestrictionsInput } from "./restrictions";
 
 export const KEY_EXPIRY_CHOICES = ["never", "30", "90", "365"] as const;
 
@@ -19,12 +20,15 @@ export const ZNewApiKey = z
   .object({
     name: ZApiKeyName,
     expiresInDays: z.number().int().min(1).max(MAX_KEY_DAYS).nullable().default(90),
+    restrictions: ZRestrictionsInput.optional(),
   })
   .strict();
 export type TNewApiKey = z.input<typeof ZNewApiKey>;
 
-/** The API's key PATCH: the name now (restrictions come with rule 24). */
-export const ZKeyChanges = z.object({ name: ZApiKeyName.optional() }).strict();
+/** A key's PATCH: its name, and its restrictions (a field left out keeps its value; null lifts it). */
+export const ZKeyChanges = z
+  .object({ name: ZApiKeyName.optional(), restrictions: ZRestrictionsInput.optional() })
+  .strict();
 
 /** The grace periods the console offers; the API takes any whole hour from 0 to 168. */
 export const GRACE_CHOICES = [
@@ -46,7 +50,32 @@ export const ZRotation = z
   .strict();
 export type TRotation = z.input<typeof ZRotation>;
 
+/** The console's Permission choices (rule 24): "same" stores no permission restriction. */
+export const PERMISSION_CHOICES = [
+  { value: "same", label: "Same as the account" },
+  { value: "read", label: "Read only" },
+  { value: "write", label: "Read and write" },
+] as const;
+
 export const ZCreateApiKeyInput = z.object({
   name: ZApiKeyName,
   expiresIn: z.enum(KEY_EXPIRY_CHOICES, { message: "Choose when the key expires." }).default("90"),
+  permission: z.enum(["same", "read", "write"], { message: "Choose a permission." }).default("same"),
+  projectsMode: z.enum(["all", "only"], { message: "Choose which projects." }).default("all"),
+  projects: z.array(z.string().max(200)).max(200).default([]),
+  /** One CIDR range per line. */
+  allowedIps: z.string().max(4000, "List at most 32 ranges.").default(""),
 });
+
+/** The dialog's restriction fields as the domain's restrictions input. */
+export function restrictionsFromForm(form: z.output<typeof ZCreateApiKeyInput>) {
+  const ranges = form.allowedIps
+    .split(/[\n,]/)
+    .map((line) => line.trim())
+    .filter(Boolean);
+  return {
+    permission: form.permission === "same" ? null : form.permission,
+    projects: form.projectsMode === "only" ? form.projects : null,
+    allowedIps: ranges.length > 0 ? ranges : null,
+  };
+}

@@ -21,6 +21,9 @@ export const KEY_ROW_SELECT = {
   lastUsedAt: true,
   revokedAt: true,
   leakedAt: true,
+  permission: true,
+  projects: true,
+  allowedIps: true,
 } as const satisfies Prisma.ApiKeySelect;
 
 export type KeyStatus = "active" | "expired" | "revoked" | "leaked";

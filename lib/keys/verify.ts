@@ -3,6 +3,8 @@ import { serviceAccountIdentity } from "@/lib/service-accounts/identity";
 import { credentialCache } from "./credential-cache";
 import { findKeyRow, toDate } from "@/lib/db/credential-lookup";
 import { hashSecret, parseApiKey, secretMatches } from "./format";
+import { credentialRestrictions, type CredentialRestrictions } from "./credential-restrictions";
+import { storedList, storedPermission } from "./restrictions";
 
 export type CredentialFailure =
   "invalid_credential" | "expired_credential" | "revoked_credential" | "account_disabled";
@@ -15,6 +17,8 @@ export type VerifiedKey = {
   key: { id: string; name: string | null; expiresAt: Date | null };
   /** The calling account: the same type the domain's principal carries. */
   serviceAccount: ActingServiceAccount;
+  /** What this credential narrows its account to (rule 24). */
+  restrictions: CredentialRestrictions;
 };
 
 /** What is known about a key id: the stored hash, its state, and its account. Never the secret. */
@@ -47,6 +51,11 @@ async function loadKeyRecord(keyId: string): Promise<KeyRecord | null> {
         role: row.role,
         team: { id: row.teamId, slug: row.teamSlug },
       },
+      restrictions: credentialRestrictions(row.role, {
+        permission: storedPermission(row.permission),
+        projects: storedList(row.projects),
+        allowedIps: storedList(row.allowedIps),
+      }),
     },
   };
 }

@@ -1,7 +1,7 @@
 // The team and project a runs request names — looked up in the calling account's organization
 // only — and the project-access policy's answer as the domain's refusal.
 import type { Tx } from "@/lib/db";
-import type { ActingServiceAccount } from "@/lib/core/principal";
+import type { ActingServiceAccount, ServiceAccountPrincipal } from "@/lib/core/principal";
 import { AppError } from "@/lib/errors";
 import {
   decideProjectAccess,
@@ -54,6 +54,57 @@ export function assertProjectAccess(
     operation,
   );
   if (!decision.allowed) throw refusalOf(decision, what);
+}
+
+/**
+ * Rule 24: what the credential narrows the account to, checked before anything is looked up, so
+ * that a key limited to some projects learns nothing about the others (not even whether they
+ * exist).
+ */
+export function assertCredentialScope(
+  principal: ServiceAccountPrincipal,
+  entity: string,
+  project: string,
+  operation: Operation,
+): void {
+  const restrictions = principal.restrictions;
+  if (!restrictions) return;
+  if (
+    operation === "write" &&
+    restrictions.permission === "read" &&
+    principal.serviceAccount.role !== "VIEWER"
+  ) {
+    throw new AppError(
+      "FORBIDDEN",
+      "This key is read-only (its permission is read). Use a key with write permission to write runs.",
+      undefined,
+      "scope_denied",
+    );
+  }
+  if (restrictions.projects && !restrictions.projects.includes(`${entity}/${project}`)) {
+    throw new AppError(
+      "FORBIDDEN",
+      `This key is limited to its listed projects (its projects restriction), and ${entity}/${project} is not one of them.`,
+      undefined,
+      "scope_denied",
+    );
+  }
+}
+
+/** A key limited to projects may not create one (rule 24). */
+export function assertMayCreateProject(
+  principal: ServiceAccountPrincipal,
+  entity: string,
+  project: string,
+): void {
+  if (principal.restrictions?.projects) {
+    throw new AppError(
+      "FORBIDDEN",
+      `Project "${project}" was not found in ${entity}, and a key limited to projects (its projects restriction) may not create one.`,
+      undefined,
+      "scope_denied",
+    );
+  }
 }
 
 /** The team an entity names, in the account's own organization only. */

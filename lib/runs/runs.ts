@@ -10,6 +10,8 @@ import { auditSourceOf, type ServiceAccountPrincipal } from "@/lib/core/principa
 import type { ProjectFacts } from "@/lib/authz/project-access";
 import { AppError } from "@/lib/errors";
 import {
+  assertCredentialScope,
+  assertMayCreateProject,
   assertProjectAccess,
   findProject,
   findTeam,
@@ -73,6 +75,7 @@ async function insertRun(
 export async function createRun(principal: ServiceAccountPrincipal, input: TCreateRunInput) {
   const account = principal.serviceAccount;
   const entity = input.entity ?? account.team.slug;
+  assertCredentialScope(principal, entity, input.project, "write");
   const team = await findTeam(db, account, entity);
   const existing = await findProject(db, account, team.id, input.project);
   if (existing) return insertRun(db, principal, existing, team, input);
@@ -82,8 +85,9 @@ export async function createRun(principal: ServiceAccountPrincipal, input: TCrea
       `Project "${input.project}" was not found in ${entity}. Projects are created automatically only in this account's own team (${account.team.slug}).`,
     );
   }
-  // A Viewer may not create the project either.
+  // A Viewer may not create the project either, nor a key limited to projects.
   if (account.role === "VIEWER") throw readOnlyRefusal();
+  assertMayCreateProject(principal, entity, input.project);
 
   try {
     return await createRunInNewProject(principal, team, input);
@@ -139,6 +143,7 @@ export async function listRuns(
   page: { limit: number; cursor?: string },
 ) {
   const account = principal.serviceAccount;
+  assertCredentialScope(principal, entity, projectName, "read");
   const team = await findTeam(db, account, entity);
   const project = await findProject(db, account, team.id, projectName);
   if (!project) throw new AppError("NOT_FOUND", `Project "${projectName}" was not found in ${entity}.`);

@@ -8,7 +8,7 @@ import { AppError } from "@/lib/errors";
 import { parseInput } from "@/lib/actions/result";
 import { createAccount, deleteAccount, updateAccount } from "./accounts";
 import { createKey } from "@/lib/keys/lifecycle";
-import { ZCreateApiKeyInput } from "@/lib/keys/schemas";
+import { ZCreateApiKeyInput, restrictionsFromForm } from "@/lib/keys/schemas";
 import { resolvePlace } from "./place";
 import { parseClaimLines } from "@/lib/federation/templates";
 import {
@@ -107,10 +107,26 @@ export async function updateFederationFromForm(caller: PersonPrincipal, accountI
 }
 
 /** "Create API key": the dialog's expiry choice ("never", "30", "90", "365") in days. */
+/** The domain names restriction problems by their API path ("restrictions.allowedIps.0"): the dialog by its field. */
+function onDialogFields(error: unknown): unknown {
+  if (!(error instanceof AppError) || !error.fieldErrors) return error;
+  const fields: Record<string, string> = {};
+  for (const [path, message] of Object.entries(error.fieldErrors)) {
+    const field = path.replace(/^restrictions\./, "").split(".")[0]!;
+    fields[field] ??= message;
+  }
+  return new AppError(error.code, error.message, fields, error.reason);
+}
+
 export async function createApiKeyFromForm(caller: PersonPrincipal, accountId: unknown, input: unknown) {
   const form = parseInput(ZCreateApiKeyInput, input);
-  return createKey(caller, accountId, {
-    name: form.name,
-    expiresInDays: form.expiresIn === "never" ? null : Number(form.expiresIn),
-  });
+  try {
+    return await createKey(caller, accountId, {
+      name: form.name,
+      expiresInDays: form.expiresIn === "never" ? null : Number(form.expiresIn),
+      restrictions: restrictionsFromForm(form),
+    });
+  } catch (error) {
+    throw onDialogFields(error);
+  }
 }

@@ -133,6 +133,7 @@ describe("GET /api/v1/viewer", () => {
         id: expect.any(String) as string,
         name: "matrix",
         expiresAt: expect.any(String) as string,
+        restrictions: { permission: "admin", projects: null, allowedIps: null },
       },
     });
   });
