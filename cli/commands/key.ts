@@ -70,7 +70,7 @@ function restrictionsOf(flags: RestrictionFlags) {
     ...(flags.readOnly || flags.permission ? { permission: flags.readOnly ? "read" : flags.permission } : {}),
     ...(flags.project ? { projects: flags.project } : {}),
     ...(flags.allowIp ? { allowedIps: flags.allowIp } : {}),
-  } as { permission?: "read" | "write" | "admin"; projects?: string[]; allowedIps?: string[] };
+  };
 }
 
 const accountOption = () =>
