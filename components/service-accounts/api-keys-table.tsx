@@ -21,6 +21,9 @@ type KeyRow = {
   status: KeyStatus;
   /** Rotated: a newer key replaced this one, which works until expiresAt (the grace period). */
   replaced: boolean;
+  /** Its restrictions in words (rule 24). */
+  restrictions: string;
+  projects: string[] | null;
 };
 
 const STATUS_TEXT: Record<KeyStatus, string> = {
@@ -52,7 +55,7 @@ export function ApiKeysTable({
   const [revoking, setRevoking] = useState<KeyRow | null>(null);
   const [rotating, setRotating] = useState<KeyRow | null>(null);
   const revoke = useRevokeApiKey(accountId);
-  const head = ["Name", "Key", "Created by", "Created", "Expires", "Last used", "Status"];
+  const head = ["Name", "Key", "Restrictions", "Created by", "Created", "Expires", "Last used", "Status"];
   if (canManage) head.push("");
   return (
     <>
@@ -63,6 +66,9 @@ export function ApiKeysTable({
             <Td>{k.name}</Td>
             <Td>
               <code className="text-xs">{k.masked}</code>
+            </Td>
+            <Td>
+              <span title={k.projects?.join(", ")}>{k.restrictions}</span>
             </Td>
             <Td>{k.createdBy}</Td>
             <Td>{formatDate(k.createdAt)}</Td>

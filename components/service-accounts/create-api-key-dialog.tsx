@@ -9,6 +9,10 @@ import { Dialog, DialogContent } from "@/components/ui/dialog";
 import { SelectField, TextField } from "@/components/ui/field";
 import { formValues } from "@/components/ui/form-values";
 import { serviceAccountKeys, useCreateApiKey } from "./hooks";
+import { KeyRestrictionFields } from "./key-restriction-fields";
+
+// Fields shown beside their own input; any other problem is shown at the top.
+const FIELDS = ["name", "expiresIn", "permission", "projects", "allowedIps"];
 
 const EXPIRY_OPTIONS = [
   { value: "30", label: "30 days" },
@@ -70,7 +74,9 @@ export function CreateApiKeyDialog({
 
   function onSubmit(event: FormEvent<HTMLFormElement>) {
     event.preventDefault();
-    create.mutate(formValues(event.currentTarget));
+    const form = event.currentTarget;
+    // Several projects may be picked: the one field formValues would keep only the last of.
+    create.mutate({ ...formValues(form), projects: new FormData(form).getAll("projects").map(String) });
   }
 
   return (
@@ -88,7 +94,7 @@ export function CreateApiKeyDialog({
           />
         ) : (
           <form onSubmit={onSubmit} className="space-y-4" noValidate>
-            {create.error && !create.error.fieldErrors.name && !create.error.fieldErrors.expiresIn && (
+            {create.error && !FIELDS.some((field) => create.error?.fieldErrors[field]) && (
               <Alert>{create.error.message}</Alert>
             )}
             <TextField
@@ -106,6 +112,7 @@ export function CreateApiKeyDialog({
               options={expiryOptions}
               error={create.error?.fieldErrors.expiresIn}
             />
+            <KeyRestrictionFields accountId={accountId} errors={create.error?.fieldErrors ?? {}} />
             <div className="flex justify-end gap-2">
               <Button variant="secondary" onClick={close}>
                 Cancel

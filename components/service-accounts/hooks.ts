@@ -4,6 +4,7 @@ import { keepPreviousData, useQuery } from "@tanstack/react-query";
 import { useActionMutation, ActionFailure } from "@/lib/hooks/use-action-mutation";
 import {
   createApiKeyAction,
+  keyProjectChoicesAction,
   createServiceAccountAction,
   deleteServiceAccountAction,
   listServiceAccountsAction,
@@ -43,6 +44,19 @@ export function useServiceAccounts(place: TPlace, filters: TListFilters, initial
 
 const invalidate = serviceAccountKeys.all;
 
+/** The projects a key of this account could be limited to, fetched when the picker opens. */
+export function useKeyProjectChoices(accountId: string, enabled: boolean) {
+  return useQuery({
+    queryKey: ["service-accounts", "key-project-choices", accountId],
+    queryFn: async () => {
+      const result = await keyProjectChoicesAction(accountId);
+      if (!result.ok) throw new ActionFailure(result.error, result.code, result.fieldErrors);
+      return result.data;
+    },
+    enabled,
+  });
+}
+
 export const useCreateServiceAccount = (place: TPlace) =>
   useActionMutation((input: Record<string, string>) => createServiceAccountAction(place, input), {
     invalidate,
@@ -68,7 +82,7 @@ export const useDeleteServiceAccount = (accountId: string, onSuccess?: () => voi
 // The new key's secret lives only in this mutation's state: no cache entry, no page refresh that
 // could carry it, and reset() drops it when the reveal closes.
 export const useCreateApiKey = (accountId: string) =>
-  useActionMutation((input: Record<string, string>) => createApiKeyAction(accountId, input), {
+  useActionMutation((input: Record<string, unknown>) => createApiKeyAction(accountId, input), {
     refresh: false,
     holdsSecret: true,
   });

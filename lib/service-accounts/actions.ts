@@ -11,6 +11,7 @@ import {
   updateServiceAccountFromForm,
 } from "./console";
 import { revokeKey, rotateKey } from "@/lib/keys/lifecycle";
+import { projectChoicesForKey } from "@/lib/keys/project-choices";
 import { listServiceAccounts } from "./queries";
 
 // Every action authenticates and authorizes itself: each one is a public POST endpoint, and
@@ -40,6 +41,11 @@ export async function deleteServiceAccountAction(accountId: unknown, input: unkn
 
 export async function createApiKeyAction(accountId: unknown, input: unknown) {
   return runAction(async () => createApiKeyFromForm(await requireActionCaller(), accountId, input));
+}
+
+/** The Create API key dialog's project picker: projects the account can reach. */
+export async function keyProjectChoicesAction(accountId: unknown) {
+  return runAction(async () => projectChoicesForKey(await requireActionCaller(), accountId));
 }
 
 export async function revokeApiKeyAction(accountId: unknown, apiKeyId: unknown) {

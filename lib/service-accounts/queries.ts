@@ -11,6 +11,8 @@ import { serviceAccountIdentity } from "./identity";
 import { ZListFilters } from "./schemas";
 import { resolvePlace, accountHref, accountInPlace } from "./place";
 import { DAY_MS, KEY_ROW_SELECT, keyStatus } from "@/lib/keys/state";
+import { storedRestrictions } from "@/lib/keys/key-restrictions";
+import { describeRestrictions } from "@/lib/keys/restrictions";
 import { listableAccountsWhere, liveKeyCounts } from "./listing";
 import { creatorIdentities } from "./creators";
 
@@ -211,6 +213,9 @@ export async function getServiceAccountDetail(caller: PersonPrincipal, placeInpu
       lastUsedIp: k.lastUsedIp,
       status: keyStatus(k, now),
       replaced: k.replacedById !== null,
+      /** Rule 24, in words: "Read only · 1 project · 10.0.0.0/8". */
+      restrictions: describeRestrictions(storedRestrictions(k)),
+      projects: storedRestrictions(k).projects,
     })),
     /** Leaked keys an admin has not acknowledged yet: the page's banner. */
     unacknowledgedLeaks: account.keys

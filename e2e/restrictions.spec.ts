@@ -1,0 +1,72 @@
+// Rule 24 in the browser: a key made read-only, for one project, from one network, in the Create
+// API key dialog; its row says so in words; the API holds it to exactly that.
+import { expect, signIn, test, unique } from "./fixtures";
+import { expectAccessible } from "./support/axe";
+
+test.describe("[RESTRICTIONS]", () => {
+  test("[RESTRICTIONS][KEY] a read-only key for one project from one network does exactly that", async ({
+    page,
+    request,
+  }) => {
+    await signIn(page, "team-admin@acme.test");
+    await page.goto("/ml-team/service-accounts");
+    const name = `restricted-${unique()}`;
+    await page.getByRole("button", { name: "New service account" }).click();
+    const created = page.getByRole("dialog", { name: "New service account" });
+    await created.getByLabel("Name", { exact: true }).fill(name);
+    await created.getByRole("button", { name: "Create" }).click();
+    await created.getByRole("button", { name: "Create API key" }).click();
+
+    const form = page.getByRole("dialog", { name: "Create API key" });
+    await form.getByLabel("API key name").fill("reader");
+    await form.getByLabel("Permission").selectOption({ label: "Read only" });
+    await form.getByLabel("Only these projects").check();
+    await form.getByLabel("Find a project").fill("production");
+    await form.getByLabel("ml-team/production-models").check();
+    // The account is team-scoped: another team's TEAM project is not offered.
+    await form.getByLabel("Find a project").fill("");
+    await expect(form.getByLabel("ml-team/production-models")).toBeChecked();
+    await expect(form.getByLabel("research/private-notes")).toHaveCount(0);
+    await expect(form.getByText("1 project chosen")).toBeVisible();
+    await expectAccessible(page, "Create API key with restrictions");
+
+    // A malformed range is named under its field, and nothing is created.
+    await form.getByLabel("Allowed IP ranges").fill("10.0.0.0/33");
+    await form.getByRole("button", { name: "Create" }).click();
+    await expect(form.getByText(/"10\.0\.0\.0\/33" is not an IP range/)).toBeVisible();
+
+    await form.getByLabel("Allowed IP ranges").fill("127.0.0.1\n10.1.2.3/8");
+    await form.getByRole("button", { name: "Create" }).click();
+    const reveal = page.getByRole("dialog", { name: "Copy your API key" });
+    const key = await reveal.getByLabel("API key").inputValue();
+    await reveal.getByRole("button", { name: "Done" }).click();
+
+    await page.getByRole("link", { name }).click();
+    await expect(
+      page.getByRole("cell", { name: "Read only · 1 project · 127.0.0.1/32, 10.0.0.0/8" }),
+    ).toBeVisible();
+
+    const auth = { authorization: `Bearer ${key}` };
+    const viewer = await request.get("/api/v1/viewer", { headers: auth });
+    expect(
+      ((await viewer.json()) as { credential: { restrictions: unknown } }).credential.restrictions,
+    ).toEqual({
+      permission: "read",
+      projects: ["ml-team/production-models"],
+      allowedIps: ["127.0.0.1/32", "10.0.0.0/8"],
+    });
+    expect(
+      (await request.get("/api/v1/projects/ml-team/production-models/runs", { headers: auth })).status(),
+    ).toBe(200);
+    const write = await request.post("/api/v1/runs", {
+      headers: auth,
+      data: { project: "production-models" },
+    });
+    expect([write.status(), ((await write.json()) as { error: { code: string } }).error.code]).toEqual([
+      403,
+      "scope_denied",
+    ]);
+    const other = await request.get("/api/v1/projects/research/shared-bench/runs", { headers: auth });
+    expect(((await other.json()) as { error: { code: string } }).error.code).toBe("scope_denied");
+  });
+});
