@@ -459,6 +459,13 @@ test.describe("[SECURITY]", () => {
       ["PATCH", `/api/v1/service-accounts/${account}`, { role: "admin", name: "pwned" }],
       ["GET", `/api/v1/service-accounts/${account}/keys`],
       ["POST", `/api/v1/service-accounts/${account}/keys`, { name: "backdoor" }],
+      // Rule 24: another team's admin must not loosen (or tighten) a key's restrictions.
+      ["PATCH", `/api/v1/service-accounts/${account}/keys/${keyId}`, { restrictions: { allowedIps: null } }],
+      [
+        "PATCH",
+        `/api/v1/service-accounts/${account}/keys/${keyId}`,
+        { restrictions: { permission: "read" } },
+      ],
       ["DELETE", `/api/v1/service-accounts/${account}/keys/${keyId}`],
       ["DELETE", `/api/v1/service-accounts/${account}`],
     ];
@@ -591,6 +598,8 @@ test.describe("[SECURITY]", () => {
       ],
       ["PATCH", `/api/v1/service-accounts/${victim}`, { description: "fine" }],
       ["POST", `/api/v1/service-accounts/${victim}/keys`, { name: "fine" }],
+      // Rule 24: malformed restrictions, field by field (CIDRs, project names, permissions).
+      ["POST", `/api/v1/service-accounts/${victim}/keys`, { name: "fine", restrictions: {} }],
     ];
     const fields: Record<string, string[]> = {
       "/api/v1/service-accounts": [
@@ -603,12 +612,34 @@ test.describe("[SECURITY]", () => {
         "federation",
       ],
     };
+    // (null lifts a restriction: the one malformed value that is a valid restriction.)
+    const wrong = malformedValues().filter((value) => value !== null);
+    const restrictionBodies = [
+      ...malformedValues().map((value) => ({ allowedIps: [value] })),
+      ...malformedValues().map((value) => ({ projects: [value] })),
+      ...wrong.map((value) => ({ permission: value })),
+      ...wrong.map((value) => ({ allowedIps: value, projects: value })),
+      { allowedIps: ["10.0.0.0/8", "::/0", "1.2.3.4/33"] },
+      { allowedIps: Array.from({ length: 1000 }, () => "10.0.0.0/8") },
+      { projects: ["ml-team/production-models", "../etc/passwd", "ml-team/"] },
+      { projects: ["ml-team/%00", "ML-TEAM/production-models"] },
+    ];
+    for (const restrictions of restrictionBodies) {
+      const answer = await send(orgAdmin, "POST", `/api/v1/service-accounts/${victim}/keys`, {
+        name: "fine",
+        restrictions,
+      });
+      expect([JSON.stringify(restrictions).slice(0, 80), answer.status()]).toEqual([
+        JSON.stringify(restrictions).slice(0, 80),
+        400,
+      ]);
+    }
     for (const [method, path, valid] of bodies) {
       const names =
         fields[path] ??
         (method === "PATCH"
           ? ["name", "description", "role", "status", "federation"]
-          : ["name", "expiresInDays"]);
+          : ["name", "expiresInDays", "restrictions"]);
       for (const value of malformedValues()) {
         for (const field of names) await send(orgAdmin, method, path, { ...valid, [field]: value });
         await send(orgAdmin, method, path, value);

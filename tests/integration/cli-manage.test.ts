@@ -380,3 +380,95 @@ describe("deputy team|member|project|grant|org|idp (spawned)", () => {
     expect([gone.code, gone.stderr]).toEqual([1, expect.stringMatching(/404 not_found/)]);
   });
 });
+
+describe("deputy key create|restrict with restrictions (rule 24, spawned)", () => {
+  it("creates a read-only key for one project from one network, narrows it later, and refuses misuse", async () => {
+    await db.project.create({ data: { teamId: world.alpha.id, name: "cli-restricted", visibility: "TEAM" } });
+    const account = `cli-reader-${world.org.slug.slice(4)}`;
+    await json(["sa", "create", "--name", account, "--team", world.alpha.slug, "--role", "member"]);
+    const project = `${world.alpha.slug}/cli-restricted`;
+    const created = await json<{ id: string; secret: string; restrictions: unknown }>([
+      "key",
+      "create",
+      "--service-account",
+      account,
+      "--name",
+      "reader",
+      "--read-only",
+      "--project",
+      project,
+      "--allow-ip",
+      "127.0.0.1",
+      "--allow-ip",
+      "10.9.8.7/8",
+    ]);
+    expect(created.restrictions).toEqual({
+      permission: "read",
+      projects: [project],
+      allowedIps: ["127.0.0.1/32", "10.0.0.0/8"],
+    });
+    const listed = await deputy(["key", "list", "--service-account", account]);
+    expect(listed.stdout).toContain(`read only · ${project} · 127.0.0.1/32 10.0.0.0/8`);
+
+    // Used by a job: reads the project, its write is refused with the restriction's code.
+    const write = await deputy(["run", "log", "--project", "cli-restricted"], {
+      DEPUTY_API_KEY: created.secret,
+    });
+    expect([write.code, write.stderr]).toEqual([
+      1,
+      expect.stringMatching(/read-only.*\(403 scope_denied\)/) as string,
+    ]);
+
+    const narrowed = await json<{ restrictions: unknown }>([
+      "key",
+      "restrict",
+      created.id,
+      "--service-account",
+      account,
+      "--allow-ip",
+      "192.0.2.0/24",
+      "--all-projects",
+    ]);
+    expect(narrowed.restrictions).toEqual({
+      permission: "read",
+      projects: null,
+      allowedIps: ["192.0.2.0/24"],
+    });
+    const refused = await deputy(["whoami"], { DEPUTY_API_KEY: created.secret });
+    expect([refused.code, refused.stderr]).toEqual([
+      1,
+      expect.stringMatching(/\(403 ip_not_allowed\)/) as string,
+    ]);
+
+    const widened = await deputy([
+      "key",
+      "restrict",
+      created.id,
+      "--service-account",
+      account,
+      "--permission",
+      "admin",
+    ]);
+    expect([widened.code, widened.stderr]).toEqual([
+      1,
+      expect.stringMatching(/only narrow.*\(400 invalid_request\)/) as string,
+    ]);
+    const both = await deputy([
+      "key",
+      "create",
+      "--service-account",
+      account,
+      "--name",
+      "x",
+      "--read-only",
+      "--permission",
+      "write",
+    ]);
+    expect([both.code, both.stderr]).toEqual([
+      2,
+      expect.stringMatching(/--read-only or --permission/) as string,
+    ]);
+    const nothing = await deputy(["key", "restrict", created.id, "--service-account", account]);
+    expect(nothing.code).toBe(2);
+  });
+});
