@@ -56,6 +56,22 @@ test.describe("[INSTANCES]", () => {
       await page.getByRole("menuitem", { name: "Enable" }).click();
       expect(await msUntilStatus(viewerOnB, key, 200)).toBeLessThan(1_000);
 
+      // Rule 24: the key narrowed through A's API is held to it by B within 1 s, and freed again.
+      await page.goto(`${a.url}/ml-team/service-accounts`);
+      const adminKey = await newAccountWithKey(page, `two-instances-admin-${unique()}`, { role: "ADMIN" });
+      const restrict = (allowedIps: string[] | null) =>
+        fetch(`${a.url}/api/v1/service-accounts/${name}/keys/${key.slice(4, 16)}`, {
+          method: "PATCH",
+          headers: { authorization: `Bearer ${adminKey}`, "content-type": "application/json" },
+          body: JSON.stringify({ restrictions: { allowedIps } }),
+        });
+      expect((await restrict(["192.0.2.0/24"])).status).toBe(200);
+      const narrowedAfter = await msUntilStatus(viewerOnB, key, 403);
+      console.log(`Key narrowed on A, refused by B after ${narrowedAfter} ms`);
+      expect(narrowedAfter).toBeLessThan(1_000);
+      expect((await restrict(null)).status).toBe(200);
+      expect(await msUntilStatus(viewerOnB, key, 200)).toBeLessThan(1_000);
+
       // The key revoked through A: refused by B within 1 s.
       await page.goto(`${a.url}/ml-team/service-accounts/${name}`);
       await page.getByRole("button", { name: "Revoke e2e" }).click();
