@@ -188,6 +188,21 @@ async function revocationDelay(databaseUrl: string, token: string): Promise<numb
   return Number.POSITIVE_INFINITY;
 }
 
+/** Restricts every key (rule 24) straight in the database, as PATCH would store it. */
+async function restrictAllKeys(databaseUrl: string): Promise<void> {
+  const sql = `UPDATE "ApiKey" SET permission = 'read', projects = '["bench-team/bench-project"]', "allowedIps" = '["127.0.0.0/8","::1/128"]'`;
+  if (databaseUrl.startsWith("postgres")) {
+    const client = new pg.Client({ connectionString: databaseUrl });
+    await client.connect();
+    await client.query(sql);
+    await client.end();
+  } else {
+    const db = new Database(databaseUrl.slice("file:".length));
+    db.prepare(sql).run();
+    db.close();
+  }
+}
+
 const median = (values: number[]) => [...values].sort((a, b) => a - b)[Math.floor(values.length / 2)]!;
 const row = (name: string, r: Result) =>
   `${name.padEnd(58)}${r.rps.toFixed(0).padStart(9)}${r.p50.toFixed(1).padStart(8)}${r.p99.toFixed(1).padStart(8)}  ${r.statuses}`;
@@ -228,6 +243,18 @@ for (const engine of engines) {
     }
     await stop(deputy);
   }
+  // Rule 24: the same keys, restricted (read only, one project, two address ranges). The checks
+  // run from the credential cache: no extra database read.
+  await restrictAllKeys(databaseUrl);
+  const restrictedRuns: Result[] = [];
+  for (let round = 1; round <= ROUNDS; round++) {
+    deputy = startDeputy(databaseUrl, "100000");
+    await waitForServer(`${DEPUTY}/api/v1/viewer`, deputy);
+    restrictedRuns.push(await load(`${DEPUTY}/api/v1/viewer`, valid));
+    lines.push(row(`deputy, restricted keys, round ${round}`, restrictedRuns.at(-1)!));
+    await stop(deputy);
+  }
+
   deputy = startDeputy(databaseUrl, "30");
   await waitForServer(`${DEPUTY}/api/v1/viewer`, deputy);
   for (let i = 0; i < 31; i++)
@@ -248,6 +275,7 @@ for (const engine of engines) {
   });
   const floorMedian = medianOf(floorRuns);
   const deputyMedian = medianOf(deputyRuns);
+  const restrictedMedian = medianOf(restrictedRuns);
   const header = `${"run".padEnd(58)}${"req/s".padStart(9)}${"p50 ms".padStart(8)}${"p99 ms".padStart(8)}  answers`;
   summary.push(
     `\n[${engine}] GET /api/v1/viewer, ${LOADER}, ${CONNECTIONS} connections, ${DURATION_S} s per run, same machine`,
@@ -255,7 +283,8 @@ for (const engine of engines) {
     ...lines,
     row(`floor (${engine === "postgresql" ? "node:http + pg" : "node:http + better-sqlite3"})`, floorMedian),
     row("deputy, valid keys", deputyMedian),
-    `Deputy / floor (medians): ${(deputyMedian.rps / floorMedian.rps).toFixed(2)}×  (goal ≥ ${engine === "postgresql" ? "0.8" : "0.9"}×)`,
+    row("deputy, restricted keys", restrictedMedian),
+    `Deputy / floor (medians): ${(deputyMedian.rps / floorMedian.rps).toFixed(2)}×, restricted keys ${(restrictedMedian.rps / floorMedian.rps).toFixed(2)}×  (goal ≥ ${engine === "postgresql" ? "0.8" : "0.9"}×)`,
     `A key revoked by another process was refused after ${revokedAfterMs.toFixed(0)} ms${engine === "postgresql" ? " (UPDATE + NOTIFY)" : " (the 1-second cache TTL)"}.`,
   );
 }

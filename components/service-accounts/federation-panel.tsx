@@ -16,6 +16,8 @@ type Trust = {
   audience: string;
   subjectPattern: string;
   claimConditions: Record<string, string>;
+  /** Rule 25: where the exchange and its access tokens may be used from; null: anywhere. */
+  allowedIps: string[] | null;
 };
 
 /** A federated account's trust settings, with Edit federation and Test a token (SPEC §3). */
@@ -66,6 +68,7 @@ export function FederationPanel({
           {Object.entries(trust.claimConditions).map(([name, pattern]) => (
             <Row key={name} label={`Claim ${name}`} value={pattern} />
           ))}
+          <Row label="Allowed IP ranges" value={trust.allowedIps?.join(", ") ?? "Any address"} />
         </dl>
       ) : (
         <p className="text-sm">No trust settings yet.</p>
@@ -112,6 +115,7 @@ function EditFederationDialog({
     claims: Object.entries(trust?.claimConditions ?? {})
       .map(([k, v]) => `${k}=${v}`)
       .join("\n"),
+    allowedIps: (trust?.allowedIps ?? []).join("\n"),
   });
   const [hint, setHint] = useState<string | null>(null);
   const save = useActionMutation(
@@ -131,6 +135,7 @@ function EditFederationDialog({
     if (!template) return;
     const registered = issuers.find((i) => i.issuer === template.issuer);
     setValues({
+      ...values,
       issuer: registered?.issuer ?? values.issuer,
       audience: template.audience,
       subject: template.subject,
@@ -209,6 +214,16 @@ function EditFederationDialog({
             onChange={set("claims")}
             hint="One per line: claim=value (or a * glob), like repository_owner=acme."
             error={errors.claims ?? ("problem" in parsed ? parsed.problem : undefined)}
+          />
+          <TextAreaField
+            label="Allowed IP ranges"
+            name="allowedIps"
+            rows={2}
+            value={values.allowedIps}
+            onChange={set("allowedIps")}
+            placeholder="10.0.0.0/8"
+            hint="One CIDR range per line: the exchange and every use of its access tokens must come from there. Leave empty for any address."
+            error={errors.allowedIps}
           />
           {warning && <Alert tone="warning">{warning}</Alert>}
           <DialogFormActions submitLabel="Save" disabled={save.isPending || issuers.length === 0} />

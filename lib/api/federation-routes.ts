@@ -40,7 +40,7 @@ export const ZTokenAnswer = z.object({
 });
 
 export const ZOAuthErrorAnswer = z.object({
-  error: z.enum(["invalid_request", "invalid_grant", "unsupported_grant_type"]),
+  error: z.enum(["invalid_request", "invalid_grant", "invalid_scope", "unsupported_grant_type"]),
   error_description: z.string(),
 });
 

@@ -98,6 +98,7 @@ export const ZServiceAccount = z
         subject: z.string(),
         audience: z.string(),
         claims: z.record(z.string(), z.string()),
+        allowedIps: z.array(z.string()).nullable(),
       })
       .nullable(),
     createdAt: z.string(),

@@ -15,7 +15,7 @@ import {
 } from "@/lib/keys/format";
 import type { CredentialFailure, VerifiedKey } from "@/lib/keys/verify";
 import { credentialRestrictions } from "@/lib/keys/credential-restrictions";
-import { NO_RESTRICTIONS } from "@/lib/keys/restrictions";
+import { storedList, storedPermission } from "@/lib/keys/restrictions";
 import { serviceAccountIdentity } from "@/lib/service-accounts/identity";
 import { truncateText } from "@/lib/validation/text";
 
@@ -23,7 +23,13 @@ import { truncateText } from "@/lib/validation/text";
 export async function issueAccessToken(
   tx: Tx,
   account: { id: string },
-  grant: { issuer: string; subject: string; claims: Record<string, unknown> },
+  grant: {
+    issuer: string;
+    subject: string;
+    claims: Record<string, unknown>;
+    /** Rule 25: what the exchange's scope narrowed the token to. */
+    scope?: { permission: string | null; projects: string[] | null };
+  },
   now = new Date(),
 ) {
   const generated = generateApiKey(ACCESS_TOKEN_PREFIX);
@@ -36,6 +42,8 @@ export async function issueAccessToken(
       issuer: grant.issuer,
       subject: truncateText(grant.subject, 512),
       claims: grant.claims as Prisma.InputJsonObject,
+      permission: grant.scope?.permission ?? null,
+      projects: grant.scope?.projects ? JSON.stringify(grant.scope.projects) : null,
       expiresAt: new Date(now.getTime() + ttl * 1000),
     },
     select: { id: true, expiresAt: true },
@@ -61,6 +69,9 @@ async function loadTokenRecord(tokenId: string): Promise<TokenRecord | null> {
       secretHash: true,
       expiresAt: true,
       claims: true,
+      issuer: true,
+      permission: true,
+      projects: true,
       serviceAccount: {
         select: {
           id: true,
@@ -72,12 +83,15 @@ async function loadTokenRecord(tokenId: string): Promise<TokenRecord | null> {
           deletedAt: true,
           org: { select: { slug: true } },
           team: { select: { id: true, slug: true } },
+          federatedIdentities: { select: { issuer: true, allowedIps: true } },
         },
       },
     },
   });
   if (!row) return null;
   const sa = row.serviceAccount;
+  // Rule 25: the trust settings' current allowedIps apply to every use, not only the exchange.
+  const trust = sa.federatedIdentities.find((f) => f.issuer === row.issuer);
   return {
     secretHash: row.secretHash,
     expiresAt: row.expiresAt,
@@ -97,8 +111,11 @@ async function loadTokenRecord(tokenId: string): Promise<TokenRecord | null> {
         role: sa.role,
         team: { id: sa.team.id, slug: sa.team.slug },
       },
-      // Narrowed by the exchange's scope and the trust settings' allowedIps (rule 25) once they land.
-      restrictions: credentialRestrictions(sa.role, NO_RESTRICTIONS),
+      restrictions: credentialRestrictions(sa.role, {
+        permission: storedPermission(row.permission),
+        projects: storedList(row.projects),
+        allowedIps: storedList(trust?.allowedIps ?? null),
+      }),
     },
   };
 }

@@ -26,10 +26,14 @@ import {
   ACCESS_TOKEN_TYPE,
   checkForm,
   OAuthError,
+  parseScope,
   type ExchangeAnswer,
   type OAuthErrorCode,
+  type RequestedScope,
   type TTokenExchangeForm,
 } from "./token-endpoint";
+import { permissionOfRole, permits, storedList } from "@/lib/keys/restrictions";
+import { AddressRanges } from "@/lib/security/address-ranges";
 
 type Source = { ip: string | null; userAgent: string | null };
 
@@ -38,12 +42,14 @@ function trustOf(identity: {
   audience: string;
   subjectPattern: string;
   claimConditions: unknown;
+  allowedIps: string | null;
 }): TrustSettings {
   return {
     issuer: identity.issuer,
     audience: identity.audience,
     subject: identity.subjectPattern,
     claims: (identity.claimConditions ?? {}) as Record<string, string>,
+    allowedIps: storedList(identity.allowedIps),
   };
 }
 
@@ -91,12 +97,13 @@ const CANDIDATE_SELECT = (issuer: string) =>
     id: true,
     name: true,
     status: true,
+    role: true,
     orgId: true,
     org: { select: { slug: true } },
     federatedIdentities: {
       where: { issuer },
       take: 1,
-      select: { issuer: true, audience: true, subjectPattern: true, claimConditions: true },
+      select: { issuer: true, audience: true, subjectPattern: true, claimConditions: true, allowedIps: true },
     },
   }) as const;
 
@@ -105,6 +112,7 @@ type Evaluated = {
     id: string;
     name: string;
     status: "ACTIVE" | "DISABLED";
+    role: "ADMIN" | "MEMBER" | "VIEWER";
     orgId: string;
     org: { slug: string };
   };
@@ -121,6 +129,8 @@ const claimsToken = (e: Evaluated) =>
 /** Exchanges a JWT for an access token, or throws OAuthError (audited either way). */
 export async function exchangeToken(form: TTokenExchangeForm, source: Source): Promise<ExchangeAnswer> {
   checkForm(form);
+  // Its syntax only, before any token is read; whether the account has that much comes later.
+  const requested = parseScope(form.scope);
   const read = readJwt(form.subject_token);
   const refuse = async (
     description: string,
@@ -287,7 +297,29 @@ export async function exchangeToken(form: TTokenExchangeForm, source: Source): P
         },
       );
     }
-    if (granted.length === 1) return grant(granted[0]!, claims, source);
+    if (granted.length === 1) {
+      const chosen = granted[0]!;
+      // Rule 25: the trust settings' allowedIps, then the scope asked for, against this account.
+      const ranges = chosen.trust.allowedIps;
+      if (ranges && !(source.ip !== null && new AddressRanges(ranges).includes(source.ip))) {
+        return refuse("This account's trust settings allow exchanges only from its allowed IP ranges.", {
+          orgIds: [chosen.candidate.orgId],
+          account: accountFacts(chosen),
+          claims: decidingClaims(claims, chosen.trust),
+          detail: `Client address ${source.ip ?? "unknown"} is outside the trust settings' allowedIps.`,
+        });
+      }
+      const tooMuch = await scopeBeyondAccount(chosen.candidate, requested);
+      if (tooMuch) {
+        return refuse(tooMuch, {
+          orgIds: [chosen.candidate.orgId],
+          account: accountFacts(chosen),
+          claims: decidingClaims(claims, chosen.trust),
+          error: "invalid_scope",
+        });
+      }
+      return grant(chosen, claims, source, requested);
+    }
     const best = claiming[0]!;
     const failed = firstFailure(best);
     return refuse(publicRefusal(failed), {
@@ -311,7 +343,38 @@ export async function exchangeToken(form: TTokenExchangeForm, source: Source): P
 }
 
 /** Issues the access token and its audit event in one transaction. */
-async function grant(chosen: Evaluated, claims: JWTPayload, source: Source): Promise<ExchangeAnswer> {
+/** Why the scope asks for more than the account has (rule 25), or null when it only narrows. */
+async function scopeBeyondAccount(
+  account: { orgId: string; role: "ADMIN" | "MEMBER" | "VIEWER" },
+  requested: RequestedScope,
+): Promise<string | null> {
+  if (requested.permission && !permits(permissionOfRole(account.role), requested.permission)) {
+    return `scope ${requested.permission} is more than this account's role allows (at most ${permissionOfRole(account.role)}).`;
+  }
+  if (!requested.projects) return null;
+  const found = await db.project.findMany({
+    where: {
+      team: { orgId: account.orgId },
+      OR: requested.projects.map((path) => {
+        const slash = path.indexOf("/");
+        return { name: path.slice(slash + 1), team: { slug: path.slice(0, slash) } };
+      }),
+    },
+    select: { name: true, team: { select: { slug: true } } },
+  });
+  const present = new Set(found.map((p) => `${p.team.slug}/${p.name}`));
+  const missing = requested.projects.filter((path) => !present.has(path));
+  return missing.length > 0
+    ? `scope names ${missing.slice(0, 3).join(", ")}, not a project of this account's organization.`
+    : null;
+}
+
+async function grant(
+  chosen: Evaluated,
+  claims: JWTPayload,
+  source: Source,
+  requested: RequestedScope,
+): Promise<ExchangeAnswer> {
   const { candidate, trust } = chosen;
   const workload = decidingClaims(claims, trust);
   const issued = await db.$transaction(async (tx) => {
@@ -319,6 +382,7 @@ async function grant(chosen: Evaluated, claims: JWTPayload, source: Source): Pro
       issuer: claims.iss!,
       subject: String(claims.sub),
       claims: workload,
+      scope: requested,
     });
     const identity = serviceAccountIdentity(candidate.name, candidate.org.slug);
     await recordAudit(tx, {
@@ -332,6 +396,7 @@ async function grant(chosen: Evaluated, claims: JWTPayload, source: Source): Pro
         claims: workload,
         grantId: token.id,
         expiresAt: token.expiresAt.toISOString(),
+        ...(requested.permission || requested.projects ? { scope: requested } : {}),
       },
       ip: source.ip,
       userAgent: source.userAgent,

@@ -3,6 +3,7 @@
 // the token earns an access token, is exchange.ts.
 import { z } from "zod";
 import { zText } from "@/lib/validation/text";
+import { PERMISSIONS, ZProjectPathShape, type Permission } from "@/lib/keys/restrictions";
 
 export const TOKEN_EXCHANGE_GRANT = "urn:ietf:params:oauth:grant-type:token-exchange";
 export const ACCESS_TOKEN_TYPE = "urn:ietf:params:oauth:token-type:access_token";
@@ -11,7 +12,7 @@ const SUBJECT_TOKEN_TYPES = [
   "urn:ietf:params:oauth:token-type:id_token",
 ];
 
-export type OAuthErrorCode = "invalid_request" | "invalid_grant" | "unsupported_grant_type";
+export type OAuthErrorCode = "invalid_request" | "invalid_grant" | "invalid_scope" | "unsupported_grant_type";
 
 /** A refusal in RFC 6749 §5.2's shape: `{"error", "error_description"}`. */
 export class OAuthError extends Error {
@@ -50,6 +51,32 @@ export type ExchangeAnswer = {
   token_type: "Bearer";
   expires_in: number;
 };
+
+/** What the exchange's RFC 8693 `scope` asks the access token to be narrowed to (rule 25). */
+export type RequestedScope = { permission: Permission | null; projects: string[] | null };
+
+/**
+ * Reads `scope`: space-separated `read`, `write` or `admin` (at most one) and any number of
+ * `project:<team>/<project>`. Whether the account has that much is decided once it is chosen.
+ */
+export function parseScope(scope: string | undefined): RequestedScope {
+  const permissions = new Set<Permission>();
+  const projects = new Set<string>();
+  for (const item of (scope ?? "").split(" ").filter(Boolean)) {
+    if ((PERMISSIONS as readonly string[]).includes(item)) permissions.add(item as Permission);
+    else if (item.startsWith("project:") && ZProjectPathShape.safeParse(item.slice(8)).success)
+      projects.add(item.slice(8));
+    else
+      throw new OAuthError(
+        "invalid_scope",
+        `scope ${JSON.stringify(item.slice(0, 80))} is not read, write, admin or project:<team>/<project>.`,
+      );
+  }
+  if (permissions.size > 1)
+    throw new OAuthError("invalid_scope", "Name at most one of read, write and admin in scope.");
+  if (projects.size > 100) throw new OAuthError("invalid_scope", "Name at most 100 projects in scope.");
+  return { permission: [...permissions][0] ?? null, projects: projects.size > 0 ? [...projects] : null };
+}
 
 /** Checks the form before any token is read: grant type, token type, size. */
 export function checkForm(form: TTokenExchangeForm) {

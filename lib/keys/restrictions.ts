@@ -39,7 +39,7 @@ export type Restrictions = {
 export const NO_RESTRICTIONS: Restrictions = { permission: null, projects: null, allowedIps: null };
 
 /** "<team>/<project>", as the API and the runs' paths name a project. */
-const ZProjectPath = z
+export const ZProjectPathShape = z
   .string()
   .trim()
   .max(106, "Name a project as <team>/<project>.")
@@ -54,7 +54,8 @@ const ZProjectPath = z
     );
   }, "Name each project as <team>/<project>, such as ml-team/production-models.");
 
-const ZCidrList = z
+/** A list of CIDR ranges (rule 24 allowedIps, rule 25 trust settings), normalised and deduplicated. */
+export const ZCidrList = z
   .array(z.string().max(64, "Write each range as a CIDR, such as 10.0.0.0/8."), {
     message: "allowedIps must be a list of CIDR ranges.",
   })
@@ -83,7 +84,7 @@ const ZCidrList = z
   });
 
 const ZProjectList = z
-  .array(ZProjectPath, { message: "projects must be a list of <team>/<project> names." })
+  .array(ZProjectPathShape, { message: "projects must be a list of <team>/<project> names." })
   .max(MAX_PROJECTS, `Use at most ${MAX_PROJECTS} projects.`)
   .transform((projects, ctx) => {
     const unique = [...new Set(projects)];
@@ -152,6 +153,15 @@ export function describeRestrictions(restrictions: Restrictions): string {
     );
   }
   return parts.length === 0 ? "No restrictions" : parts.join(" · ");
+}
+
+/** Lines (or commas) of CIDR ranges as typed in the console, or null for none. */
+export function rangesFromText(text: string): string[] | null {
+  const ranges = text
+    .split(/[\n,]/)
+    .map((line) => line.trim())
+    .filter(Boolean);
+  return ranges.length > 0 ? ranges : null;
 }
 
 /** Reads a stored list (JSON text) as a list of strings, or null. */

@@ -1,7 +1,7 @@
 // Validation of API keys, shared by the console's dialogs, the server actions, the API routes
 // and the domain (lifecycle.ts). Browser-safe: zod only.
 import { z } from "zod";
-import { ZRestrictionsInput } from "./restrictions";
+import { ZRestrictionsInput, rangesFromText } from "./restrictions";
 
 export const KEY_EXPIRY_CHOICES = ["never", "30", "90", "365"] as const;
 
@@ -69,13 +69,9 @@ export const ZCreateApiKeyInput = z.object({
 
 /** The dialog's restriction fields as the domain's restrictions input. */
 export function restrictionsFromForm(form: z.output<typeof ZCreateApiKeyInput>) {
-  const ranges = form.allowedIps
-    .split(/[\n,]/)
-    .map((line) => line.trim())
-    .filter(Boolean);
   return {
     permission: form.permission === "same" ? null : form.permission,
     projects: form.projectsMode === "only" ? form.projects : null,
-    allowedIps: ranges.length > 0 ? ranges : null,
+    allowedIps: rangesFromText(form.allowedIps),
   };
 }

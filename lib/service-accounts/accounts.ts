@@ -179,6 +179,7 @@ async function writeFederation(tx: Tx, serviceAccountId: string, federation: TFe
     subjectPattern: federation.subject,
     audience: federation.audience,
     claimConditions: federation.claims as Prisma.InputJsonObject,
+    allowedIps: federation.allowedIps ? JSON.stringify(federation.allowedIps) : null,
   };
   const existing = await tx.federatedIdentity.findFirst({
     where: { serviceAccountId },
@@ -194,6 +195,7 @@ function federationAuditView(federation: TFederationSettings) {
     subject: federation.subject,
     audience: federation.audience,
     claims: federation.claims,
+    allowedIps: federation.allowedIps ?? null,
   };
 }
 

@@ -9,6 +9,7 @@ import { parseInput } from "@/lib/actions/result";
 import { createAccount, deleteAccount, updateAccount } from "./accounts";
 import { createKey } from "@/lib/keys/lifecycle";
 import { ZCreateApiKeyInput, restrictionsFromForm } from "@/lib/keys/schemas";
+import { rangesFromText } from "@/lib/keys/restrictions";
 import { resolvePlace } from "./place";
 import { parseClaimLines } from "@/lib/federation/templates";
 import {
@@ -102,7 +103,10 @@ export async function updateFederationFromForm(caller: PersonPrincipal, accountI
       audience: form.audience,
       subject: form.subject,
       claims: parsed.claims,
+      allowedIps: rangesFromText(form.allowedIps),
     },
+  }).catch((error: unknown) => {
+    throw onDialogFields(error);
   });
 }
 
@@ -112,7 +116,7 @@ function onDialogFields(error: unknown): unknown {
   if (!(error instanceof AppError) || !error.fieldErrors) return error;
   const fields: Record<string, string> = {};
   for (const [path, message] of Object.entries(error.fieldErrors)) {
-    const field = path.replace(/^restrictions\./, "").split(".")[0]!;
+    const field = path.replace(/^(restrictions|federation)\./, "").split(".")[0]!;
     fields[field] ??= message;
   }
   return new AppError(error.code, error.message, fields, error.reason);

@@ -3,6 +3,7 @@
 // Who may see which account is listing.ts's, shared with the console's list.
 import { z } from "zod";
 import { db } from "@/lib/db";
+import { storedList } from "@/lib/keys/restrictions";
 import type { Prisma } from "@/lib/generated/prisma/client";
 import type { Principal } from "@/lib/core/principal";
 import { AppError } from "@/lib/errors";
@@ -30,7 +31,7 @@ const ACCOUNT_SELECT = {
   team: { select: { slug: true } },
   federatedIdentities: {
     take: 1,
-    select: { issuer: true, subjectPattern: true, audience: true, claimConditions: true },
+    select: { issuer: true, subjectPattern: true, audience: true, claimConditions: true, allowedIps: true },
   },
 } satisfies Prisma.ServiceAccountSelect;
 
@@ -64,6 +65,7 @@ async function toRecords(rows: AccountRow[], orgSlug: string) {
             subject: federation.subjectPattern,
             audience: federation.audience,
             claims: (federation.claimConditions ?? {}) as Record<string, string>,
+            allowedIps: storedList(federation.allowedIps),
           }
         : null,
       createdAt: row.createdAt,

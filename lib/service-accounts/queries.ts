@@ -12,7 +12,7 @@ import { ZListFilters } from "./schemas";
 import { resolvePlace, accountHref, accountInPlace } from "./place";
 import { DAY_MS, KEY_ROW_SELECT, keyStatus } from "@/lib/keys/state";
 import { storedRestrictions } from "@/lib/keys/key-restrictions";
-import { describeRestrictions } from "@/lib/keys/restrictions";
+import { describeRestrictions, storedList } from "@/lib/keys/restrictions";
 import { listableAccountsWhere, liveKeyCounts } from "./listing";
 import { creatorIdentities } from "./creators";
 
@@ -135,7 +135,13 @@ export async function getServiceAccountDetail(caller: PersonPrincipal, placeInpu
       org: { select: { maxKeyLifetimeDays: true } },
       team: { select: { id: true, slug: true, name: true, orgId: true } },
       federatedIdentities: {
-        select: { issuer: true, subjectPattern: true, audience: true, claimConditions: true },
+        select: {
+          issuer: true,
+          subjectPattern: true,
+          audience: true,
+          claimConditions: true,
+          allowedIps: true,
+        },
       },
       keys: {
         orderBy: { createdAt: "desc" },
@@ -194,6 +200,7 @@ export async function getServiceAccountDetail(caller: PersonPrincipal, placeInpu
     federation: account.federatedIdentities.map((f) => ({
       ...f,
       claimConditions: (f.claimConditions ?? {}) as Record<string, string>,
+      allowedIps: storedList(f.allowedIps),
     })),
     /** Requests per UTC day for the last 30 days, oldest first (days without use are 0). */
     usage: Array.from({ length: 30 }, (_, i) => {

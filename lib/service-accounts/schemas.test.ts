@@ -53,6 +53,11 @@ describe("service account schemas", () => {
     expect(ZCreateApiKeyInput.parse({ name: "github-actions" })).toEqual({
       name: "github-actions",
       expiresIn: "90",
+      // No restrictions unless the dialog asks for them (rule 24).
+      permission: "same",
+      projectsMode: "all",
+      projects: [],
+      allowedIps: "",
     });
     expect(ZCreateApiKeyInput.safeParse({ name: "", expiresIn: "90" }).success).toBe(false);
     expect(ZCreateApiKeyInput.safeParse({ name: "x", expiresIn: "7" }).success).toBe(false);

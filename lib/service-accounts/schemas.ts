@@ -2,6 +2,7 @@
 // domain (a key's is lib/keys/schemas.ts).
 // Browser-safe: zod only.
 import { z } from "zod";
+import { ZCidrList } from "@/lib/keys/restrictions";
 import { zText } from "@/lib/validation/text";
 
 export const SERVICE_ACCOUNT_ROLES = ["ADMIN", "MEMBER", "VIEWER"] as const;
@@ -56,6 +57,8 @@ export const ZFederationShape = z
       zText().trim().min(1).max(FEDERATION_LIMITS.claimName),
       zText().trim().min(1).max(FEDERATION_LIMITS.value),
     ),
+    /** Rule 25: where the exchange and its access tokens may be used from (null: anywhere). */
+    allowedIps: z.array(zText().max(64)).max(64).nullable().optional(),
   })
   .strict();
 
@@ -71,6 +74,7 @@ export const ZFederationSettings = ZFederationShape.extend({
       "Use at most 20 claim conditions.",
     )
     .default({}),
+  allowedIps: ZCidrList.nullable().optional(),
 }).strict();
 export type TFederationSettings = z.infer<typeof ZFederationSettings>;
 
@@ -81,6 +85,8 @@ export const ZFederationForm = ZFederationShape.pick({ issuer: true, audience: t
     audience: zText().trim().min(1, "Enter the audience.").max(FEDERATION_LIMITS.value),
     subject: zText().trim().min(1, "Enter the subject.").max(FEDERATION_LIMITS.value),
     claims: zText().max(FEDERATION_LIMITS.claimLines).default(""),
+    /** One CIDR range per line; empty for any address. */
+    allowedIps: zText().max(4000).default(""),
   })
   .strip();
 
