@@ -3,7 +3,7 @@
 // the same schema, and the same words describe a key on its row.
 import { z } from "zod";
 import { normaliseCidr } from "@/lib/security/cidr";
-import { ZProjectName } from "@/lib/projects/schemas";
+import { ZProjectName } from "@/lib/validation/project-name";
 
 export const PERMISSIONS = ["read", "write", "admin"] as const;
 export type Permission = (typeof PERMISSIONS)[number];

@@ -5,15 +5,9 @@ import { VISIBILITIES } from "./visibility";
 
 export const ZVisibility = z.enum(VISIBILITIES, { message: "Choose Open, Public, Team or Restricted." });
 
-export const ZProjectName = z
-  .string()
-  .trim()
-  .min(1, "Enter a project name.")
-  .max(64, "Use at most 64 characters.")
-  .regex(
-    /^[A-Za-z0-9][A-Za-z0-9._-]*$/,
-    "Use letters, digits, dots, dashes and underscores, starting with a letter or digit.",
-  );
+import { ZProjectName } from "@/lib/validation/project-name";
+
+export { ZProjectName };
 
 const ZId = zText().min(1).max(64);
 
