@@ -195,10 +195,16 @@ async function restrictAllKeys(databaseUrl: string): Promise<void> {
     const client = new pg.Client({ connectionString: databaseUrl });
     await client.connect();
     await client.query(sql);
+    // 100,000 updated rows leave as many dead tuples; reclaim them so the lookups that follow
+    // read a table like the one the floor read.
+    await client.query('VACUUM ANALYZE "ApiKey"');
     await client.end();
   } else {
     const db = new Database(databaseUrl.slice("file:".length));
     db.prepare(sql).run();
+    // Fold the update's write-ahead log back into the database: lookups through a WAL of 100,000
+    // changed rows are slower, and the floor's runs read none.
+    db.pragma("wal_checkpoint(TRUNCATE)");
     db.close();
   }
 }
@@ -248,6 +254,12 @@ for (const engine of engines) {
   await restrictAllKeys(databaseUrl);
   const restrictedRuns: Result[] = [];
   for (let round = 1; round <= ROUNDS; round++) {
+    // The floor again, on the database as it is now, beside each restricted run.
+    const floor = startFloor(databaseUrl);
+    await waitForServer(`${FLOOR}/`, floor);
+    floorRuns.push(await load(`${FLOOR}/api/v1/viewer`, valid));
+    await stop(floor);
+    lines.push(row(`floor, restricted round ${round}`, floorRuns.at(-1)!));
     deputy = startDeputy(databaseUrl, "100000");
     await waitForServer(`${DEPUTY}/api/v1/viewer`, deputy);
     restrictedRuns.push(await load(`${DEPUTY}/api/v1/viewer`, valid));

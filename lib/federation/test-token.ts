@@ -6,6 +6,8 @@ import { AppError } from "@/lib/errors";
 import { loadManagedAccount } from "@/lib/service-accounts/accounts";
 import { checkToken, decidingClaims, MAX_JWT_BYTES } from "./checks";
 import { providersForIssuer } from "./provider-keys";
+import { storedList } from "@/lib/keys/restrictions";
+import { AddressRanges } from "@/lib/security/address-ranges";
 
 export async function testTokenForAccount(principal: Principal, accountId: unknown, jwt: unknown) {
   if (typeof jwt !== "string" || jwt.trim() === "" || jwt.length > MAX_JWT_BYTES) {
@@ -14,7 +16,7 @@ export async function testTokenForAccount(principal: Principal, accountId: unkno
   const account = await loadManagedAccount(principal, accountId, "view");
   const identity = await db.federatedIdentity.findFirst({
     where: { serviceAccountId: account.id },
-    select: { issuer: true, audience: true, subjectPattern: true, claimConditions: true },
+    select: { issuer: true, audience: true, subjectPattern: true, claimConditions: true, allowedIps: true },
   });
   if (!identity)
     throw new AppError("INVALID", "This account has no trust settings: it authenticates with API keys.");
@@ -30,9 +32,19 @@ export async function testTokenForAccount(principal: Principal, accountId: unkno
     { name: account.name, status: account.status, deleted: false, trust },
     provider,
   );
+  const ranges = storedList(identity.allowedIps);
+  // Rule 25: the exchange must come from the trust settings' ranges. The job's address is not
+  // known here, so the check is shown against the address this test came from, and decides
+  // nothing about the token itself.
+  const addressCheck = ranges && {
+    id: "client_address",
+    label: "Client address (allowedIps)",
+    passed: principal.ip !== null && new AddressRanges(ranges).includes(principal.ip),
+    detail: `The exchange and every use of its access tokens must come from ${ranges.join(", ")}; this test came from ${principal.ip ?? "an unknown address"}, which is ${principal.ip !== null && new AddressRanges(ranges).includes(principal.ip) ? "inside" : "outside"} them.`,
+  };
   return {
     passed: checks.every((c) => c.passed),
-    checks,
+    checks: addressCheck ? [...checks, addressCheck] : checks,
     claims: claims
       ? {
           iss: claims.iss ?? null,

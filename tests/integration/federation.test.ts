@@ -552,6 +552,21 @@ describe("Test a token", () => {
     });
     expect(await db.accessToken.count()).toBe(tokensBefore);
     expect(await db.auditEvent.count()).toBe(eventsBefore);
+    // Rule 25: with allowedIps, the client-address check is shown too (against the tester's address).
+    const trust = await db.federatedIdentity.findFirstOrThrow({ where: { serviceAccountId: accountId } });
+    await db.federatedIdentity.update({
+      where: { id: trust.id },
+      data: { allowedIps: '["203.0.113.0/24"]' },
+    });
+    const fenced = await testTokenForAccount(world.as.alphaAdmin, accountId, await idp.mint(goodClaims));
+    expect(fenced.checks.at(-1)).toMatchObject({
+      id: "client_address",
+      passed: true,
+      detail: expect.stringMatching(
+        /must come from 203\.0\.113\.0\/24; this test came from 203\.0\.113\.7, which is inside/,
+      ) as string,
+    });
+    await db.federatedIdentity.update({ where: { id: trust.id }, data: { allowedIps: null } });
     // Another team's admin cannot test tokens against this account.
     await expect(testTokenForAccount(world.as.betaAdmin, accountId, "x.y.z")).rejects.toMatchObject({
       code: "NOT_FOUND",
