@@ -46,6 +46,21 @@ test.describe("[RESTRICTIONS]", () => {
       page.getByRole("cell", { name: "Read only · 1 project · 127.0.0.1/32, 10.0.0.0/8" }),
     ).toBeVisible();
 
+    // "Why?" asked about this key: its restrictions narrow what the account may do.
+    const access = page.getByRole("table", { name: "Project access" });
+    await expect(access.getByRole("row", { name: /ml-team\/production-models/ })).toContainText("Yes");
+    await page.getByLabel("Ask about").selectOption({ label: `Key reader (dpt_…${key.slice(-4)})` });
+    await page.getByRole("button", { name: "Show" }).click();
+    await expect(page).toHaveURL(/\?key=/);
+    const own = access.getByRole("row", { name: /ml-team\/production-models/ });
+    await expect(own.getByRole("cell").nth(2)).toHaveText("Yes");
+    await expect(own.getByRole("cell").nth(3)).toHaveText("No");
+    await expect(own).toContainText("key reader is read-only");
+    await expect(access.getByRole("row", { name: /research\/shared-bench/ })).toContainText(
+      "key reader is limited to other projects",
+    );
+    await expectAccessible(page, "Why? asked about one key");
+
     const auth = { authorization: `Bearer ${key}` };
     const viewer = await request.get("/api/v1/viewer", { headers: auth });
     expect(

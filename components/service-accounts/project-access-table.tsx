@@ -13,7 +13,18 @@ const yesNo = (allowed: boolean) =>
  * The org's projects the viewer may open, with what this account may do there and the rule that
  * decides; the others are only counted, so their names never reach the page.
  */
-export function ProjectAccessTable({ rows, hiddenCount }: { rows: Row[]; hiddenCount: number }) {
+export function ProjectAccessTable({
+  rows,
+  hiddenCount,
+  keys,
+  askedKey,
+}: {
+  rows: Row[];
+  hiddenCount: number;
+  /** The account's active keys: the table can be asked about one of them (rule 24). */
+  keys: { id: string; name: string; masked: string }[];
+  askedKey: { id: string; name: string } | null;
+}) {
   return (
     <section aria-labelledby="access-heading" className="space-y-3">
       <div>
@@ -21,9 +32,36 @@ export function ProjectAccessTable({ rows, hiddenCount }: { rows: Row[]; hiddenC
           Project access
         </h3>
         <p className="text-sm text-slate-600">
-          Why a job with this account gets &quot;Unauthorized&quot;: the same rules the API applies.
+          Why a job with this account gets &quot;Unauthorized&quot;: the same rules the API applies
+          {askedKey ? `, narrowed by the restrictions of key ${askedKey.name}` : ""}.
         </p>
       </div>
+      {keys.length > 0 && (
+        // A plain GET form: works without JavaScript, and the answer has its own URL.
+        <form method="get" className="flex flex-wrap items-end gap-2">
+          <label className="text-sm">
+            <span className="block font-medium">Ask about</span>
+            <select
+              name="key"
+              defaultValue={askedKey?.id ?? ""}
+              className="mt-1 rounded-md py-1.5 pl-2 pr-8 text-sm ring-1 ring-inset ring-slate-300"
+            >
+              <option value="">The account itself</option>
+              {keys.map((k) => (
+                <option key={k.id} value={k.id}>
+                  Key {k.name} ({k.masked})
+                </option>
+              ))}
+            </select>
+          </label>
+          <button
+            type="submit"
+            className="rounded-md px-3 py-1.5 text-sm font-medium ring-1 ring-slate-300 hover:bg-slate-50"
+          >
+            Show
+          </button>
+        </form>
+      )}
       <Table caption="Project access" head={["Project", "Visibility", "Read", "Write", "Why"]}>
         {rows.length === 0 && (
           <EmptyRow colSpan={5}>

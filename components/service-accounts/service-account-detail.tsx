@@ -18,16 +18,19 @@ export async function ServiceAccountDetail({
   place,
   name,
   listHref,
+  askedKey,
 }: {
   caller: PersonPrincipal;
   place: TPlace;
   name: string;
   listHref: string;
+  /** ?key=<id>: the "Why?" table asked about one key (rule 24). */
+  askedKey?: string;
 }) {
   const accountName = decodeParam(name);
   const account = await loadOrFail(getServiceAccountDetail(caller, place, accountName));
   const access = account.canManage
-    ? await loadOrFail(explainProjectAccess(caller, place, accountName))
+    ? await loadOrFail(explainProjectAccess(caller, place, accountName, askedKey))
     : null;
   return (
     <div className="space-y-8">
@@ -88,7 +91,14 @@ export async function ServiceAccountDetail({
 
       {account.authMethod === "API_KEY" && <UsageChart days={account.usage} />}
 
-      {access && <ProjectAccessTable rows={access.rows} hiddenCount={access.hiddenCount} />}
+      {access && (
+        <ProjectAccessTable
+          rows={access.rows}
+          hiddenCount={access.hiddenCount}
+          keys={account.keys.filter((k) => k.status === "active")}
+          askedKey={access.askedKey}
+        />
+      )}
 
       <section aria-labelledby="activity-heading" className="space-y-3">
         <h3 id="activity-heading" className="text-base font-semibold">

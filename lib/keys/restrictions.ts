@@ -132,6 +132,23 @@ export function wideningOf(restrictions: Restrictions, role: AccountRole): strin
   return null;
 }
 
+/**
+ * What a credential's restrictions refuse on one project (rule 24), or null: the one decision the
+ * runs domain enforces and the "Why?" table explains. `permission` is the effective level.
+ */
+export function credentialDenial(
+  restrictions: { permission: Permission; projects: string[] | null },
+  role: AccountRole,
+  projectPath: string,
+  operation: "read" | "write",
+): "read_only_key" | "other_project" | null {
+  // A Viewer account is refused by its role (read_only_role), not by its key.
+  if (operation === "write" && restrictions.permission === "read" && role !== "VIEWER")
+    return "read_only_key";
+  if (restrictions.projects && !restrictions.projects.includes(projectPath)) return "other_project";
+  return null;
+}
+
 /** Whether a project path is allowed by the projects restriction. */
 export function allowsProject(restrictions: Pick<Restrictions, "projects">, team: string, project: string) {
   return restrictions.projects === null || restrictions.projects.includes(`${team}/${project}`);

@@ -3,6 +3,7 @@
 import type { Tx } from "@/lib/db";
 import type { ActingServiceAccount, ServiceAccountPrincipal } from "@/lib/core/principal";
 import { AppError } from "@/lib/errors";
+import { credentialDenial } from "@/lib/keys/restrictions";
 import {
   decideProjectAccess,
   type AccessDecision,
@@ -69,25 +70,22 @@ export function assertCredentialScope(
 ): void {
   const restrictions = principal.restrictions;
   if (!restrictions) return;
-  if (
-    operation === "write" &&
-    restrictions.permission === "read" &&
-    principal.serviceAccount.role !== "VIEWER"
-  ) {
-    throw new AppError(
-      "FORBIDDEN",
-      "This key is read-only (its permission is read). Use a key with write permission to write runs.",
-      undefined,
-      "scope_denied",
-    );
-  }
-  if (restrictions.projects && !restrictions.projects.includes(`${entity}/${project}`)) {
-    throw new AppError(
-      "FORBIDDEN",
-      `This key is limited to its listed projects (its projects restriction), and ${entity}/${project} is not one of them.`,
-      undefined,
-      "scope_denied",
-    );
+  const path = `${entity}/${project}`;
+  switch (credentialDenial(restrictions, principal.serviceAccount.role, path, operation)) {
+    case "read_only_key":
+      throw new AppError(
+        "FORBIDDEN",
+        "This key is read-only (its permission is read). Use a key with write permission to write runs.",
+        undefined,
+        "scope_denied",
+      );
+    case "other_project":
+      throw new AppError(
+        "FORBIDDEN",
+        `This key is limited to its listed projects (its projects restriction), and ${path} is not one of them.`,
+        undefined,
+        "scope_denied",
+      );
   }
 }
 

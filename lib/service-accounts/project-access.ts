@@ -3,7 +3,10 @@ import { db } from "@/lib/db";
 import type { PersonPrincipal } from "@/lib/core/principal";
 import { canManageServiceAccount, canSeeProject } from "@/lib/authz/policy";
 import { AppError } from "@/lib/errors";
-import { decideProjectAccess } from "@/lib/authz/project-access";
+import { decideProjectAccess, type AccessDecision } from "@/lib/authz/project-access";
+import { credentialDenial } from "@/lib/keys/restrictions";
+import { restrictionsOfKey } from "@/lib/keys/key-restrictions";
+import { isBoundedId } from "@/lib/validation/text";
 import { resolvePlace, accountInPlace } from "./place";
 
 /**
@@ -11,7 +14,13 @@ import { resolvePlace, accountInPlace } from "./place";
  * the rule that decides — computed by the same policy the API enforces. Only projects the viewing
  * person could open themselves are named (SPEC §8); the rest are only counted.
  */
-export async function explainProjectAccess(caller: PersonPrincipal, placeInput: unknown, name: unknown) {
+export async function explainProjectAccess(
+  caller: PersonPrincipal,
+  placeInput: unknown,
+  name: unknown,
+  /** Asked about one key of the account (rule 24): its restrictions narrow every row. */
+  keyRef?: unknown,
+) {
   const place = await resolvePlace(caller, placeInput);
   const account = await db.serviceAccount.findFirst({
     where: accountInPlace(place, name),
@@ -20,6 +29,14 @@ export async function explainProjectAccess(caller: PersonPrincipal, placeInput: 
   if (!account || !canManageServiceAccount(place.actor, account)) {
     throw new AppError("NOT_FOUND", "Service account not found.");
   }
+  const key =
+    isBoundedId(keyRef) && keyRef !== ""
+      ? await db.apiKey.findFirst({
+          where: { id: keyRef, serviceAccountId: account.id },
+          select: { id: true, name: true, permission: true, projects: true, allowedIps: true },
+        })
+      : null;
+  const restrictions = key && restrictionsOfKey(key, account.role);
   const projects = await db.project.findMany({
     where: { team: { orgId: account.orgId } },
     orderBy: [{ team: { slug: "asc" } }, { name: "asc" }],
@@ -56,10 +73,11 @@ export async function explainProjectAccess(caller: PersonPrincipal, placeInput: 
       visibility: p.visibility,
       isGranted: p.access.some((a) => a.serviceAccountId === account.id),
     };
-    const read = decideProjectAccess(principal, facts, "read");
-    const write = decideProjectAccess(principal, facts, "write");
+    const path = `${p.team.slug}/${p.name}`;
+    const read = narrowed(decideProjectAccess(principal, facts, "read"), path, "read");
+    const write = narrowed(decideProjectAccess(principal, facts, "write"), path, "write");
     return {
-      project: `${p.team.slug}/${p.name}`,
+      project: path,
       visibility: p.visibility,
       read: read.allowed,
       write: write.allowed,
@@ -67,5 +85,19 @@ export async function explainProjectAccess(caller: PersonPrincipal, placeInput: 
       why: write.allowed ? write.rule : read.allowed ? `read only — ${write.rule}` : read.rule,
     };
   });
-  return { rows, hiddenCount: projects.length - visible.length };
+  /** The account's decision, then the key's restrictions on top (they only ever narrow it). */
+  function narrowed(decision: AccessDecision, path: string, operation: "read" | "write"): AccessDecision {
+    if (!decision.allowed || !restrictions) return decision;
+    const denial = credentialDenial(restrictions, account!.role, path, operation);
+    if (denial === "read_only_key")
+      return { allowed: false, code: "forbidden", rule: `key ${key!.name} is read-only` };
+    if (denial === "other_project")
+      return { allowed: false, code: "forbidden", rule: `key ${key!.name} is limited to other projects` };
+    return decision;
+  }
+  return {
+    rows,
+    hiddenCount: projects.length - visible.length,
+    askedKey: key && { id: key.id, name: key.name },
+  };
 }

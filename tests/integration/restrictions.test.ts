@@ -4,7 +4,11 @@
 import http from "node:http";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { db } from "@/lib/db";
-import { createApiKeyFromForm, createServiceAccountFromForm } from "@/lib/service-accounts";
+import {
+  createApiKeyFromForm,
+  createServiceAccountFromForm,
+  explainProjectAccess,
+} from "@/lib/service-accounts";
 import { startApiServer } from "../support/api-server";
 import { makeOrg } from "../support/factories";
 
@@ -214,6 +218,32 @@ describe("rule 24: a restricted key does exactly what it may", () => {
     } finally {
       await strict.close();
     }
+  });
+});
+
+describe('rule 24: the "Why?" table asked about one key', () => {
+  it("narrows each row by the key's restrictions, with the key named as the reason", async () => {
+    const { id } = await secretOf("MEMBER", { permission: "read", projects: [`${w.alpha.slug}/models`] });
+    const place = { orgSlug: w.org.slug };
+    const row = (rows: { project: string }[], project: string) => rows.find((r) => r.project === project);
+    const account = await explainProjectAccess(w.as.orgAdmin, place, "acct-member");
+    expect(row(account.rows, `${w.alpha.slug}/models`)).toMatchObject({ read: true, write: true });
+    const asked = await explainProjectAccess(w.as.orgAdmin, place, "acct-member", id);
+    expect(asked.askedKey).toMatchObject({ id });
+    const keyName = asked.askedKey!.name;
+    expect(row(asked.rows, `${w.alpha.slug}/models`)).toMatchObject({
+      read: true,
+      write: false,
+      why: `read only — key ${keyName} is read-only`,
+    });
+    expect(row(asked.rows, `${w.beta.slug}/shared`)).toMatchObject({
+      read: false,
+      write: false,
+      why: `key ${keyName} is limited to other projects`,
+    });
+    // Another account's key is not this account's: the table answers about the account itself.
+    const { id: otherKey } = await secretOf("ADMIN", {});
+    expect((await explainProjectAccess(w.as.orgAdmin, place, "acct-member", otherKey)).askedKey).toBeNull();
   });
 });
 
