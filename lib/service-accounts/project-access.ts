@@ -90,9 +90,9 @@ export async function explainProjectAccess(
     if (!decision.allowed || !restrictions) return decision;
     const denial = credentialDenial(restrictions, account!.role, path, operation);
     if (denial === "read_only_key")
-      return { allowed: false, code: "forbidden", rule: `key ${key!.name} is read-only` };
+      return { allowed: false, code: "forbidden", rule: `key ${key.name} is read-only` };
     if (denial === "other_project")
-      return { allowed: false, code: "forbidden", rule: `key ${key!.name} is limited to other projects` };
+      return { allowed: false, code: "forbidden", rule: `key ${key.name} is limited to other projects` };
     return decision;
   }
   return {
