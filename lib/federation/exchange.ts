@@ -33,6 +33,7 @@ import {
   type TTokenExchangeForm,
 } from "./token-endpoint";
 import { permissionOfRole, permits, storedList } from "@/lib/keys/restrictions";
+import { missingProjects } from "@/lib/keys/key-restrictions";
 import { AddressRanges } from "@/lib/security/address-ranges";
 
 type Source = { ip: string | null; userAgent: string | null };
@@ -352,18 +353,7 @@ async function scopeBeyondAccount(
     return `scope ${requested.permission} is more than this account's role allows (at most ${permissionOfRole(account.role)}).`;
   }
   if (!requested.projects) return null;
-  const found = await db.project.findMany({
-    where: {
-      team: { orgId: account.orgId },
-      OR: requested.projects.map((path) => {
-        const slash = path.indexOf("/");
-        return { name: path.slice(slash + 1), team: { slug: path.slice(0, slash) } };
-      }),
-    },
-    select: { name: true, team: { select: { slug: true } } },
-  });
-  const present = new Set(found.map((p) => `${p.team.slug}/${p.name}`));
-  const missing = requested.projects.filter((path) => !present.has(path));
+  const missing = await missingProjects(db, account.orgId, requested.projects);
   return missing.length > 0
     ? `scope names ${missing.slice(0, 3).join(", ")}, not a project of this account's organization.`
     : null;

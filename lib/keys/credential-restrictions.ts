@@ -23,7 +23,16 @@ export function credentialRestrictions(role: AccountRole, stored: Restrictions):
   };
 }
 
-/** The effective restrictions in the API's `restrictions` shape (rule 24; /viewer). */
+/** Restrictions in the API's `restrictions` shape (rule 24): the effective permission. */
+export function restrictionsAnswerOf(role: AccountRole, stored: Restrictions) {
+  return {
+    permission: effectivePermission(role, stored.permission),
+    projects: stored.projects,
+    allowedIps: stored.allowedIps,
+  };
+}
+
+/** A verified credential's restrictions in that shape (/viewer). */
 export function restrictionsAnswer(restrictions: CredentialRestrictions) {
   return {
     permission: restrictions.permission,

@@ -2,8 +2,8 @@
 // only narrow it) and the organization (the projects must exist in it), stored, answered.
 import type { Tx } from "@/lib/db";
 import { AppError } from "@/lib/errors";
+import { restrictionsAnswerOf } from "./credential-restrictions";
 import {
-  effectivePermission,
   storedList,
   storedPermission,
   wideningOf,
@@ -29,12 +29,7 @@ export function restrictionsOfKey(
   row: { permission: string | null; projects: unknown; allowedIps: unknown },
   role: AccountRole,
 ) {
-  const stored = storedRestrictions(row);
-  return {
-    permission: effectivePermission(role, stored.permission),
-    projects: stored.projects,
-    allowedIps: stored.allowedIps,
-  };
+  return restrictionsAnswerOf(role, storedRestrictions(row));
 }
 
 /** The columns that store restrictions. */
@@ -63,21 +58,28 @@ export async function assertRestrictionsFit(
     });
   }
   if (!restrictions.projects) return;
-  const wanted = restrictions.projects.map((path) => {
-    const slash = path.indexOf("/");
-    return { team: path.slice(0, slash), name: path.slice(slash + 1) };
-  });
-  const found = await tx.project.findMany({
-    where: {
-      team: { orgId: account.orgId },
-      OR: wanted.map((p) => ({ name: p.name, team: { slug: p.team } })),
-    },
-    select: { name: true, team: { select: { slug: true } } },
-  });
-  const present = new Set(found.map((p) => `${p.team.slug}/${p.name}`));
-  const missing = restrictions.projects.filter((path) => !present.has(path));
+  const missing = await missingProjects(tx, account.orgId, restrictions.projects);
   if (missing.length > 0) {
     const message = `No project ${missing.slice(0, 5).join(", ")} in this organization: name existing projects as <team>/<project>.`;
     throw new AppError("INVALID", message, { projects: message });
   }
+}
+
+/**
+ * Which of these "<team>/<project>" paths name no project of the organization: one query, for a
+ * key's projects restriction and for the token exchange's project scopes alike.
+ */
+export async function missingProjects(client: Tx, orgId: string, paths: string[]): Promise<string[]> {
+  const found = await client.project.findMany({
+    where: {
+      team: { orgId },
+      OR: paths.map((path) => {
+        const slash = path.indexOf("/");
+        return { name: path.slice(slash + 1), team: { slug: path.slice(0, slash) } };
+      }),
+    },
+    select: { name: true, team: { select: { slug: true } } },
+  });
+  const present = new Set(found.map((p) => `${p.team.slug}/${p.name}`));
+  return paths.filter((path) => !present.has(path));
 }
