@@ -20,6 +20,7 @@ import type {
 } from "@/lib/api/team-routes";
 import type { ZGrant, ZProject, createProjectRoute, updateProjectRoute } from "@/lib/api/project-routes";
 import type { updateKeyRoute } from "@/lib/api/management-routes";
+import type { ZSuggestionAnswer } from "@/lib/api/management-routes";
 import type { ZCreateRunInput } from "@/lib/runs/schemas";
 import type { ZCreateRunAnswer, ZListRunsAnswer, ZListRunsQuery, ZViewerAnswer } from "@/lib/api/schemas";
 import type {
@@ -45,6 +46,9 @@ type Lowered<T, K extends keyof T> = Omit<T, K> & {
 export type Viewer = z.infer<typeof ZViewerAnswer>;
 export type ServiceAccount = z.infer<typeof ZServiceAccountAnswer>["serviceAccount"];
 export type ApiKey = z.infer<typeof ZListKeysAnswer>["keys"][number];
+
+/** GET …/keys/<keyId>/suggested-restrictions (rule 27). */
+export type RestrictionSuggestion = z.infer<typeof ZSuggestionAnswer>;
 export type IdentityProviderBody = BodyOf<typeof addIdentityProviderRoute>;
 export type CreateTeamBody = BodyOf<typeof createTeamRoute>;
 export type RenameTeamBody = BodyOf<typeof renameTeamRoute>;
@@ -292,6 +296,12 @@ export function createClient(options: ClientOptions) {
       send<{ identityProvider: IdentityProvider }>("POST", "/api/v1/identity-providers", { body }),
     removeIdentityProvider: (id: string) =>
       send<undefined>("DELETE", `/api/v1/identity-providers/${seg(id)}`),
+
+    suggestKeyRestrictions: (account: string, keyId: string) =>
+      send<RestrictionSuggestion>(
+        "GET",
+        `/api/v1/service-accounts/${seg(account)}/keys/${seg(keyId)}/suggested-restrictions`,
+      ),
 
     updateKey: (account: string, keyId: string, body: UpdateKeyBody) =>
       send<{ key: ApiKey }>("PATCH", `/api/v1/service-accounts/${seg(account)}/keys/${seg(keyId)}`, {

@@ -166,6 +166,10 @@ export function registerKeyCommands(program: Command, { io, api }: CliContext): 
     .option("--all-projects", "lift the projects restriction")
     .option("--any-ip", "lift the allowed IP ranges")
     .option("--same-as-account", "lift the permission restriction")
+    .option(
+      "--as-used",
+      "apply the narrowest restrictions that still allow everything the key did in the last 30 days (rule 27)",
+    )
     .addOption(jsonOption())
     .action(
       async (
@@ -175,11 +179,32 @@ export function registerKeyCommands(program: Command, { io, api }: CliContext): 
           allProjects?: boolean;
           anyIp?: boolean;
           sameAsAccount?: boolean;
+          asUsed?: boolean;
           json?: boolean;
         } & RestrictionFlags,
       ) => {
         if ((options.allProjects && options.project) || (options.anyIp && options.allowIp)) {
           throw new UsageError("a restriction cannot be set and lifted at once.");
+        }
+        if (options.asUsed) {
+          const given = restrictionsOf(options);
+          if (
+            Object.keys(given).length > 0 ||
+            options.allProjects ||
+            options.anyIp ||
+            options.sameAsAccount
+          ) {
+            throw new UsageError("--as-used sets every restriction itself: leave out the other flags.");
+          }
+          const client = await api();
+          const suggestion = await client.suggestKeyRestrictions(options.serviceAccount, keyId);
+          io.stderr.write(`${suggestion.description}\n`);
+          const { key: changed } = await client.updateKey(options.serviceAccount, keyId, {
+            restrictions: suggestion.suggested,
+          });
+          if (options.json) return json(io.stdout, changed);
+          printKeys(io, [changed]);
+          return;
         }
         const restrictions: Record<string, unknown> = restrictionsOf(options);
         if (options.allProjects) restrictions.projects = null;
@@ -197,6 +222,30 @@ export function registerKeyCommands(program: Command, { io, api }: CliContext): 
         printKeys(io, [changed]);
       },
     );
+
+  key
+    .command("suggest")
+    .description(
+      "What a key did in the last 30 days and the narrowest restrictions that would still have allowed it (rule 27); apply them with key restrict --as-used",
+    )
+    .addOption(accountOption())
+    .argument("<key-id>", "the key's id, or the key id inside its token (dpt_<key id>_…)")
+    .addOption(jsonOption())
+    .action(async (keyId: string, options: { serviceAccount: string; json?: boolean }) => {
+      const suggestion = await (await api()).suggestKeyRestrictions(options.serviceAccount, keyId);
+      if (options.json) return json(io.stdout, suggestion);
+      io.stdout.write(`${suggestion.description}\n`);
+      table(
+        io.stdout,
+        ["", "RESTRICTIONS"],
+        [
+          ["now", restrictionWords(suggestion.current)],
+          ["suggested", restrictionWords(suggestion.suggested)],
+        ],
+        "",
+      );
+      if (suggestion.narrows.length === 0) io.stdout.write("Already as narrow as its use.\n");
+    });
 
   key
     .command("rotate")

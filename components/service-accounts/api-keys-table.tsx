@@ -7,6 +7,7 @@ import { EmptyRow, Table, Td } from "@/components/ui/table";
 import type { KeyStatus } from "@/lib/keys/state";
 import { useRevokeApiKey } from "./hooks";
 import { expiresSoonDays, formatDate, relativeTime, timeUntil } from "./labels";
+import { RestrictKeyDialog } from "./restrict-key-dialog";
 import { RotateKeyDialog } from "./rotate-key-dialog";
 
 type KeyRow = {
@@ -54,6 +55,7 @@ export function ApiKeysTable({
 }) {
   const [revoking, setRevoking] = useState<KeyRow | null>(null);
   const [rotating, setRotating] = useState<KeyRow | null>(null);
+  const [restricting, setRestricting] = useState<KeyRow | null>(null);
   const revoke = useRevokeApiKey(accountId);
   const head = ["Name", "Key", "Restrictions", "Created by", "Created", "Expires", "Last used", "Status"];
   if (canManage) head.push("");
@@ -80,6 +82,16 @@ export function ApiKeysTable({
             <Td>{statusText(k)}</Td>
             {canManage && (
               <Td className="px-4 py-2 text-right">
+                {k.status === "active" && (
+                  <Button
+                    variant="ghost"
+                    size="sm"
+                    aria-label={`Restrict ${k.name}`}
+                    onClick={() => setRestricting(k)}
+                  >
+                    Restrict
+                  </Button>
+                )}
                 {k.status === "active" && !k.replaced && (
                   <Button
                     variant="ghost"
@@ -110,6 +122,9 @@ export function ApiKeysTable({
       </Table>
       {rotating && (
         <RotateKeyDialog accountId={accountId} apiKey={rotating} onClose={() => setRotating(null)} />
+      )}
+      {restricting && (
+        <RestrictKeyDialog accountId={accountId} apiKey={restricting} onClose={() => setRestricting(null)} />
       )}
       <ConfirmDialog
         open={revoking !== null}

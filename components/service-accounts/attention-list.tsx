@@ -7,17 +7,27 @@ import { useActionMutation } from "@/lib/hooks/use-action-mutation";
 import { setServiceAccountStatusAction } from "@/lib/service-accounts/actions";
 import type { AttentionList as AttentionData } from "@/lib/service-accounts/attention";
 import { expiresSoonDays, relativeTime, timeUntil } from "./labels";
+import { RestrictKeyDialog } from "./restrict-key-dialog";
 import { RotateKeyDialog } from "./rotate-key-dialog";
 
 type KeyItem = AttentionData["expiring"][number];
+type BroaderItem = AttentionData["broader"][number];
+
+const NARROWED = { permission: "permission", projects: "projects", allowedIps: "IP ranges" };
 
 /** Org Dashboard → Service Accounts: what needs an admin this week, each with a one-click action. */
 export function AttentionList({ data }: { data: AttentionData }) {
   const [rotating, setRotating] = useState<KeyItem | null>(null);
+  const [restricting, setRestricting] = useState<BroaderItem | null>(null);
   const disable = useActionMutation((accountId: string) =>
     setServiceAccountStatusAction(accountId, { status: "DISABLED" }),
   );
-  const total = data.expiring.length + data.rotating.length + data.leaked.length + data.unused.length;
+  const total =
+    data.expiring.length +
+    data.rotating.length +
+    data.leaked.length +
+    data.unused.length +
+    data.broader.length;
   if (total === 0) return null;
   const account = (a: { name: string; href: string }) => (
     <Link href={a.href} className="font-medium text-indigo-700 hover:underline">
@@ -92,11 +102,35 @@ export function AttentionList({ data }: { data: AttentionData }) {
             </Button>
           </li>
         ))}
+        {data.broader.map((k) => (
+          <li key={`broader-${k.keyId}`} className="flex flex-wrap items-center justify-between gap-2">
+            <span>
+              {account(k.account)}: key {k.keyName} (<code>{k.masked}</code>) — Broader than its use: its{" "}
+              {k.narrows.map((f) => NARROWED[f]).join(" and ")} could be narrowed without refusing anything it
+              did in the last 30 days.
+            </span>
+            <Button
+              size="sm"
+              variant="secondary"
+              aria-label={`Restrict ${k.keyName} of ${k.account.name}`}
+              onClick={() => setRestricting(k)}
+            >
+              Restrict
+            </Button>
+          </li>
+        ))}
       </ul>
       {data.moreUnused && (
         <p className="text-xs text-slate-600">
           More accounts are unused: filter the list below by &quot;Unused for 90 days&quot;.
         </p>
+      )}
+      {restricting && (
+        <RestrictKeyDialog
+          accountId={restricting.account.id}
+          apiKey={{ id: restricting.keyId, name: restricting.keyName, masked: restricting.masked }}
+          onClose={() => setRestricting(null)}
+        />
       )}
       {rotating && (
         <RotateKeyDialog

@@ -8,7 +8,9 @@ import {
   createServiceAccountAction,
   deleteServiceAccountAction,
   listServiceAccountsAction,
+  restrictApiKeyAction,
   revokeApiKeyAction,
+  suggestKeyRestrictionsAction,
   rotateApiKeyAction,
   setServiceAccountStatusAction,
   updateServiceAccountAction,
@@ -56,6 +58,28 @@ export function useKeyProjectChoices(accountId: string, enabled: boolean) {
     enabled,
   });
 }
+
+/** Restrict (rule 27): the proposal from the key's last 30 days, fetched when the dialog opens. */
+export function useKeyRestrictionSuggestion(accountId: string, apiKeyId: string) {
+  return useQuery({
+    queryKey: ["service-accounts", "key-suggestion", accountId, apiKeyId],
+    queryFn: async () => {
+      const result = await suggestKeyRestrictionsAction(accountId, apiKeyId);
+      if (!result.ok) throw new ActionFailure(result.error, result.code, result.fieldErrors);
+      return result.data;
+    },
+    // Always the use as of now: the dialog must not pre-fill from a stale proposal.
+    staleTime: 0,
+    gcTime: 0,
+  });
+}
+
+export const useRestrictApiKey = (accountId: string, onSuccess?: () => void) =>
+  useActionMutation(
+    (input: { apiKeyId: string; form: Record<string, unknown> }) =>
+      restrictApiKeyAction(accountId, input.apiKeyId, input.form),
+    { invalidate, onSuccess },
+  );
 
 export const useCreateServiceAccount = (place: TPlace) =>
   useActionMutation((input: Record<string, string>) => createServiceAccountAction(place, input), {

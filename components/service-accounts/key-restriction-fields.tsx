@@ -5,20 +5,29 @@ import { SelectField, TextAreaField } from "@/components/ui/field";
 import { PERMISSION_CHOICES } from "@/lib/keys/schemas";
 import { useKeyProjectChoices } from "./hooks";
 
+/** Restrictions as the fields start: Restrict (rule 27) pre-fills them with its proposal. */
+export type InitialRestrictions = {
+  permission: "read" | "write" | "admin" | null;
+  projects: string[] | null;
+  allowedIps: string[] | null;
+};
+
 /**
- * Create API key's restrictions (rule 24): Permission, Projects (all, or only those picked from
- * the projects the account can reach, with a filter) and Allowed IP ranges.
+ * Create API key's and Restrict's restrictions (rule 24): Permission, Projects (all, or only those
+ * picked from the projects the account can reach, with a filter) and Allowed IP ranges.
  */
 export function KeyRestrictionFields({
   accountId,
   errors,
+  initial,
 }: {
   accountId: string;
   errors: Record<string, string | undefined>;
+  initial?: InitialRestrictions;
 }) {
-  const [mode, setMode] = useState<"all" | "only">("all");
+  const [mode, setMode] = useState<"all" | "only">(initial?.projects ? "only" : "all");
   const [filter, setFilter] = useState("");
-  const [picked, setPicked] = useState<string[]>([]);
+  const [picked, setPicked] = useState<string[]>(initial?.projects ?? []);
   const choices = useKeyProjectChoices(accountId, mode === "only");
   const id = useId();
   const shown = (choices.data ?? []).filter((path) =>
@@ -30,7 +39,9 @@ export function KeyRestrictionFields({
       <SelectField
         label="Permission"
         name="permission"
-        defaultValue="same"
+        defaultValue={
+          initial?.permission === "read" || initial?.permission === "write" ? initial.permission : "same"
+        }
         options={PERMISSION_CHOICES}
         hint="A key can only do less than its account, never more."
         error={errors.permission}
@@ -116,6 +127,7 @@ export function KeyRestrictionFields({
         name="allowedIps"
         rows={2}
         placeholder="10.0.0.0/8"
+        defaultValue={initial?.allowedIps?.join("\n") ?? ""}
         hint="One CIDR range per line. Leave empty to allow any address."
         error={errors.allowedIps}
       />

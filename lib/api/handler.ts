@@ -89,6 +89,12 @@ export function createApiHandler(options: ApiHandlerOptions = {}) {
   }
 
   const dispatcher = createDispatcher(API_ROUTES);
+  const noteUse = lastUsed
+    ? (caller: VerifiedKey, kind: "read" | "write" | "admin", project?: string) => {
+        if (caller.type !== "access_token")
+          lastUsed.note(caller.key.id, caller.serviceAccount.id, new Date(), kind, project);
+      }
+    : undefined;
 
   return async function handleApi(req: IncomingMessage, res: ServerResponse): Promise<void> {
     try {
@@ -120,6 +126,7 @@ export function createApiHandler(options: ApiHandlerOptions = {}) {
         },
         decodeSegment,
         ip: address,
+        noteUse,
       });
       if ("json" in answer) return sendJsonText(res, answer.status, answer.json);
       if ("body" in answer) return sendJson(res, answer.status, answer.body, answer.headers);

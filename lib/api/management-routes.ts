@@ -8,9 +8,11 @@ import {
   updateAccount,
 } from "@/lib/service-accounts";
 import { createKey, listKeys, revokeKey, rotateKey, updateKey } from "@/lib/keys/lifecycle";
+import { suggestRestrictions } from "@/lib/keys/suggested-restrictions";
 import type { TFederationSettings } from "@/lib/service-accounts/schemas";
 import { z } from "zod";
 import { defineRoute } from "./router";
+import { ZKeyRestrictions } from "./schemas";
 import {
   ZAccountPathParams,
   ZApiKey,
@@ -232,6 +234,39 @@ export const updateKeyRoute = defineRoute({
   }),
 });
 
+export const ZSuggestionAnswer = z
+  .object({
+    keyId: z.string(),
+    description: z.string().meta({ description: "What the key did in the last 30 days, in words." }),
+    requests: z.number().int(),
+    days: z.number().int(),
+    current: ZKeyRestrictions,
+    suggested: ZKeyRestrictions,
+    narrows: z.array(z.enum(["permission", "projects", "allowedIps"])),
+  })
+  .meta({ id: "RestrictionSuggestion" });
+
+// Rule 27: what a key did and the narrowest restrictions that would have allowed all of it.
+export const suggestKeyRestrictionsRoute = defineRoute({
+  method: "GET",
+  path: "/api/v1/service-accounts/{account}/keys/{keyId}/suggested-restrictions",
+  operationId: "suggestKeyRestrictions",
+  summary:
+    'Right-sizing (rule 27): what the key did in the last 30 days (projects read and written, management calls, client addresses) and the narrowest restrictions that would still have allowed every request. Apply them with PATCH …/keys/{keyId} {"restrictions": suggested}.',
+  access: "admin",
+  params: ZKeyPathParams,
+  responses: { 200: { description: "The key's use and the proposal", schema: ZSuggestionAnswer } },
+  errors: ["not_found"],
+  handle: async ({ principal, params }) => {
+    const { suggestedInput: _input, ...answer } = await suggestRestrictions(
+      principal,
+      params.account,
+      params.keyId,
+    );
+    return { status: 200, body: answer };
+  },
+});
+
 /** The management routes, in matching order. */
 export const MANAGEMENT_ROUTES = [
   listServiceAccountsRoute,
@@ -244,4 +279,5 @@ export const MANAGEMENT_ROUTES = [
   revokeKeyRoute,
   rotateKeyRoute,
   updateKeyRoute,
+  suggestKeyRestrictionsRoute,
 ];

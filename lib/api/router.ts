@@ -145,6 +145,8 @@ export type Dispatcher = {
       failures: RouteRequest<unknown, unknown, unknown>["failures"];
       decodeSegment(segment: string): string;
       ip: string;
+      /** Records what an allowed request of a key did (rule 27). */
+      noteUse?: (caller: VerifiedKey, kind: "read" | "write" | "admin", project?: string) => void;
     },
   ): Promise<RouteAnswer>;
 };
@@ -208,7 +210,11 @@ export function createDispatcher(routes: Route[]): Dispatcher {
           `Only ADMIN service accounts may use the management API; ${caller.serviceAccount.name} is ${caller.serviceAccount.role.toLowerCase()}.`,
         );
       }
-      if (route.access === "admin") assertManagementScope(caller);
+      if (route.access === "admin") {
+        assertManagementScope(caller);
+        // A management call needs admin permission and every project, whatever it then answers.
+        context.noteUse?.(caller, "admin");
+      }
       let params: unknown = undefined;
       if (route.params) {
         const rawParams: Record<string, string> = {};
@@ -228,6 +234,12 @@ export function createDispatcher(routes: Route[]): Dispatcher {
         principal: caller && {
           serviceAccount: caller.serviceAccount,
           restrictions: caller.restrictions,
+          ...(context.noteUse && caller.type !== "access_token"
+            ? {
+                noteUse: (kind: "read" | "write" | "admin", project?: string) =>
+                  context.noteUse!(caller, kind, project),
+              }
+            : {}),
           ...(caller.claims ? { workloadClaims: caller.claims } : {}),
           ...source,
         },

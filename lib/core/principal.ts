@@ -28,6 +28,11 @@ export type ServiceAccountPrincipal = {
   serviceAccount: ActingServiceAccount;
   /** What the credential narrows the account to (rule 24); absent: nothing. */
   restrictions?: { permission: "read" | "write" | "admin"; projects: string[] | null };
+  /**
+   * Records what an allowed request did (rule 27's right-sizing): the runs domain calls it once a
+   * project read or write passed every check. Absent when nothing records use (tests, tokens).
+   */
+  noteUse?: (kind: "read" | "write" | "admin", project?: string) => void;
   /** The verified claims of the exchanged JWT, when the account called with an access token. */
   workloadClaims?: Record<string, unknown>;
   ip: string | null;

@@ -1,5 +1,26 @@
-import type { AccountUseEntry, LastUsedEntry } from "./last-used";
+import { factsOf, type AccountUseEntry, type LastUsedEntry } from "./last-used";
 import { db } from "@/lib/db";
+import { Prisma } from "@/lib/generated/prisma/client";
+
+/** Rows per INSERT of use facts (well under both engines' bound-parameter limits). */
+const FACTS_PER_STATEMENT = 200;
+
+/**
+ * Rule 27's facts as INSERT … ON CONFLICT DO NOTHING (the same SQL on both engines): a set that
+ * several instances add to without reading it, and without a conflict aborting the batch.
+ */
+function insertUseFacts(entries: LastUsedEntry[]) {
+  const rows = entries.flatMap(([id, , use]) =>
+    use ? factsOf(use).map((f) => Prisma.sql`(${id}, ${f.day}, ${f.kind}, ${f.value})`) : [],
+  );
+  const statements = [];
+  for (let i = 0; i < rows.length; i += FACTS_PER_STATEMENT) {
+    statements.push(
+      db.$executeRaw`INSERT INTO "ApiKeyUseFact" ("apiKeyId", "day", "kind", "value") VALUES ${Prisma.join(rows.slice(i, i + FACTS_PER_STATEMENT))} ON CONFLICT DO NOTHING`,
+    );
+  }
+  return statements;
+}
 
 /**
  * Writes a batch of last-used times for keys and their accounts (the account's is what "unused
@@ -34,5 +55,6 @@ export async function saveLastUsed(
         }),
       ),
     ]),
+    ...insertUseFacts(entries),
   ]);
 }

@@ -1,5 +1,5 @@
 import { describe, expect, it } from "vitest";
-import { LastUsedRecorder, type LastUsedEntry } from "./last-used";
+import { EXACT_ADDRESSES_PER_DAY, LastUsedRecorder, factsOf, type LastUsedEntry } from "./last-used";
 
 describe("LastUsedRecorder", () => {
   it("coalesces many uses into one write per key per flush", async () => {
@@ -37,12 +37,47 @@ describe("LastUsedRecorder", () => {
     recorder.record("k", new Date("2026-11-25T11:00:00Z"), { ...source, ip: "10.0.0.4" });
     const writes: LastUsedEntry[] = [];
     await recorder.flush(async (entries) => void writes.push(...entries));
-    expect(writes).toEqual([
-      [
-        "k",
-        new Date("2026-11-25T11:00:00Z"),
-        { accountId: "acct", ip: "10.0.0.4", perDay: { "2026-11-24": 1, "2026-11-25": 3 } },
-      ],
+    expect(writes).toHaveLength(1);
+    const [id, at, use] = writes[0]!;
+    expect([id, at]).toEqual(["k", new Date("2026-11-25T11:00:00Z")]);
+    expect(use).toMatchObject({
+      accountId: "acct",
+      ip: "10.0.0.4",
+      perDay: { "2026-11-24": 1, "2026-11-25": 3 },
+    });
+    // Rule 27's address facts of the failed batch come back too.
+    expect(factsOf(use!).filter((f) => f.kind === "address")).toHaveLength(4);
+  });
+
+  it("keeps what a key did per day, and bounds the addresses kept exactly (rule 27)", async () => {
+    const recorder = new LastUsedRecorder();
+    const day = new Date("2026-12-01T10:00:00Z");
+    for (let i = 0; i < EXACT_ADDRESSES_PER_DAY + 40; i++) {
+      recorder.record("k", day, { accountId: "acct", ip: `10.${Math.floor(i / 200)}.${i % 3}.${i}` });
+    }
+    recorder.note("k", "acct", day, "read", "t/a");
+    recorder.note("k", "acct", day, "read", "t/a");
+    recorder.note("k", "acct", day, "write", "t/b");
+    recorder.note("k", "acct", day, "admin");
+    // A note after a flush (the request began in the previous batch) starts the next one.
+    recorder.note("late", "acct", day, "write", "t/c");
+    const writes: LastUsedEntry[] = [];
+    await recorder.flush(async (entries) => void writes.push(...entries));
+    const facts = factsOf(writes.find(([id]) => id === "k")![2]!);
+    const addresses = facts.filter((f) => f.kind === "address").map((f) => f.value);
+    expect(addresses.filter((a) => a.endsWith("/32"))).toHaveLength(EXACT_ADDRESSES_PER_DAY);
+    expect(addresses.filter((a) => a.endsWith("/24")).sort()).toEqual([
+      "10.0.0.0/24",
+      "10.0.1.0/24",
+      "10.0.2.0/24",
+    ]);
+    expect(facts.filter((f) => f.kind !== "address")).toEqual([
+      { day: "2026-12-01", kind: "read", value: "t/a" },
+      { day: "2026-12-01", kind: "write", value: "t/b" },
+      { day: "2026-12-01", kind: "admin", value: "" },
+    ]);
+    expect(factsOf(writes.find(([id]) => id === "late")![2]!)).toEqual([
+      { day: "2026-12-01", kind: "write", value: "t/c" },
     ]);
   });
 });

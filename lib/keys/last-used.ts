@@ -1,9 +1,25 @@
 /**
  * Records when keys are used without a database write per request: the latest time per key, its
- * client address and its requests per UTC day are kept in memory and written in one batch per
- * interval (and on shutdown), so each key's lastUsedAt is written at most once per interval and
- * is never staler than one interval, and the per-day counts add up to the requests made.
+ * client address, its requests per UTC day and what it did (rule 27) are kept in memory and
+ * written in one batch per interval (and on shutdown), so each key's lastUsedAt is written at most
+ * once per interval and is never staler than one interval, and the per-day counts add up to the
+ * requests made.
  */
+import { normaliseCidr } from "@/lib/security/cidr";
+
+/** What a key did, for right-sizing (rule 27): a project read or written, or a management call. */
+export type KeyUseKind = "read" | "write" | "admin";
+
+/**
+ * Exact client addresses kept per key per day in one batch; past it, an address is kept as its
+ * /24 (IPv4) or /64 (IPv6) network, so a key used from many addresses costs a bounded number of
+ * rows (at most this many hosts plus their networks per batch).
+ */
+export const EXACT_ADDRESSES_PER_DAY = 16;
+
+/** One fact of a day: "<day> <kind> <value>" (no part holds a space). */
+export type UseFact = { day: string; kind: KeyUseKind | "address"; value: string };
+
 export type KeyUse = {
   /** The key's account, for the per-account usage chart. */
   accountId: string;
@@ -11,7 +27,23 @@ export type KeyUse = {
   ip: string | null;
   /** Requests per UTC day ("2026-11-25") since the last flush. */
   perDay: Record<string, number>;
+  /** Rule 27's facts since the last flush, as "<day> <kind> <value>". */
+  facts: Set<string>;
+  /** Exact addresses among the facts, per day (see EXACT_ADDRESSES_PER_DAY). */
+  exactAddresses: Record<string, number>;
 };
+
+/** The facts of a batched use, parsed. */
+export function factsOf(use: KeyUse): UseFact[] {
+  return [...use.facts].map((fact) => {
+    const [day, kind, value = ""] = fact.split(" ");
+    return { day: day!, kind: kind as UseFact["kind"], value };
+  });
+}
+
+function networkOf(address: string): string | null {
+  return normaliseCidr(`${address}/${address.includes(":") ? 64 : 24}`);
+}
 
 export type LastUsedEntry = [apiKeyId: string, at: Date, use?: KeyUse];
 
@@ -32,12 +64,53 @@ export class LastUsedRecorder {
     const entry = this.pending.get(apiKeyId);
     let use = entry?.use;
     if (source) {
-      use ??= { accountId: source.accountId, ip: source.ip, perDay: {} };
+      use ??= {
+        accountId: source.accountId,
+        ip: source.ip,
+        perDay: {},
+        facts: new Set(),
+        exactAddresses: {},
+      };
       use.ip = source.ip;
       const day = at.toISOString().slice(0, 10);
       use.perDay[day] = (use.perDay[day] ?? 0) + 1;
+      if (source.ip) this.noteAddress(use, day, source.ip);
     }
     this.pending.set(apiKeyId, { at: entry && entry.at > at ? entry.at : at, use });
+  }
+
+  /**
+   * Records what an allowed request of the key did (rule 27): called by the domain once the
+   * request passed its checks, after `record` counted it.
+   */
+  note(apiKeyId: string, accountId: string, at: Date, kind: KeyUseKind, project?: string): void {
+    let entry = this.pending.get(apiKeyId);
+    if (!entry?.use) {
+      // Flushed between the request's start and now: start the key's next batch.
+      entry = {
+        at: entry?.at ?? at,
+        use: { accountId, ip: null, perDay: {}, facts: new Set(), exactAddresses: {} },
+      };
+      this.pending.set(apiKeyId, entry);
+    }
+    entry.use!.facts.add(
+      `${at.toISOString().slice(0, 10)} ${kind} ${kind === "admin" ? "" : (project ?? "")}`,
+    );
+  }
+
+  private noteAddress(use: KeyUse, day: string, address: string): void {
+    const host = normaliseCidr(address);
+    if (!host) return;
+    const fact = `${day} address ${host}`;
+    if (use.facts.has(fact)) return;
+    const exact = use.exactAddresses[day] ?? 0;
+    if (exact < EXACT_ADDRESSES_PER_DAY) {
+      use.exactAddresses[day] = exact + 1;
+      use.facts.add(fact);
+      return;
+    }
+    const network = networkOf(address);
+    if (network) use.facts.add(`${day} address ${network}`);
   }
 
   get size(): number {
@@ -71,6 +144,7 @@ export class LastUsedRecorder {
         if (old.use && newer.use) {
           for (const [day, n] of Object.entries(old.use.perDay))
             newer.use.perDay[day] = (newer.use.perDay[day] ?? 0) + n;
+          for (const fact of old.use.facts) newer.use.facts.add(fact);
         } else if (old.use) {
           newer.use = old.use;
         }

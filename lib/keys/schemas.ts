@@ -67,8 +67,16 @@ export const ZCreateApiKeyInput = z.object({
   allowedIps: z.string().max(4000, "List at most 32 ranges.").default(""),
 });
 
+/** Restrict (rule 27): the same restriction fields as Create API key. */
+export const ZRestrictKeyForm = ZCreateApiKeyInput.pick({
+  permission: true,
+  projectsMode: true,
+  projects: true,
+  allowedIps: true,
+});
+
 /** The dialog's restriction fields as the domain's restrictions input. */
-export function restrictionsFromForm(form: z.output<typeof ZCreateApiKeyInput>) {
+export function restrictionsFromForm(form: z.output<typeof ZRestrictKeyForm>) {
   return {
     permission: form.permission === "same" ? null : form.permission,
     projects: form.projectsMode === "only" ? form.projects : null,

@@ -51,6 +51,7 @@ async function insertRun(
     },
     select: { id: true, name: true },
   });
+  principal.noteUse?.("write", `${team.slug}/${project.name}`);
   return {
     run: {
       id: run.id,
@@ -148,6 +149,7 @@ export async function listRuns(
   const project = await findProject(db, account, team.id, projectName);
   if (!project) throw new AppError("NOT_FOUND", `Project "${projectName}" was not found in ${entity}.`);
   assertProjectAccess(account, project, "read", `Project ${entity}/${projectName}`);
+  principal.noteUse?.("read", `${entity}/${project.name}`);
   const after = page.cursor ? decodeCursor(page.cursor) : null;
   const rows = await db.run.findMany({
     where: {

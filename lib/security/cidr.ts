@@ -99,3 +99,12 @@ export function normaliseCidr(text: string): string | null {
   const cidr = parseCidr(text);
   return cidr && formatCidr(cidr);
 }
+
+/** Whether every address of `inner` is inside `outer` (both ranges or addresses). */
+export function cidrWithin(inner: string, outer: string): boolean {
+  const a = parseCidr(inner);
+  const b = parseCidr(outer);
+  if (!a || !b || a.family !== b.family || a.prefix < b.prefix) return false;
+  const masked = parseCidr(`${formatCidr(a).split("/")[0]}/${b.prefix}`);
+  return masked !== null && formatCidr(masked) === formatCidr(b);
+}

@@ -6,12 +6,14 @@ import {
   createApiKeyFromForm,
   createServiceAccountFromForm,
   deleteServiceAccountFromForm,
+  restrictApiKeyFromForm,
   setServiceAccountStatusFromForm,
   updateFederationFromForm,
   updateServiceAccountFromForm,
 } from "./console";
 import { revokeKey, rotateKey } from "@/lib/keys/lifecycle";
 import { projectChoicesForKey } from "@/lib/keys/project-choices";
+import { suggestRestrictions } from "@/lib/keys/suggested-restrictions";
 import { listServiceAccounts } from "./queries";
 
 // Every action authenticates and authorizes itself: each one is a public POST endpoint, and
@@ -60,5 +62,17 @@ export async function updateFederationAction(accountId: unknown, input: unknown)
 export async function rotateApiKeyAction(accountId: unknown, apiKeyId: unknown, input: unknown) {
   return runAction(async () =>
     rotateKey(await requireActionCaller(), accountId, apiKeyId, input as { graceHours: number }),
+  );
+}
+
+/** Restrict (rule 27): what the key did in the last 30 days and the restrictions that fit it. */
+export async function suggestKeyRestrictionsAction(accountId: unknown, apiKeyId: unknown) {
+  return runAction(async () => suggestRestrictions(await requireActionCaller(), accountId, apiKeyId));
+}
+
+/** Restrict (rule 27): applies the dialog's restrictions in one step (audited like any change). */
+export async function restrictApiKeyAction(accountId: unknown, apiKeyId: unknown, input: unknown) {
+  return runAction(async () =>
+    restrictApiKeyFromForm(await requireActionCaller(), accountId, apiKeyId, input),
   );
 }

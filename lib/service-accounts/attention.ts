@@ -1,10 +1,11 @@
 // The Org Dashboard's Attention list: what an admin should act on this week — keys expiring
 // within 7 days, keys in a rotation grace period, leaked keys not yet acknowledged, accounts
-// unused for 90 days — each with the account it belongs to.
+// unused for 90 days, keys broader than their use (rule 27) — each with the account it belongs to.
 import { db } from "@/lib/db";
 import type { PersonPrincipal } from "@/lib/core/principal";
 import { authorizeOrg } from "@/lib/authz/guard";
 import { maskedKey } from "@/lib/keys/format";
+import { keysBroaderThanUse } from "@/lib/keys/suggested-restrictions";
 import { DAY_MS } from "@/lib/keys/state";
 import { accountFilterWhere } from "./filters";
 import { accountHref } from "./place";
@@ -27,7 +28,7 @@ export async function getAttentionList(caller: PersonPrincipal, orgSlug: string)
   const now = new Date();
   const soon = new Date(now.getTime() + 7 * DAY_MS);
   const ofOrg = { serviceAccount: { orgId: org.id, deletedAt: null } };
-  const [expiring, rotating, leaked, unusedRows] = await Promise.all([
+  const [expiring, rotating, leaked, unusedRows, broader] = await Promise.all([
     db.apiKey.findMany({
       where: { ...ofOrg, revokedAt: null, replacedById: null, expiresAt: { gt: now, lte: soon } },
       orderBy: { expiresAt: "asc" },
@@ -65,6 +66,7 @@ export async function getAttentionList(caller: PersonPrincipal, orgSlug: string)
         team: { select: { slug: true } },
       },
     }),
+    keysBroaderThanUse(org.id, now),
   ]);
   const unused = unusedRows.slice(0, SHOWN);
   const keyItem = (k: (typeof expiring)[number]) => ({
@@ -93,6 +95,17 @@ export async function getAttentionList(caller: PersonPrincipal, orgSlug: string)
       href: accountHref(a, org.slug),
     })),
     moreUnused: unusedRows.length > SHOWN,
+    broader: broader.slice(0, SHOWN).map(({ key, suggestion }) => ({
+      keyId: key.id,
+      keyName: key.name,
+      masked: maskedKey(key.last4),
+      narrows: suggestion.narrows,
+      account: {
+        id: key.serviceAccount!.id,
+        name: key.serviceAccount!.name,
+        href: accountHref(key.serviceAccount!, org.slug),
+      },
+    })),
   };
 }
 

@@ -7,8 +7,8 @@ import type { PersonPrincipal } from "@/lib/core/principal";
 import { AppError } from "@/lib/errors";
 import { parseInput } from "@/lib/actions/result";
 import { createAccount, deleteAccount, updateAccount } from "./accounts";
-import { createKey } from "@/lib/keys/lifecycle";
-import { ZCreateApiKeyInput, restrictionsFromForm } from "@/lib/keys/schemas";
+import { createKey, updateKey } from "@/lib/keys/lifecycle";
+import { ZCreateApiKeyInput, ZRestrictKeyForm, restrictionsFromForm } from "@/lib/keys/schemas";
 import { rangesFromText } from "@/lib/keys/restrictions";
 import { resolvePlace } from "./place";
 import { parseClaimLines } from "@/lib/federation/templates";
@@ -130,6 +130,21 @@ export async function createApiKeyFromForm(caller: PersonPrincipal, accountId: u
       expiresInDays: form.expiresIn === "never" ? null : Number(form.expiresIn),
       restrictions: restrictionsFromForm(form),
     });
+  } catch (error) {
+    throw onDialogFields(error);
+  }
+}
+
+/** "Restrict" (rule 27): the dialog's restriction fields replace the key's restrictions. */
+export async function restrictApiKeyFromForm(
+  caller: PersonPrincipal,
+  accountId: unknown,
+  apiKeyId: unknown,
+  input: unknown,
+) {
+  const form = parseInput(ZRestrictKeyForm, input);
+  try {
+    return await updateKey(caller, accountId, apiKeyId, { restrictions: restrictionsFromForm(form) });
   } catch (error) {
     throw onDialogFields(error);
   }
