@@ -1,6 +1,7 @@
 // Rule 24 in the browser: a key made read-only, for one project, from one network, in the Create
 // API key dialog; its row says so in words; the API holds it to exactly that.
-import { expect, signIn, test, unique } from "./fixtures";
+import { expect, newAccountWithKey, signIn, test, unique } from "./fixtures";
+import { sql } from "./support/database";
 import { expectAccessible } from "./support/axe";
 
 test.describe("[RESTRICTIONS]", () => {
@@ -83,5 +84,75 @@ test.describe("[RESTRICTIONS]", () => {
     ]);
     const other = await request.get("/api/v1/projects/research/shared-bench/runs", { headers: auth });
     expect(((await other.json()) as { error: { code: string } }).error.code).toBe("scope_denied");
+  });
+});
+
+test.describe("[RIGHT_SIZING]", () => {
+  test("[RIGHT_SIZING][RESTRICT] Restrict proposes what a week of use needed and applies it in one step", async ({
+    page,
+    request,
+  }) => {
+    await signIn(page, "team-admin@acme.test");
+    await page.goto("/ml-team/service-accounts");
+    const name = `trainer-${unique()}`;
+    const key = await newAccountWithKey(page, name);
+    const keyId = key.split("_")[1]!;
+    const [row] = await sql<{ id: string; serviceAccountId: string }>(
+      "demo",
+      `SELECT id, "serviceAccountId" FROM "ApiKey" WHERE "keyId" = $1`,
+      [keyId],
+    );
+    // A week of use as the last-used batch keeps it: writes to one project from one address.
+    for (let d = 0; d < 7; d++) {
+      const day = new Date(Date.now() - d * 86_400_000).toISOString().slice(0, 10);
+      await sql(
+        "demo",
+        `INSERT INTO "ApiKeyUsageDay" ("apiKeyId", "serviceAccountId", day, requests) VALUES ($1, $2, $3, 12)`,
+        [row!.id, row!.serviceAccountId, day],
+      );
+      for (const [kind, value] of [
+        ["write", "ml-team/production-models"],
+        ["address", "127.0.0.1/32"],
+      ]) {
+        await sql(
+          "demo",
+          `INSERT INTO "ApiKeyUseFact" ("apiKeyId", day, kind, value) VALUES ($1, $2, $3, $4)`,
+          [row!.id, day, kind, value],
+        );
+      }
+    }
+
+    await page.getByRole("link", { name }).click();
+    await page.getByRole("button", { name: "Restrict e2e" }).click();
+    const dialog = page.getByRole("dialog", { name: "Restrict e2e" });
+    await expect(dialog.getByTestId("key-use")).toHaveText(
+      "Wrote runs to ml-team/production-models on 7 days; read nothing else; from 127.0.0.1 (84 requests on 7 days of the last 30).",
+    );
+    await expect(dialog.getByLabel("Only these projects")).toBeChecked();
+    await expect(dialog.getByLabel("ml-team/production-models")).toBeChecked();
+    await expect(dialog.getByLabel("Allowed IP ranges")).toHaveValue("127.0.0.1/32");
+    await expect(dialog.getByText(/Suggested: narrow its projects and its IP ranges/)).toBeVisible();
+    await expectAccessible(page, "Restrict dialog");
+    await dialog.getByRole("button", { name: "Apply restrictions" }).click();
+    await expect(dialog).toBeHidden();
+    await expect(page.getByRole("cell", { name: "1 project · 127.0.0.1/32" })).toBeVisible();
+
+    // The API holds the key to it: its project works, another is refused and says why.
+    const auth = { authorization: `Bearer ${key}` };
+    expect(
+      (
+        await request.post("/api/v1/runs", { headers: auth, data: { project: "production-models" } })
+      ).status(),
+    ).toBe(201);
+    const other = await request.get("/api/v1/projects/research/shared-bench/runs", { headers: auth });
+    expect(((await other.json()) as { error: { code: string } }).error.code).toBe("scope_denied");
+
+    // The change is in the audit log, made by the person.
+    const [audit] = await sql<{ action: string; actorIdentity: string }>(
+      "demo",
+      `SELECT action, "actorIdentity" FROM "AuditEvent" WHERE action = 'api_key.restrictions_changed' AND "targetName" LIKE $1`,
+      [`${name}@%`],
+    );
+    expect(audit).toEqual({ action: "api_key.restrictions_changed", actorIdentity: "team-admin@acme.test" });
   });
 });

@@ -132,7 +132,7 @@ async function untouched(t: Awaited<ReturnType<typeof targets>>) {
       t.mlAccount,
     ),
     keys: await rows(
-      `SELECT "revokedAt", "expiresAt", "replacedById", "leakedAt" FROM "ApiKey"`,
+      `SELECT "revokedAt", "expiresAt", "replacedById", "leakedAt", permission, projects, "allowedIps" FROM "ApiKey"`,
       t.key,
       t.mlKey,
     ),
@@ -279,6 +279,15 @@ test.describe("[SECURITY]", () => {
       [orgAdmin, "rotateApiKeyAction", [t.mlAccount, t.key, { graceHours: 0 }]],
       [orgAdmin, "acknowledgeLeaksAction", [t.account]],
       [orgAdmin, "reportLeakedKeysAction", [t.globexSlug, "dpt_x"]],
+      // Restrictions (rules 24, 27): the picker, the proposal and Restrict follow the account too.
+      [researchAdmin, "keyProjectChoicesAction", [t.mlAccount]],
+      [researchAdmin, "suggestKeyRestrictionsAction", [t.mlAccount, t.mlKey]],
+      [researchAdmin, "restrictApiKeyAction", [t.mlAccount, t.mlKey, { permission: "read" }]],
+      [orgAdmin, "keyProjectChoicesAction", [t.account]],
+      [orgAdmin, "suggestKeyRestrictionsAction", [t.account, t.key]],
+      [orgAdmin, "suggestKeyRestrictionsAction", [t.mlAccount, t.key]],
+      [orgAdmin, "restrictApiKeyAction", [t.account, t.key, { permission: "read" }]],
+      [orgAdmin, "restrictApiKeyAction", [t.mlAccount, t.key, { permission: "read" }]],
     ];
     for (const [caller, name, args] of attacks) {
       const id = actions[name];
@@ -466,6 +475,8 @@ test.describe("[SECURITY]", () => {
         `/api/v1/service-accounts/${account}/keys/${keyId}`,
         { restrictions: { permission: "read" } },
       ],
+      // Rule 27: what another team's key did is not theirs to read.
+      ["GET", `/api/v1/service-accounts/${account}/keys/${keyId}/suggested-restrictions`],
       ["DELETE", `/api/v1/service-accounts/${account}/keys/${keyId}`],
       ["DELETE", `/api/v1/service-accounts/${account}`],
     ];
