@@ -63,7 +63,7 @@ const shutdownApi = mountApi(server, (req, res) => {
   // client sent.
   req.headers[CLIENT_IP_HEADER] = clientAddressOf(req);
   consoleHandler.handle(req, res);
-});
+}, { webhooks: {} });
 server.listen(config.port, () => {
   console.log(
     `Deputy is ready on http://localhost:${config.port} (started in ${((Date.now() - started) / 1000).toFixed(1)} s)`,

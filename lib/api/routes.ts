@@ -8,6 +8,7 @@ import { MANAGEMENT_ROUTES } from "./management-routes";
 import { FEDERATION_ROUTES } from "./federation-routes";
 import { TEAM_ROUTES } from "./team-routes";
 import { PROJECT_ROUTES } from "./project-routes";
+import { WEBHOOK_ROUTES } from "./webhook-routes";
 import { listAuditEventsRoute } from "./audit-routes";
 import { reportLeakedKeysRoute } from "./leak-routes";
 import { createRunRoute, listRunsRoute } from "./run-routes";
@@ -76,6 +77,7 @@ export const API_ROUTES: Route[] = [
   ...TEAM_ROUTES,
   ...PROJECT_ROUTES,
   ...FEDERATION_ROUTES,
+  ...WEBHOOK_ROUTES,
   listAuditEventsRoute,
   reportLeakedKeysRoute,
   openApiRoute,

@@ -7,6 +7,7 @@ import { clearCredentialCache } from "@/lib/keys/credential-cache";
 import { LAST_USED_FLUSH_INTERVAL_MS, LastUsedRecorder } from "@/lib/keys/last-used";
 import { config } from "@/lib/config/env";
 import { NON_PAGE_CSP, staticSecurityHeaders } from "@/lib/security/headers";
+import { WebhookWorker, type WebhookWorkerOptions } from "@/lib/webhooks/worker";
 import { API_PREFIX, createApiHandler } from "./handler";
 
 // Answers that are never pages (the proxy gives pages their own nonce'd policy).
@@ -20,8 +21,15 @@ const NON_PAGE_PREFIXES = ["/api/", "/_next/", "/favicon.ico", "/robots.txt"];
 export function mountApi(
   server: Server,
   fallback: (req: IncomingMessage, res: ServerResponse) => void,
-  options: { flushIntervalMs?: number; failLimit?: number } = {},
+  options: {
+    flushIntervalMs?: number;
+    failLimit?: number;
+    /** Sends the webhook outbox from this process (the server does; tests choose). */
+    webhooks?: WebhookWorkerOptions | false;
+  } = {},
 ) {
+  const worker = options.webhooks ? new WebhookWorker(options.webhooks) : null;
+  worker?.start();
   const lastUsed = new LastUsedRecorder();
   const api = createApiHandler({ lastUsed, failLimit: options.failLimit });
   const flush = async () => {
@@ -83,7 +91,7 @@ export function mountApi(
   return async function shutdown() {
     clearInterval(timer);
     stopListening();
-    await flush();
+    await Promise.all([flush(), worker?.stop()]);
   };
 }
 

@@ -38,4 +38,9 @@ export const AUDIT_ACTIONS = [
   "token_exchange.granted",
   "token_exchange.refused",
   "user.password_changed",
+  "webhook.created",
+  "webhook.deleted",
+  "webhook.disabled",
+  "webhook.enabled",
+  "webhook.updated",
 ] as const;

@@ -69,22 +69,8 @@ export function auditWhere(orgId: string, query: z.output<typeof ZAuditQuery>): 
   return { AND: and };
 }
 
-const EVENT_SELECT = {
-  id: true,
-  createdAt: true,
-  actorType: true,
-  actorId: true,
-  actorIdentity: true,
-  action: true,
-  targetType: true,
-  targetId: true,
-  targetName: true,
-  metadata: true,
-  ip: true,
-  userAgent: true,
-} satisfies Prisma.AuditEventSelect;
-
-export type AuditRow = Prisma.AuditEventGetPayload<{ select: typeof EVENT_SELECT }>;
+import { EVENT_SELECT, auditEventAnswer, type AuditRow } from "./answer";
+export { auditEventAnswer, type AuditRow };
 
 /** One page of matching events, newest first, and the cursor of the next page (null at the end). */
 export async function queryAuditEvents(
@@ -123,16 +109,3 @@ export async function* allAuditEvents(principal: Principal, orgSlug: string | un
   } while (cursor);
 }
 
-/** An event as the API, the CLI and the JSON Lines export answer it. */
-export function auditEventAnswer(e: AuditRow) {
-  return {
-    id: e.id,
-    time: e.createdAt.toISOString(),
-    actor: { type: e.actorType.toLowerCase(), id: e.actorId, identity: e.actorIdentity },
-    action: e.action,
-    target: e.targetType ? { type: e.targetType, id: e.targetId, name: e.targetName } : null,
-    metadata: e.metadata as Record<string, unknown>,
-    ip: e.ip,
-    userAgent: e.userAgent,
-  };
-}

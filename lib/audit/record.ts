@@ -1,6 +1,8 @@
 import type { Tx } from "@/lib/db";
 import type { Prisma } from "@/lib/generated/prisma/client";
 import type { AuditActor } from "@/lib/core/audit-actor";
+import { enqueueWebhookEvent } from "@/lib/webhooks/outbox";
+import { EVENT_SELECT, auditEventAnswer } from "./answer";
 
 export type AuditEventInput = {
   orgId: string | null;
@@ -29,9 +31,20 @@ export function scrubMetadata(value: unknown): unknown {
   return value;
 }
 
-/** Appends an audit event inside the caller's transaction, so it commits with the change. */
+/**
+ * Appends an audit event inside the caller's transaction, so it commits with the change, and
+ * with it the webhook deliveries that announce it (rule 29: every audit action is an event type,
+ * its data the event as the audit-events API answers it). Given the root client rather than a
+ * transaction, it opens one: the event and its deliveries are never written apart.
+ */
 export async function recordAudit(tx: Tx, event: AuditEventInput): Promise<void> {
-  await tx.auditEvent.create({
+  if ("$transaction" in tx && typeof tx.$transaction === "function") {
+    await (tx as unknown as { $transaction<T>(work: (t: Tx) => Promise<T>): Promise<T> }).$transaction((inner) =>
+      recordAudit(inner, event),
+    );
+    return;
+  }
+  const row = await tx.auditEvent.create({
     data: {
       orgId: event.orgId,
       actorType: event.actor.type,
@@ -45,7 +58,13 @@ export async function recordAudit(tx: Tx, event: AuditEventInput): Promise<void>
       ip: event.ip?.slice(0, 64) ?? null,
       userAgent: event.userAgent?.slice(0, 512) ?? null,
     },
+    select: EVENT_SELECT,
   });
+  if (event.orgId) {
+    await enqueueWebhookEvent(tx, event.orgId, event.action, auditEventAnswer(row), {
+      timestamp: row.createdAt,
+    });
+  }
 }
 
 /** An event's details as one line for a table cell; nothing for an empty object. */

@@ -59,6 +59,7 @@ const ACCOUNT_ORG_ACTIONS: ReadonlySet<OrgAction> = new Set<OrgAction>([
   "org.view_audit",
   "org.manage_service_accounts",
   "org.manage_identity_providers",
+  "org.manage_webhooks",
 ]);
 
 export function decideOrgOperation(account: ActingServiceAccount, action: OrgAction): ManagementDecision {

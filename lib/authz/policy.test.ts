@@ -37,6 +37,7 @@ const ORG_EXPECTED: Record<OrgAction, string[]> = {
   "org.view_audit": ["orgAdmin"],
   "org.manage_service_accounts": ["orgAdmin"],
   "org.manage_identity_providers": ["orgAdmin"],
+  "org.manage_webhooks": ["orgAdmin"],
 };
 
 // Which actors may do each action in their home team.

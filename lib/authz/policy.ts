@@ -24,6 +24,7 @@ export const ORG_ACTIONS = [
   "org.view_audit",
   "org.manage_service_accounts",
   "org.manage_identity_providers",
+  "org.manage_webhooks",
 ] as const;
 export type OrgAction = (typeof ORG_ACTIONS)[number];
 

@@ -59,6 +59,11 @@ const ZEnv = z.object({
       message: "DEPUTY_ALLOW_PRIVATE_ISSUERS must be 1 (allow http:// and private addresses) or unset",
     })
     .default(""),
+  DEPUTY_ALLOW_PRIVATE_WEBHOOKS: z
+    .enum(["", "0", "1"], {
+      message: "DEPUTY_ALLOW_PRIVATE_WEBHOOKS must be 1 (allow http:// and private addresses) or unset",
+    })
+    .default(""),
   DEPUTY_TRUSTED_PROXIES: z
     .string()
     .trim()
@@ -83,6 +88,8 @@ export type DeputyConfig = {
   accessTokenTtl: number;
   /** Identity providers may use http:// and loopback or private addresses. */
   allowPrivateIssuers: boolean;
+  /** Webhook endpoints may use http:// and loopback or private addresses (rule 28). */
+  allowPrivateWebhooks: boolean;
   /**
    * Public keys (PEM, ECDSA P-256) whose signatures on secret-scanning reports are trusted, read
    * from the file DEPUTY_SECRET_SCANNING_KEYS names; undefined when it is unset.
@@ -126,6 +133,7 @@ export function parseConfig(env: Record<string, string | undefined> = process.en
     publicUrl: (c.DEPUTY_PUBLIC_URL ?? `http://localhost:${c.PORT}`).replace(/\/+$/, ""),
     accessTokenTtl: c.DEPUTY_ACCESS_TOKEN_TTL,
     allowPrivateIssuers: c.DEPUTY_ALLOW_PRIVATE_ISSUERS === "1",
+    allowPrivateWebhooks: c.DEPUTY_ALLOW_PRIVATE_WEBHOOKS === "1",
     secretScanningKeys: scanning && "publicKeys" in scanning ? scanning : undefined,
     trustedProxies: c.DEPUTY_TRUSTED_PROXIES
       ? c.DEPUTY_TRUSTED_PROXIES.split(",").map((range) => normaliseCidr(range)!)

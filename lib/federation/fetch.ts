@@ -55,7 +55,19 @@ export function isPrivateAddress(address: string): boolean {
   return true;
 }
 
-async function resolvePublic(url: URL, allowPrivate: boolean): Promise<{ address: string; family: number }> {
+const ISSUER_HINT =
+  "Deputy fetches only public issuers. Set DEPUTY_ALLOW_PRIVATE_ISSUERS=1 for an identity provider inside your network.";
+
+/**
+ * The address to connect to for `url`: every address it resolves to must be public (unless
+ * `allowPrivate`), and the caller pins its connection to the one returned. `hint` ends the
+ * refusal with what the operator can do (identity providers and webhooks have their own switch).
+ */
+export async function resolvePublic(
+  url: URL,
+  allowPrivate: boolean,
+  hint = ISSUER_HINT,
+): Promise<{ address: string; family: number }> {
   const host = url.hostname.replace(/^\[|\]$/g, "");
   let addresses: { address: string; family: number }[];
   if (net.isIP(host)) {
@@ -71,7 +83,7 @@ async function resolvePublic(url: URL, allowPrivate: boolean): Promise<{ address
     const blocked = addresses.find((a) => isPrivateAddress(a.address));
     if (blocked) {
       throw new FetchProblem(
-        `${url.host} resolves to a private address (${blocked.address}); Deputy fetches only public issuers. Set DEPUTY_ALLOW_PRIVATE_ISSUERS=1 for an identity provider inside your network.`,
+        `${url.host} resolves to a private address (${blocked.address}); ${hint}`,
       );
     }
   }
