@@ -1,0 +1,25 @@
+// Webhook event types (rule 29): every audit action, plus the notices no request triggers and the
+// test event. Browser-safe: the Add endpoint dialog offers the same list the API accepts.
+import { AUDIT_ACTIONS } from "@/lib/audit/actions";
+
+export const NOTICE_TYPES = [
+  "api_key.expiring",
+  "api_key.expired",
+  "service_account.unused",
+  "service_account.owner_left",
+  "webhook.test",
+] as const;
+
+export const WEBHOOK_EVENT_TYPES: readonly string[] = [...AUDIT_ACTIONS, ...NOTICE_TYPES].sort();
+
+const KNOWN = new Set(WEBHOOK_EVENT_TYPES);
+
+export function isWebhookEventType(type: string): boolean {
+  return KNOWN.has(type);
+}
+
+/** Whether an endpoint subscribed to `events` (null: all) receives `type`. */
+export function subscribes(events: string[] | null, type: string): boolean {
+  // The test event goes only where it is sent, whatever the subscription.
+  return events === null || events.includes(type);
+}
