@@ -58,12 +58,16 @@ if (!dev && buildIsStale()) {
 const consoleHandler = dev ? await consoleInProcess() : await consoleInThread();
 
 const server = http.createServer();
-const shutdownApi = mountApi(server, (req, res) => {
-  // The console reads the one client address (rule 26) from this header: replace whatever the
-  // client sent.
-  req.headers[CLIENT_IP_HEADER] = clientAddressOf(req);
-  consoleHandler.handle(req, res);
-}, { webhooks: {} });
+const shutdownApi = mountApi(
+  server,
+  (req, res) => {
+    // The console reads the one client address (rule 26) from this header: replace whatever the
+    // client sent.
+    req.headers[CLIENT_IP_HEADER] = clientAddressOf(req);
+    consoleHandler.handle(req, res);
+  },
+  { webhooks: {} },
+);
 server.listen(config.port, () => {
   console.log(
     `Deputy is ready on http://localhost:${config.port} (started in ${((Date.now() - started) / 1000).toFixed(1)} s)`,

@@ -24,10 +24,15 @@ export const ZWebhook = z
     events: z
       .array(ZEventType)
       .nullable()
-      .meta({ description: `The event types it receives; null: every event. Known types: ${WEBHOOK_EVENT_TYPES.join(", ")}.` }),
+      .meta({
+        description: `The event types it receives; null: every event. Known types: ${WEBHOOK_EVENT_TYPES.join(", ")}.`,
+      }),
     status: z.enum(["active", "disabled"]),
     disabledReason: z.string().nullable(),
-    failingSince: z.string().nullable().meta({ description: "Since when every attempt has failed (24 h disables it)." }),
+    failingSince: z
+      .string()
+      .nullable()
+      .meta({ description: "Since when every attempt has failed (24 h disables it)." }),
     createdBy: z.string(),
     createdAt: z.string(),
   })
@@ -94,7 +99,10 @@ export const createWebhookRoute = defineRoute({
     },
   },
   errors: ["invalid_request", "forbidden"],
-  handle: async ({ principal, body }) => ({ status: 201, body: await createWebhook(principal, undefined, body) }),
+  handle: async ({ principal, body }) => ({
+    status: 201,
+    body: await createWebhook(principal, undefined, body),
+  }),
 });
 
 export const getWebhookRoute = defineRoute({
@@ -121,7 +129,9 @@ export const updateWebhookRoute = defineRoute({
   params: ZWebhookParams,
   body: ZWebhookPatch,
   bodyName: "change",
-  responses: { 200: { description: "The endpoint after the change", schema: z.object({ webhook: ZWebhook }) } },
+  responses: {
+    200: { description: "The endpoint after the change", schema: z.object({ webhook: ZWebhook }) },
+  },
   errors: ["invalid_request", "forbidden", "not_found"],
   handle: async ({ principal, params, body }) => ({
     status: 200,
@@ -172,7 +182,8 @@ export const testWebhookRoute = defineRoute({
   method: "POST",
   path: "/api/v1/webhooks/{id}/test",
   operationId: "testWebhook",
-  summary: "Send a webhook.test event to this endpoint only; answers its delivery (sent within a second or so).",
+  summary:
+    "Send a webhook.test event to this endpoint only; answers its delivery (sent within a second or so).",
   access: "admin",
   params: ZWebhookParams,
   responses: { 202: { description: "Queued", schema: z.object({ delivery: ZWebhookDelivery }) } },

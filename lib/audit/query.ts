@@ -108,4 +108,3 @@ export async function* allAuditEvents(principal: Principal, orgSlug: string | un
     cursor = page.nextCursor ?? undefined;
   } while (cursor);
 }
-

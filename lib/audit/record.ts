@@ -39,8 +39,8 @@ export function scrubMetadata(value: unknown): unknown {
  */
 export async function recordAudit(tx: Tx, event: AuditEventInput): Promise<void> {
   if ("$transaction" in tx && typeof tx.$transaction === "function") {
-    await (tx as unknown as { $transaction<T>(work: (t: Tx) => Promise<T>): Promise<T> }).$transaction((inner) =>
-      recordAudit(inner, event),
+    await (tx as unknown as { $transaction<T>(work: (t: Tx) => Promise<T>): Promise<T> }).$transaction(
+      (inner) => recordAudit(inner, event),
     );
     return;
   }

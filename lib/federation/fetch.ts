@@ -82,9 +82,7 @@ export async function resolvePublic(
   if (!allowPrivate) {
     const blocked = addresses.find((a) => isPrivateAddress(a.address));
     if (blocked) {
-      throw new FetchProblem(
-        `${url.host} resolves to a private address (${blocked.address}); ${hint}`,
-      );
+      throw new FetchProblem(`${url.host} resolves to a private address (${blocked.address}); ${hint}`);
     }
   }
   return addresses[0]!;

@@ -33,5 +33,7 @@ export function unseal(purpose: string, sealed: string): string {
   const body = Buffer.from(bodyText, "base64url");
   const decipher = crypto.createDecipheriv("aes-256-gcm", keyFor(purpose), Buffer.from(ivText, "base64url"));
   decipher.setAuthTag(body.subarray(body.length - 16));
-  return Buffer.concat([decipher.update(body.subarray(0, body.length - 16)), decipher.final()]).toString("utf8");
+  return Buffer.concat([decipher.update(body.subarray(0, body.length - 16)), decipher.final()]).toString(
+    "utf8",
+  );
 }

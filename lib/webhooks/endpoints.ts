@@ -155,17 +155,28 @@ export async function updateWebhook(
       data: {
         ...(changes.url !== undefined ? { url: changes.url } : {}),
         ...(changes.description !== undefined ? { description: changes.description } : {}),
-        ...(changes.events !== undefined ? { events: changes.events ? JSON.stringify(changes.events) : null } : {}),
-        ...(changes.status === "active" ? { status: "active", disabledReason: null, failingSince: null } : {}),
+        ...(changes.events !== undefined
+          ? { events: changes.events ? JSON.stringify(changes.events) : null }
+          : {}),
+        ...(changes.status === "active"
+          ? { status: "active", disabledReason: null, failingSince: null }
+          : {}),
         ...(changes.status === "disabled" && before.status !== "disabled"
           ? { status: "disabled", disabledReason: `Disabled by ${principalIdentity(principal)}.` }
           : {}),
       },
       select: ENDPOINT_SELECT,
     });
-    const source = { orgId: org.id, ...auditSourceOf(principal), target: { type: "webhook", id: after.id, name: after.url } };
+    const source = {
+      orgId: org.id,
+      ...auditSourceOf(principal),
+      target: { type: "webhook", id: after.id, name: after.url },
+    };
     if (after.status !== before.status) {
-      await recordAudit(tx, { ...source, action: after.status === "active" ? "webhook.enabled" : "webhook.disabled" });
+      await recordAudit(tx, {
+        ...source,
+        action: after.status === "active" ? "webhook.enabled" : "webhook.disabled",
+      });
     }
     const changed = (["url", "description", "events"] as const).filter((f) => before[f] !== after[f]);
     if (changed.length > 0) {
@@ -173,7 +184,13 @@ export async function updateWebhook(
         ...source,
         action: "webhook.updated",
         metadata: Object.fromEntries(
-          changed.map((f) => [f, { from: f === "events" ? (storedList(before[f]) ?? "all") : before[f], to: f === "events" ? (storedList(after[f]) ?? "all") : after[f] }]),
+          changed.map((f) => [
+            f,
+            {
+              from: f === "events" ? (storedList(before[f]) ?? "all") : before[f],
+              to: f === "events" ? (storedList(after[f]) ?? "all") : after[f],
+            },
+          ]),
         ),
       });
     }
@@ -265,7 +282,12 @@ export async function listDeliveries(
 }
 
 /** One delivery's attempts, newest first (the console's delivery log). */
-export async function deliveryAttempts(principal: Principal, orgSlug: string | undefined, id: unknown, deliveryId: unknown) {
+export async function deliveryAttempts(
+  principal: Principal,
+  orgSlug: string | undefined,
+  id: unknown,
+  deliveryId: unknown,
+) {
   const org = await webhookOrg(principal, orgSlug);
   const endpoint = await findEndpoint(org.id, id);
   if (!isBoundedId(deliveryId, 128)) throw new AppError("NOT_FOUND", "Delivery not found.");
@@ -299,7 +321,10 @@ export async function sendTestEvent(principal: Principal, orgSlug: string | unde
       { onlyEndpointId: endpoint.id },
     ),
   );
-  const row = await db.webhookDelivery.findUniqueOrThrow({ where: { id: deliveryId! }, select: DELIVERY_SELECT });
+  const row = await db.webhookDelivery.findUniqueOrThrow({
+    where: { id: deliveryId! },
+    select: DELIVERY_SELECT,
+  });
   return deliveryAnswer(row);
 }
 
@@ -318,6 +343,9 @@ export async function resendDelivery(
     data: { status: "pending", nextAttemptAt: new Date(), lockedUntil: null },
   });
   if (count === 0) throw new AppError("NOT_FOUND", "Delivery not found.");
-  const row = await db.webhookDelivery.findUniqueOrThrow({ where: { id: deliveryId }, select: DELIVERY_SELECT });
+  const row = await db.webhookDelivery.findUniqueOrThrow({
+    where: { id: deliveryId },
+    select: DELIVERY_SELECT,
+  });
   return deliveryAnswer(row);
 }

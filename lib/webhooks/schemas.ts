@@ -13,12 +13,18 @@ const ZEvents = z
     if (unknown.length > 0) {
       ctx.addIssue({
         code: "custom",
-        message: `Unknown event type ${unknown.slice(0, 3).map((e) => JSON.stringify(e.slice(0, 64))).join(", ")}: see the list in the Add endpoint dialog or the OpenAPI document.`,
+        message: `Unknown event type ${unknown
+          .slice(0, 3)
+          .map((e) => JSON.stringify(e.slice(0, 64)))
+          .join(", ")}: see the list in the Add endpoint dialog or the OpenAPI document.`,
       });
       return z.NEVER;
     }
     if (unique.length === 0) {
-      ctx.addIssue({ code: "custom", message: "Choose at least one event type, or leave events out (all events)." });
+      ctx.addIssue({
+        code: "custom",
+        message: "Choose at least one event type, or leave events out (all events).",
+      });
       return z.NEVER;
     }
     return unique.sort();

@@ -65,7 +65,9 @@ export async function sendAttempt(
         },
         lookup: (_host, opts, callback) => {
           if ((opts as { all?: boolean }).all) {
-            (callback as unknown as (e: null, a: { address: string; family: number }[]) => void)(null, [pinned]);
+            (callback as unknown as (e: null, a: { address: string; family: number }[]) => void)(null, [
+              pinned,
+            ]);
           } else {
             callback(null, pinned.address, pinned.family);
           }
@@ -81,7 +83,9 @@ export async function sendAttempt(
           finish({
             ok: status >= 200 && status < 300,
             status,
-            body: redirect ? `${text}${text ? "\n" : ""}(redirect not followed)`.slice(0, KEEP_AT_MOST) : text,
+            body: redirect
+              ? `${text}${text ? "\n" : ""}(redirect not followed)`.slice(0, KEEP_AT_MOST)
+              : text,
             durationMs: Date.now() - started,
           });
           request.destroy();

@@ -88,7 +88,10 @@ export class WebhookWorker {
     if (this.timer) clearTimeout(this.timer);
     this.running = this.runOnce()
       .catch((error: unknown) => {
-        console.error("Webhook deliveries failed; will retry:", error instanceof Error ? error.message : error);
+        console.error(
+          "Webhook deliveries failed; will retry:",
+          error instanceof Error ? error.message : error,
+        );
         return 0;
       })
       .finally(() => {
@@ -153,24 +156,34 @@ export class WebhookWorker {
     let result: AttemptResult;
     try {
       const secret = unseal(SECRET_PURPOSE, delivery.endpoint.sealedSecret);
-      result = await sendAttempt(delivery.endpoint.url, webhookHeaders(secret, delivery.id, delivery.payload), delivery.payload, {
-        allowPrivate: this.options.allowPrivate,
-        timeoutMs: this.options.timeoutMs,
-      });
+      result = await sendAttempt(
+        delivery.endpoint.url,
+        webhookHeaders(secret, delivery.id, delivery.payload),
+        delivery.payload,
+        {
+          allowPrivate: this.options.allowPrivate,
+          timeoutMs: this.options.timeoutMs,
+        },
+      );
     } catch {
       result = {
         ok: false,
         status: null,
         body: null,
         durationMs: 0,
-        error: "The signing secret cannot be read (AUTH_SECRET changed?): delete this endpoint and add it again.",
+        error:
+          "The signing secret cannot be read (AUTH_SECRET changed?): delete this endpoint and add it again.",
       };
     }
     await this.record(delivery, result);
   }
 
   private async record(
-    delivery: { id: string; attempts: number; endpoint: { id: string; orgId: string; url: string; failingSince: Date | null } },
+    delivery: {
+      id: string;
+      attempts: number;
+      endpoint: { id: string; orgId: string; url: string; failingSince: Date | null };
+    },
     result: AttemptResult,
   ): Promise<void> {
     const now = new Date();
@@ -190,10 +203,19 @@ export class WebhookWorker {
       if (result.ok) {
         await tx.webhookDelivery.update({
           where: { id: delivery.id },
-          data: { status: "delivered", attempts, deliveredAt: now, lastResponseStatus: result.status, lockedUntil: null },
+          data: {
+            status: "delivered",
+            attempts,
+            deliveredAt: now,
+            lastResponseStatus: result.status,
+            lockedUntil: null,
+          },
         });
         if (delivery.endpoint.failingSince) {
-          await tx.webhookEndpoint.update({ where: { id: delivery.endpoint.id }, data: { failingSince: null } });
+          await tx.webhookEndpoint.update({
+            where: { id: delivery.endpoint.id },
+            data: { failingSince: null },
+          });
         }
         return;
       }
