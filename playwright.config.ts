@@ -79,6 +79,8 @@ export default defineConfig({
       DEPUTY_DEMO: "1",
       DEPUTY_AUTH_FAIL_LIMIT: "200",
       DEPUTY_ALLOW_PRIVATE_ISSUERS: "1",
+      // The webhook tests' receiver is a local http:// server in the test process.
+      DEPUTY_ALLOW_PRIVATE_WEBHOOKS: "1",
     }),
     server(3101, "empty", {}),
   ],

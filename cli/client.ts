@@ -21,6 +21,12 @@ import type {
 import type { ZGrant, ZProject, createProjectRoute, updateProjectRoute } from "@/lib/api/project-routes";
 import type { updateKeyRoute } from "@/lib/api/management-routes";
 import type { ZSuggestionAnswer } from "@/lib/api/management-routes";
+import type {
+  ZWebhook,
+  ZWebhookDelivery,
+  createWebhookRoute,
+  updateWebhookRoute,
+} from "@/lib/api/webhook-routes";
 import type { ZCreateRunInput } from "@/lib/runs/schemas";
 import type { ZCreateRunAnswer, ZListRunsAnswer, ZListRunsQuery, ZViewerAnswer } from "@/lib/api/schemas";
 import type {
@@ -49,6 +55,10 @@ export type ApiKey = z.infer<typeof ZListKeysAnswer>["keys"][number];
 
 /** GET …/keys/<keyId>/suggested-restrictions (rule 27). */
 export type RestrictionSuggestion = z.infer<typeof ZSuggestionAnswer>;
+export type Webhook = z.infer<typeof ZWebhook>;
+export type WebhookDelivery = z.infer<typeof ZWebhookDelivery>;
+export type CreateWebhookBody = BodyOf<typeof createWebhookRoute>;
+export type UpdateWebhookBody = BodyOf<typeof updateWebhookRoute>;
 export type IdentityProviderBody = BodyOf<typeof addIdentityProviderRoute>;
 export type CreateTeamBody = BodyOf<typeof createTeamRoute>;
 export type RenameTeamBody = BodyOf<typeof renameTeamRoute>;
@@ -296,6 +306,27 @@ export function createClient(options: ClientOptions) {
       send<{ identityProvider: IdentityProvider }>("POST", "/api/v1/identity-providers", { body }),
     removeIdentityProvider: (id: string) =>
       send<undefined>("DELETE", `/api/v1/identity-providers/${seg(id)}`),
+
+    listWebhooks: () => send<{ webhooks: Webhook[] }>("GET", "/api/v1/webhooks"),
+    createWebhook: (body: CreateWebhookBody) =>
+      send<{ webhook: Webhook; secret: string }>("POST", "/api/v1/webhooks", { body }),
+    getWebhook: (id: string) => send<{ webhook: Webhook }>("GET", `/api/v1/webhooks/${seg(id)}`),
+    updateWebhook: (id: string, body: UpdateWebhookBody) =>
+      send<{ webhook: Webhook }>("PATCH", `/api/v1/webhooks/${seg(id)}`, { body }),
+    deleteWebhook: (id: string) => send<undefined>("DELETE", `/api/v1/webhooks/${seg(id)}`),
+    listWebhookDeliveries: (id: string, query: { limit?: number; cursor?: string } = {}) =>
+      send<{ deliveries: WebhookDelivery[]; nextCursor: string | null }>(
+        "GET",
+        `/api/v1/webhooks/${seg(id)}/deliveries`,
+        { query: query },
+      ),
+    testWebhook: (id: string) =>
+      send<{ delivery: WebhookDelivery }>("POST", `/api/v1/webhooks/${seg(id)}/test`),
+    resendWebhookDelivery: (id: string, deliveryId: string) =>
+      send<{ delivery: WebhookDelivery }>(
+        "POST",
+        `/api/v1/webhooks/${seg(id)}/deliveries/${seg(deliveryId)}/resend`,
+      ),
 
     suggestKeyRestrictions: (account: string, keyId: string) =>
       send<RestrictionSuggestion>(

@@ -10,6 +10,7 @@ import { ApiRefusal, Unreachable } from "./client";
 import { registerAuditCommand } from "./commands/audit";
 import { registerGrantCommands } from "./commands/grant";
 import { registerIdpCommands } from "./commands/idp";
+import { registerWebhookCommands } from "./commands/webhook";
 import { registerKeyCommands } from "./commands/key";
 import { registerMemberCommands } from "./commands/member";
 import { registerOrgCommands } from "./commands/org";
@@ -62,6 +63,7 @@ export function buildProgram(rawIo: Io, env: Env) {
   registerGrantCommands(program, context);
   registerOrgCommands(program, context);
   registerIdpCommands(program, context);
+  registerWebhookCommands(program, context);
   registerRunCommands(program, context);
   registerRunsCommands(program, context);
   registerAuditCommand(program, context);

@@ -27,6 +27,7 @@ describe("parseConfig", () => {
       publicUrl: "http://localhost:3000",
       accessTokenTtl: 3600,
       allowPrivateIssuers: false,
+      allowPrivateWebhooks: false,
       secretScanningKeys: undefined,
       trustedProxies: [],
     });

@@ -56,6 +56,15 @@ describe("the CLI's client", () => {
       await client.grantProjectAccess("t", "p", "a@example.test");
       await client.revokeProjectAccess("t", "p", "ci-bot");
       await client.listOrgMembers();
+      await client.suggestKeyRestrictions("a-b", "key-1");
+      await client.listWebhooks();
+      await client.createWebhook({ url: "https://hooks.example/x" });
+      await client.getWebhook("wh-1");
+      await client.updateWebhook("wh-1", { status: "disabled" });
+      await client.deleteWebhook("wh-1");
+      await client.listWebhookDeliveries("wh-1");
+      await client.testWebhook("wh-1");
+      await client.resendWebhookDelivery("wh-1", "msg_1");
       expect(Object.keys(client)).toHaveLength(calls.length);
       methods = Object.keys(client);
       await exchangeToken(`http://127.0.0.1:${(server.address() as AddressInfo).port}`, "a.b.c").catch(

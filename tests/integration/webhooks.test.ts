@@ -296,11 +296,10 @@ describe("rules 28–29: signed webhooks from a transactional outbox", () => {
       (await api.call("/api/v1/webhooks", { key: teamAdmin, body: { url: `${receiver.url}/x` } })).status,
     ).toBe(403);
     // A person of another org through the domain: not found.
-    await expect(
-      createWebhook(other.as.orgAdmin, w.org.slug, { url: `${receiver.url}/x` }),
-    ).rejects.toMatchObject({
-      code: expect.stringMatching(/FORBIDDEN|NOT_FOUND/),
-    });
+    const refused = await createWebhook(other.as.orgAdmin, w.org.slug, { url: `${receiver.url}/x` }).catch(
+      (error: { code?: string }) => error,
+    );
+    expect(["FORBIDDEN", "NOT_FOUND"]).toContain((refused as { code?: string }).code);
     expect((await db.webhookEndpoint.findUniqueOrThrow({ where: { id: endpoint.id } })).status).toBe(
       "active",
     );

@@ -30,6 +30,7 @@ export default async function OrgLayout({
           { href: `${base}/teams`, label: "Teams" },
           { href: `${base}/service-accounts`, label: "Service Accounts", prefix: true },
           { href: `${base}/identity-providers`, label: "Identity providers" },
+          { href: `${base}/webhooks`, label: "Webhooks", prefix: true },
           { href: `${base}/audit-log`, label: "Audit log" },
           { href: `${base}/settings`, label: "Settings" },
         ]}
