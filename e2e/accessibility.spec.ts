@@ -23,6 +23,7 @@ test.describe("[A11Y]", () => {
       "/org/acme",
       "/org/acme/teams",
       "/org/acme/identity-providers",
+      "/org/acme/webhooks",
       "/org/acme/audit-log",
       "/org/acme/settings",
       "/ml-team",

@@ -69,6 +69,9 @@ async function targets() {
     mlAccount: `redteam-mlsa-${suffix}`,
     mlKey: `redteam-mlkey-${suffix}`,
     idp: `redteam-idp-${suffix}`,
+    webhook: `redteam-webhook-${suffix}`,
+    acmeWebhook: `redteam-acmehook-${suffix}`,
+    delivery: `msg_redteam${suffix}`,
   };
   const run = (text: string, ...params: unknown[]) => sql("demo", text, params);
   await run(
@@ -107,6 +110,17 @@ async function targets() {
     now,
     now,
   );
+  // A webhook endpoint (and a delivery) of Globex, and one of Acme that only org admins may touch.
+  const insertWebhook = `INSERT INTO "WebhookEndpoint" (id, "orgId", url, "sealedSecret", "createdByIdentity", "createdAt") VALUES ($1, $2, 'https://hooks.example/x', 'v1.x.y', 'redteam', $3)`;
+  await run(insertWebhook, ids.webhook, ids.org, now);
+  await run(insertWebhook, ids.acmeWebhook, acme.id, now);
+  await run(
+    `INSERT INTO "WebhookDelivery" (id, "endpointId", type, payload, status, "nextAttemptAt", "createdAt") VALUES ($1, $2, 'webhook.test', '{}', 'failed', $3, $4)`,
+    ids.delivery,
+    ids.webhook,
+    now,
+    now,
+  );
   const mlProject = await one<{ id: string }>(
     `SELECT id FROM "Project" WHERE "teamId" = $1 AND name = 'secret-eval'`,
     mlTeam.id,
@@ -139,6 +153,8 @@ async function untouched(t: Awaited<ReturnType<typeof targets>>) {
     teams: await rows(`SELECT name FROM "Team"`, t.team, t.mlTeam),
     projects: await rows(`SELECT visibility FROM "Project"`, t.project, t.mlProject),
     providers: await rows(`SELECT issuer, name FROM "IdentityProvider"`, t.idp, t.idp),
+    webhooks: await rows(`SELECT url, status, events FROM "WebhookEndpoint"`, t.webhook, t.acmeWebhook),
+    deliveries: await rows(`SELECT status, attempts FROM "WebhookDelivery"`, t.delivery, t.delivery),
     trust: await sql(
       "demo",
       `SELECT issuer, "subjectPattern" FROM "FederatedIdentity" WHERE "serviceAccountId" IN ($1, $2)`,
@@ -288,6 +304,18 @@ test.describe("[SECURITY]", () => {
       [orgAdmin, "suggestKeyRestrictionsAction", [t.mlAccount, t.key]],
       [orgAdmin, "restrictApiKeyAction", [t.account, t.key, { permission: "read" }]],
       [orgAdmin, "restrictApiKeyAction", [t.mlAccount, t.key, { permission: "read" }]],
+      // Webhooks (rule 28): org admins of their own org only; a team admin of acme is no org admin.
+      [researchAdmin, "createWebhookAction", ["acme", { url: "https://evil.example/x" }]],
+      [researchAdmin, "setWebhookStatusAction", ["acme", t.acmeWebhook, "disabled"]],
+      [researchAdmin, "deleteWebhookAction", ["acme", t.acmeWebhook]],
+      [researchAdmin, "sendTestEventAction", ["acme", t.acmeWebhook]],
+      [orgAdmin, "createWebhookAction", [t.globexSlug, { url: "https://evil.example/x" }]],
+      [orgAdmin, "setWebhookStatusAction", [t.globexSlug, t.webhook, "disabled"]],
+      [orgAdmin, "setWebhookStatusAction", ["acme", t.webhook, "disabled"]],
+      [orgAdmin, "deleteWebhookAction", ["acme", t.webhook]],
+      [orgAdmin, "sendTestEventAction", ["acme", t.webhook]],
+      [orgAdmin, "resendDeliveryAction", ["acme", t.webhook, t.delivery]],
+      [orgAdmin, "resendDeliveryAction", ["acme", t.acmeWebhook, t.delivery]],
     ];
     for (const [caller, name, args] of attacks) {
       const id = actions[name];
@@ -514,6 +542,54 @@ test.describe("[SECURITY]", () => {
       ).status(),
     ).toBe(403);
     expect((await send(orgAdmin, "DELETE", `/api/v1/identity-providers/${t.idp}`)).status()).toBe(404);
+    // Webhooks: the same rule; another org's endpoint is not found whatever the operation, and
+    // malformed bodies are 400s that never reach the network.
+    expect((await send(researchAdmin, "GET", "/api/v1/webhooks")).status()).toBe(403);
+    expect(
+      (await send(researchAdmin, "POST", "/api/v1/webhooks", { url: "https://evil.example/x" })).status(),
+    ).toBe(403);
+    for (const [method, path, data] of [
+      ["GET", `/api/v1/webhooks/${t.webhook}`],
+      ["PATCH", `/api/v1/webhooks/${t.webhook}`, { status: "disabled" }],
+      ["PATCH", `/api/v1/webhooks/${t.webhook}`, { url: "https://evil.example/x" }],
+      ["DELETE", `/api/v1/webhooks/${t.webhook}`],
+      ["GET", `/api/v1/webhooks/${t.webhook}/deliveries`],
+      ["POST", `/api/v1/webhooks/${t.webhook}/test`],
+      ["POST", `/api/v1/webhooks/${t.webhook}/deliveries/${t.delivery}/resend`],
+      ["POST", `/api/v1/webhooks/${t.acmeWebhook}/deliveries/${t.delivery}/resend`],
+    ] as [string, string, unknown?][]) {
+      expect([method, path, (await send(orgAdmin, method, path, data)).status()]).toEqual([
+        method,
+        path,
+        404,
+      ]);
+    }
+    for (const body of [
+      { url: "http://169.254.169.254/latest/meta-data" },
+      { url: "https://10.0.0.1/x" },
+      { url: "https://u:p@hooks.example/x" },
+      { url: `https://hooks.example/${"x".repeat(3000)}` },
+      { url: "https://hooks.example/x", events: ["api_key.created", "nope"] },
+      { url: "https://hooks.example/x", events: "all" },
+      { url: ["https://hooks.example/x"] },
+      { url: "https://hooks.example/x", secret: "whsec_attacker" },
+      {},
+    ]) {
+      const response = await send(orgAdmin, "POST", "/api/v1/webhooks", body);
+      // The demo server allows private receivers (the tests' own); the others are always refused.
+      if (String(body.url).startsWith("http://169.254") || String(body.url).startsWith("https://10.")) {
+        expect(response.status()).toBeLessThan(500);
+        if (response.status() === 201) {
+          const { webhook } = (await response.json()) as { webhook: { id: string } };
+          await send(orgAdmin, "DELETE", `/api/v1/webhooks/${webhook.id}`);
+        }
+        continue;
+      }
+      expect([JSON.stringify(body).slice(0, 60), response.status()]).toEqual([
+        JSON.stringify(body).slice(0, 60),
+        400,
+      ]);
+    }
     // The token endpoint: malformed forms and tokens are refused in RFC 6749's shape.
     for (const form of [
       "",

@@ -3,7 +3,7 @@
 import { requireActionCaller } from "@/lib/auth/session";
 import { runAction } from "@/lib/actions/result";
 import { createWebhookFromForm } from "./console";
-import { deleteWebhook, deliveryAttempts, resendDelivery, sendTestEvent, updateWebhook } from "./endpoints";
+import { deleteWebhook, resendDelivery, sendTestEvent, updateWebhook } from "./endpoints";
 
 // Each action authenticates and authorises itself (org admins of the org it names).
 
@@ -31,11 +31,5 @@ export async function sendTestEventAction(orgSlug: unknown, id: unknown) {
 export async function resendDeliveryAction(orgSlug: unknown, id: unknown, deliveryId: unknown) {
   return runAction(async () =>
     resendDelivery(await requireActionCaller(), orgSlug as string, id, deliveryId),
-  );
-}
-
-export async function deliveryAttemptsAction(orgSlug: unknown, id: unknown, deliveryId: unknown) {
-  return runAction(async () =>
-    deliveryAttempts(await requireActionCaller(), orgSlug as string, id, deliveryId),
   );
 }

@@ -281,30 +281,6 @@ export async function listDeliveries(
   };
 }
 
-/** One delivery's attempts, newest first (the console's delivery log). */
-export async function deliveryAttempts(
-  principal: Principal,
-  orgSlug: string | undefined,
-  id: unknown,
-  deliveryId: unknown,
-) {
-  const org = await webhookOrg(principal, orgSlug);
-  const endpoint = await findEndpoint(org.id, id);
-  if (!isBoundedId(deliveryId, 128)) throw new AppError("NOT_FOUND", "Delivery not found.");
-  const delivery = await db.webhookDelivery.findFirst({
-    where: { id: deliveryId, endpointId: endpoint.id },
-    select: { id: true, attemptLog: { orderBy: { at: "desc" }, take: 20 } },
-  });
-  if (!delivery) throw new AppError("NOT_FOUND", "Delivery not found.");
-  return delivery.attemptLog.map((a) => ({
-    at: a.at.toISOString(),
-    responseStatus: a.responseStatus,
-    responseBody: a.responseBody,
-    error: a.error,
-    durationMs: a.durationMs,
-  }));
-}
-
 /** Send test event: a webhook.test delivery to this endpoint only (it must be active). */
 export async function sendTestEvent(principal: Principal, orgSlug: string | undefined, id: unknown) {
   const org = await webhookOrg(principal, orgSlug);
