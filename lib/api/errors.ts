@@ -13,6 +13,7 @@ export type ApiErrorCode =
   | "read_only_role"
   | "scope_denied"
   | "ip_not_allowed"
+  | "policy_denied"
   | "not_found"
   | "name_taken"
   | "conflict"

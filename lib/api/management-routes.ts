@@ -74,7 +74,7 @@ export const createServiceAccountRoute = defineRoute({
   body: ZCreateServiceAccountBody,
   bodyName: "service account",
   responses: { 201: { description: "The account was created", schema: ZServiceAccountAnswer } },
-  errors: ["invalid_request", "forbidden", "not_found", "name_taken", "conflict"],
+  errors: ["invalid_request", "forbidden", "not_found", "name_taken", "conflict", "policy_denied"],
   handle: async ({ principal, body }) => {
     const { id } = await createAccount(principal, {
       name: body.name,
@@ -84,6 +84,8 @@ export const createServiceAccountRoute = defineRoute({
       role: upper(body.role),
       authMethod: upper(body.authMethod),
       federation: body.federation && federationOf(body.federation),
+      owner: body.owner,
+      contact: body.contact,
     });
     return { status: 201, body: await accountAnswer(principal, id) };
   },
@@ -123,6 +125,8 @@ export const updateServiceAccountRoute = defineRoute({
       role: upper(body.role),
       status: upper(body.status),
       federation: body.federation && federationOf(body.federation),
+      owner: body.owner,
+      contact: body.contact,
     });
     return { status: 200, body: await accountAnswer(principal, id) };
   },
@@ -170,7 +174,7 @@ export const createKeyRoute = defineRoute({
   body: ZCreateKeyBody,
   bodyName: "key",
   responses: { 201: { description: "The key, with its secret (once)", schema: ZCreateKeyAnswer } },
-  errors: ["invalid_request", "not_found", "conflict"],
+  errors: ["invalid_request", "not_found", "conflict", "policy_denied"],
   handle: async ({ principal, params, body }) => ({
     status: 201,
     body: { key: apiKeyAnswer(await createKey(principal, params.account, body)) },
@@ -205,7 +209,7 @@ export const rotateKeyRoute = defineRoute({
   responses: {
     201: { description: "The new key (with its secret, once) and the old one", schema: ZRotateKeyAnswer },
   },
-  errors: ["invalid_request", "not_found", "conflict"],
+  errors: ["invalid_request", "not_found", "conflict", "policy_denied"],
   handle: async ({ principal, params, body }) => {
     const rotated = await rotateKey(principal, params.account, params.keyId, body);
     return {
@@ -227,7 +231,7 @@ export const updateKeyRoute = defineRoute({
   body: ZUpdateKeyBody,
   bodyName: "change",
   responses: { 200: { description: "The key after the change", schema: z.object({ key: ZApiKey }) } },
-  errors: ["invalid_request", "forbidden", "not_found"],
+  errors: ["invalid_request", "forbidden", "not_found", "policy_denied"],
   handle: async ({ principal, params, body }) => ({
     status: 200,
     body: { key: apiKeyAnswer(await updateKey(principal, params.account, params.keyId, body)) },

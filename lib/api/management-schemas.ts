@@ -32,6 +32,8 @@ export const ZCreateServiceAccountBody = z
     authMethod: anyCase(AUTH_METHODS).optional(),
     description: ZDescriptionBody.optional(),
     federation: ZFederationBody.optional(),
+    owner: zText().max(254).nullable().optional(),
+    contact: zText().max(200).nullable().optional(),
   })
   .strict();
 
@@ -42,10 +44,12 @@ export const ZPatchServiceAccountBody = z
     role: anyCase(ROLES).optional(),
     status: anyCase(STATUSES).optional(),
     federation: ZFederationBody.optional(),
+    owner: zText().max(254).nullable().optional(),
+    contact: zText().max(200).nullable().optional(),
   })
   .strict()
   .refine((patch) => Object.keys(patch).length > 0, {
-    message: "send at least one of name, description, role, status, federation",
+    message: "send at least one of name, description, role, status, federation, owner, contact",
   });
 
 export const ZCreateKeyBody = z
@@ -105,6 +109,9 @@ export const ZServiceAccount = z
     createdBy: z.string(),
     lastUsedAt: z.string().nullable(),
     keyCount: z.number().int(),
+    owner: z.string().nullable().meta({ description: "The owner's email (rule 30); null: none." }),
+    ownerLeft: z.boolean().meta({ description: "The owner is no longer a member of the org." }),
+    contact: z.string().nullable().meta({ description: "A channel or mailing list (rule 30)." }),
   })
   .meta({ id: "ServiceAccount", description: "A service account (SPEC §4). Never holds a secret." });
 

@@ -24,6 +24,7 @@ const STATUS_OF: Partial<Record<ApiErrorCode, number>> = {
   cross_team_write_denied: 403,
   read_only_role: 403,
   scope_denied: 403,
+  policy_denied: 403,
   ip_not_allowed: 403,
   not_found: 404,
   name_taken: 409,

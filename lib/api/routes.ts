@@ -9,6 +9,7 @@ import { FEDERATION_ROUTES } from "./federation-routes";
 import { TEAM_ROUTES } from "./team-routes";
 import { PROJECT_ROUTES } from "./project-routes";
 import { WEBHOOK_ROUTES } from "./webhook-routes";
+import { POLICY_ROUTES } from "./policy-routes";
 import { listAuditEventsRoute } from "./audit-routes";
 import { reportLeakedKeysRoute } from "./leak-routes";
 import { createRunRoute, listRunsRoute } from "./run-routes";
@@ -78,6 +79,7 @@ export const API_ROUTES: Route[] = [
   ...PROJECT_ROUTES,
   ...FEDERATION_ROUTES,
   ...WEBHOOK_ROUTES,
+  ...POLICY_ROUTES,
   listAuditEventsRoute,
   reportLeakedKeysRoute,
   openApiRoute,

@@ -16,6 +16,7 @@ export const AUDIT_ACTIONS = [
   "org.member_added",
   "org.member_removed",
   "org.member_role_changed",
+  "org.policies_changed",
   "org.settings_changed",
   "project.access_granted",
   "project.access_removed",

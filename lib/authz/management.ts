@@ -60,6 +60,7 @@ const ACCOUNT_ORG_ACTIONS: ReadonlySet<OrgAction> = new Set<OrgAction>([
   "org.manage_service_accounts",
   "org.manage_identity_providers",
   "org.manage_webhooks",
+  "org.manage_policies",
 ]);
 
 export function decideOrgOperation(account: ActingServiceAccount, action: OrgAction): ManagementDecision {

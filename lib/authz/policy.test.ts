@@ -38,6 +38,7 @@ const ORG_EXPECTED: Record<OrgAction, string[]> = {
   "org.manage_service_accounts": ["orgAdmin"],
   "org.manage_identity_providers": ["orgAdmin"],
   "org.manage_webhooks": ["orgAdmin"],
+  "org.manage_policies": ["orgAdmin"],
 };
 
 // Which actors may do each action in their home team.

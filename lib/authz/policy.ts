@@ -25,6 +25,7 @@ export const ORG_ACTIONS = [
   "org.manage_service_accounts",
   "org.manage_identity_providers",
   "org.manage_webhooks",
+  "org.manage_policies",
 ] as const;
 export type OrgAction = (typeof ORG_ACTIONS)[number];
 

@@ -22,6 +22,8 @@ import {
 } from "./key-restrictions";
 import { restrictionsOf, type Restrictions } from "./restrictions";
 import { creatorIdentities } from "@/lib/service-accounts/creators";
+import { orgPolicies, policyDenied } from "@/lib/orgs/policies";
+import { newKeyRefusal } from "@/lib/orgs/policy-rules";
 
 /**
  * Takes the account's row lock for a key change and reads, under it, what that change depends
@@ -73,6 +75,9 @@ export async function createKey(principal: Principal, accountRef: unknown, input
 
   const key = await db.$transaction(async (tx) => {
     const { maxKeysPerAccount } = await lockAccountForKeys(tx, account.id, "creating");
+    // Rule 31, read under the account's lock: every door refuses alike.
+    const refusal = newKeyRefusal(await orgPolicies(tx, account.orgId), account.scope, restrictions.allowedIps);
+    if (refusal) throw policyDenied(refusal);
     await assertRestrictionsFit(tx, account, restrictions);
     if (maxKeysPerAccount !== null) {
       const live = await tx.apiKey.count({ where: { serviceAccountId: account.id, ...liveKeyWhere(now) } });
@@ -203,6 +208,12 @@ export async function updateKey(principal: Principal, accountRef: unknown, keyRe
         if (value !== undefined) (after as Record<string, unknown>)[field] = value;
       }
       if (JSON.stringify(before) !== JSON.stringify(after)) {
+        const policies = await orgPolicies(tx, account.orgId);
+        if (policies.requireAllowedIpsForOrgScope && account.scope === "ORG" && !after.allowedIps) {
+          throw policyDenied(
+            "The organization's policy requires allowed IP ranges on keys of org-scoped accounts (requireAllowedIpsForOrgScope): they cannot be lifted.",
+          );
+        }
         await assertRestrictionsFit(tx, account, after);
         await tx.apiKey.update({
           where: { id: key.id, serviceAccountId: account.id },
@@ -265,6 +276,10 @@ export async function rotateKey(
   const result = await db.$transaction(async (tx) => {
     // Under the lock, so of parallel rotations of one key exactly one finds replacedById empty.
     const { maxKeysPerAccount } = await lockAccountForKeys(tx, account.id, "rotating");
+    // A rotation makes a new key: the API keys policy applies (its restrictions are the old key's).
+    const policies = await orgPolicies(tx, account.orgId);
+    const rotationRefusal = newKeyRefusal({ ...policies, requireAllowedIpsForOrgScope: false }, account.scope, null);
+    if (rotationRefusal) throw policyDenied(rotationRefusal);
     const old = await tx.apiKey.findFirst({
       where: { serviceAccountId: account.id, OR: [{ id: keyRef }, { keyId: keyRef }] },
       select: {

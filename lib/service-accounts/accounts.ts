@@ -23,6 +23,8 @@ import {
 import { AppError } from "@/lib/errors";
 import { parseInput } from "@/lib/actions/result";
 import { invalidateCredentialCache } from "@/lib/keys/credential-cache";
+import { orgPolicies, policyDenied } from "@/lib/orgs/policies";
+import { OWNER_REQUIRED } from "@/lib/orgs/policy-rules";
 import { serviceAccountIdentity } from "./identity";
 import {
   ZDeleteServiceAccountInput,
@@ -120,6 +122,14 @@ export async function createAccount(
   }
 
   if (data.federation) await assertRegisteredIssuer(team.orgId, data.federation.issuer);
+  // Rule 30: the owner named, or by default the person creating it (an account creating one
+  // through the API has no default: it names one or none).
+  const ownerUserId =
+    data.owner === undefined
+      ? isServiceAccountPrincipal(principal)
+        ? null
+        : principal.user.id
+      : await ownerIdOf(team.orgId, data.owner);
   return db.$transaction(async (tx) => {
     // The org's row lock orders parallel creations (and a quota change) in one org, so the count
     // below sees every account committed before it: the quota holds on PostgreSQL too.
@@ -138,6 +148,7 @@ export async function createAccount(
       }
     }
     await assertNameFree(tx, team.orgId, data.name);
+    if (ownerUserId === null && (await orgPolicies(tx, team.orgId)).requireOwner) throw policyDenied(OWNER_REQUIRED);
     const account = await tx.serviceAccount.create({
       data: {
         orgId: team.orgId,
@@ -147,6 +158,8 @@ export async function createAccount(
         description: data.description,
         role: data.role,
         authMethod: data.authMethod,
+        ownerUserId,
+        contact: data.contact ?? null,
         ...createdByOf(principal),
       },
       select: { id: true, name: true, authMethod: true, scope: true },
@@ -265,7 +278,21 @@ export async function loadManagedAccount(
 
 export type ManagedAccount = Awaited<ReturnType<typeof loadManagedAccount>>;
 
-/** Changes any of name, description, role, status and trust settings, in one transaction. */
+/** Rule 30: the user id of the owner named by email, who must be a person of the org; null stays null. */
+async function ownerIdOf(orgId: string, email: string | null): Promise<string | null> {
+  if (email === null) return null;
+  const member = await db.orgMembership.findFirst({
+    where: { orgId, user: { email } },
+    select: { userId: true },
+  });
+  if (!member) {
+    const message = `No person of this organization has the email ${email}: the owner must be a member.`;
+    throw new AppError("INVALID", message, { owner: message });
+  }
+  return member.userId;
+}
+
+/** Changes any of name, description, role, status, owner, contact and trust settings, in one transaction. */
 export async function updateAccount(principal: Principal, ref: unknown, input: TServiceAccountPatch) {
   const patch = parseInput(ZServiceAccountPatch, input);
   const touchesRoleOrStatus = patch.role !== undefined || patch.status !== undefined;
@@ -277,6 +304,7 @@ export async function updateAccount(principal: Principal, ref: unknown, input: T
     );
   }
   if (patch.federation) await assertRegisteredIssuer(account.orgId, patch.federation.issuer);
+  const ownerUserId = patch.owner === undefined ? undefined : await ownerIdOf(account.orgId, patch.owner);
   await db.$transaction(async (tx) => {
     const name = patch.name ?? account.name;
     if (name !== account.name) await assertNameFree(tx, account.orgId, name, account.id);
@@ -291,6 +319,27 @@ export async function updateAccount(principal: Principal, ref: unknown, input: T
       if (to !== undefined && account[key] !== to) changes[key] = { from: account[key], to };
     }
     const statusChanged = patch.status !== undefined && patch.status !== account.status;
+    if (ownerUserId !== undefined || patch.contact !== undefined) {
+      const before = await tx.serviceAccount.findUniqueOrThrow({
+        where: { id: account.id },
+        select: { ownerUserId: true, contact: true, owner: { select: { email: true } } },
+      });
+      if (ownerUserId !== undefined && ownerUserId !== before.ownerUserId) {
+        changes.owner = { from: before.owner?.email ?? "", to: patch.owner ?? "" };
+      }
+      if (patch.contact !== undefined && (patch.contact ?? null) !== before.contact) {
+        changes.contact = { from: before.contact ?? "", to: patch.contact ?? "" };
+      }
+      if (changes.owner || changes.contact) {
+        await tx.serviceAccount.update({
+          where: { id: account.id, orgId: account.orgId },
+          data: {
+            ...(changes.owner ? { ownerUserId } : {}),
+            ...(changes.contact ? { contact: patch.contact ?? null } : {}),
+          },
+        });
+      }
+    }
     if (Object.keys(changes).length > 0 || statusChanged) {
       await tx.serviceAccount.update({
         where: { id: account.id, orgId: account.orgId },

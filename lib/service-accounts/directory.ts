@@ -27,6 +27,8 @@ const ACCOUNT_SELECT = {
   createdByUserId: true,
   createdByServiceAccountId: true,
   lastUsedAt: true,
+  contact: true,
+  owner: { select: { email: true, orgMemberships: { select: { orgId: true } } } },
   org: { select: { slug: true } },
   team: { select: { slug: true } },
   federatedIdentities: {
@@ -72,6 +74,9 @@ async function toRecords(rows: AccountRow[], orgSlug: string) {
       createdBy: creators.of(row),
       lastUsedAt: row.lastUsedAt,
       keyCount: keyCount.get(row.id) ?? 0,
+      owner: row.owner?.email ?? null,
+      ownerLeft: row.owner ? !row.owner.orgMemberships.some((m) => m.orgId === row.orgId) : false,
+      contact: row.contact,
     };
   });
 }

@@ -19,6 +19,18 @@ export const ZServiceAccountName = z
   );
 
 const ZDescription = zText().trim().max(500, "Use at most 500 characters.").default("");
+
+/** Rule 30: the owner, by email (a person of the org); null: nobody; absent: the default. */
+export const ZOwnerEmail = zText()
+  .trim()
+  .toLowerCase()
+  .max(254, "Use at most 254 characters.")
+  .refine((v) => /^[^\s@]+@[^\s@]+$/.test(v), "Name the owner by their email, like jane@example.com.");
+/** Rule 30: a free-text contact (a channel, a mailing list); empty or null: none. */
+export const ZContact = zText()
+  .trim()
+  .max(200, "Use at most 200 characters.")
+  .transform((v) => v || null);
 const ZRole = z.enum(SERVICE_ACCOUNT_ROLES, { message: "Choose Admin, Member or Viewer." });
 
 // Only the URL's shape here: whether this instance may use it (https, or http with
@@ -127,6 +139,8 @@ export const ZNewServiceAccount = z
     role: ZRole.default("MEMBER"),
     authMethod: z.enum(AUTH_METHODS, { message: "Choose an authentication method." }).default("API_KEY"),
     federation: ZFederationSettings.optional(),
+    owner: ZOwnerEmail.nullable().optional(),
+    contact: ZContact.nullable().optional(),
   })
   .strict()
   .superRefine((value, ctx) => {
@@ -155,6 +169,8 @@ export const ZServiceAccountPatch = z
     role: ZRole.optional(),
     status: z.enum(["ACTIVE", "DISABLED"]).optional(),
     federation: ZFederationSettings.optional(),
+    owner: ZOwnerEmail.nullable().optional(),
+    contact: ZContact.nullable().optional(),
   })
   .strict();
 export type TServiceAccountPatch = z.input<typeof ZServiceAccountPatch>;
