@@ -21,6 +21,7 @@ import type {
 import type { ZGrant, ZProject, createProjectRoute, updateProjectRoute } from "@/lib/api/project-routes";
 import type { updateKeyRoute } from "@/lib/api/management-routes";
 import type { ZSuggestionAnswer } from "@/lib/api/management-routes";
+import type { ZOrgPolicies, updatePoliciesRoute } from "@/lib/api/policy-routes";
 import type {
   ZWebhook,
   ZWebhookDelivery,
@@ -56,6 +57,8 @@ export type ApiKey = z.infer<typeof ZListKeysAnswer>["keys"][number];
 /** GET …/keys/<keyId>/suggested-restrictions (rule 27). */
 export type RestrictionSuggestion = z.infer<typeof ZSuggestionAnswer>;
 export type Webhook = z.infer<typeof ZWebhook>;
+export type OrgPolicies = z.infer<typeof ZOrgPolicies>;
+export type PolicyChanges = BodyOf<typeof updatePoliciesRoute>;
 export type WebhookDelivery = z.infer<typeof ZWebhookDelivery>;
 export type CreateWebhookBody = BodyOf<typeof createWebhookRoute>;
 export type UpdateWebhookBody = BodyOf<typeof updateWebhookRoute>;
@@ -307,6 +310,9 @@ export function createClient(options: ClientOptions) {
     removeIdentityProvider: (id: string) =>
       send<undefined>("DELETE", `/api/v1/identity-providers/${seg(id)}`),
 
+    getOrgPolicies: () => send<{ policies: OrgPolicies }>("GET", "/api/v1/org/policies"),
+    updateOrgPolicies: (body: PolicyChanges) =>
+      send<{ policies: OrgPolicies }>("PATCH", "/api/v1/org/policies", { body }),
     listWebhooks: () => send<{ webhooks: Webhook[] }>("GET", "/api/v1/webhooks"),
     createWebhook: (body: CreateWebhookBody) =>
       send<{ webhook: Webhook; secret: string }>("POST", "/api/v1/webhooks", { body }),

@@ -11,6 +11,7 @@ import { registerAuditCommand } from "./commands/audit";
 import { registerGrantCommands } from "./commands/grant";
 import { registerIdpCommands } from "./commands/idp";
 import { registerWebhookCommands } from "./commands/webhook";
+import { registerPolicyCommands } from "./commands/policy";
 import { registerKeyCommands } from "./commands/key";
 import { registerMemberCommands } from "./commands/member";
 import { registerOrgCommands } from "./commands/org";
@@ -64,6 +65,7 @@ export function buildProgram(rawIo: Io, env: Env) {
   registerOrgCommands(program, context);
   registerIdpCommands(program, context);
   registerWebhookCommands(program, context);
+  registerPolicyCommands(program, context);
   registerRunCommands(program, context);
   registerRunsCommands(program, context);
   registerAuditCommand(program, context);

@@ -17,6 +17,8 @@ function printAccount(io: Io, account: ServiceAccount) {
     ["Status", account.status],
     ["Auth method", account.authMethod],
     ["Description", account.description || "—"],
+    ["Owner", account.owner ? `${account.owner}${account.ownerLeft ? " (left the organization)" : ""}` : "—"],
+    ["Contact", account.contact ?? "—"],
     ...(account.federation
       ? ([
           ["Issuer", account.federation.issuer],
@@ -93,6 +95,8 @@ export function registerSaCommands(program: Command, { io, api }: CliContext): v
     .option("--org-scope", "create an org-scoped account (org-scoped ADMIN callers only)")
     .addOption(new Option("--role <role>", "admin, member or viewer").choices(["admin", "member", "viewer"]))
     .option("--description <text>", "what the account is for")
+    .option("--owner <email>", "the person answerable for it, a member of the org (rule 30)")
+    .option("--contact <text>", "a channel or mailing list, like #ml-infra")
     .option("--federated", "authenticate with a JWT from an identity provider instead of API keys")
     .option("--issuer <url>", "federated: the trusted issuer")
     .option("--subject <pattern>", "federated: the subject, exact or with * globs")
@@ -106,6 +110,8 @@ export function registerSaCommands(program: Command, { io, api }: CliContext): v
         orgScope?: boolean;
         role?: string;
         description?: string;
+        owner?: string;
+        contact?: string;
         federated?: boolean;
         issuer?: string;
         subject?: string;
@@ -124,6 +130,8 @@ export function registerSaCommands(program: Command, { io, api }: CliContext): v
           team: options.team,
           role: options.role,
           description: options.description,
+          ...(options.owner !== undefined ? { owner: options.owner } : {}),
+          ...(options.contact !== undefined ? { contact: options.contact } : {}),
           ...(options.federated
             ? {
                 authMethod: "federated",
@@ -154,19 +162,35 @@ export function registerSaCommands(program: Command, { io, api }: CliContext): v
     });
 
   sa.command("update")
-    .description("Change a service account's name, description or role")
+    .description("Change a service account's name, description, role, owner or contact")
     .argument("<account>", "name or id")
     .option("--name <name>", "a new name")
     .option("--description <text>", "a new description")
+    .option("--owner <email>", "a new owner, a member of the org")
+    .option("--no-owner", "no owner")
+    .option("--contact <text>", "a new contact (empty: none)")
     .addOption(new Option("--role <role>", "admin, member or viewer").choices(["admin", "member", "viewer"]))
     .addOption(jsonOption())
     .action(
       async (
         account: string,
-        options: { name?: string; description?: string; role?: string; json?: boolean },
+        options: {
+          name?: string;
+          description?: string;
+          role?: string;
+          owner?: string | false;
+          contact?: string;
+          json?: boolean;
+        },
       ) => {
-        if (options.name === undefined && options.description === undefined && options.role === undefined) {
-          throw new UsageError("Say what to change: --name, --description or --role.");
+        if (
+          options.name === undefined &&
+          options.description === undefined &&
+          options.role === undefined &&
+          options.owner === undefined &&
+          options.contact === undefined
+        ) {
+          throw new UsageError("Say what to change: --name, --description, --role, --owner or --contact.");
         }
         const { serviceAccount } = await (
           await api()
@@ -174,6 +198,8 @@ export function registerSaCommands(program: Command, { io, api }: CliContext): v
           name: options.name,
           description: options.description,
           role: options.role,
+          ...(options.owner !== undefined ? { owner: options.owner === false ? null : options.owner } : {}),
+          ...(options.contact !== undefined ? { contact: options.contact } : {}),
         });
         if (options.json) return json(io.stdout, serviceAccount);
         printAccount(io, serviceAccount);

@@ -58,6 +58,8 @@ describe("the CLI's client", () => {
       await client.listOrgMembers();
       await client.suggestKeyRestrictions("a-b", "key-1");
       await client.listWebhooks();
+      await client.getOrgPolicies();
+      await client.updateOrgPolicies({ requireOwner: true });
       await client.createWebhook({ url: "https://hooks.example/x" });
       await client.getWebhook("wh-1");
       await client.updateWebhook("wh-1", { status: "disabled" });

@@ -65,6 +65,9 @@ describe("service accounts", () => {
       createdBy: w.callers["org-admin"].identity,
       lastUsedAt: null,
       keyCount: 0,
+      owner: null,
+      ownerLeft: false,
+      contact: null,
     });
     const byName = await api.call("/api/v1/service-accounts/nightly-retrain", { key: admin() });
     const byId = await api.call(`/api/v1/service-accounts/${String(account.id)}`, { key: admin() });
