@@ -13,11 +13,7 @@ export type AppErrorCode =
  * SPEC §4 code the API answers in place of the code's own.
  */
 export type AppErrorReason =
-  | "restricted_project"
-  | "cross_team_write_denied"
-  | "read_only_role"
-  | "scope_denied"
-  | "policy_denied";
+  "restricted_project" | "cross_team_write_denied" | "read_only_role" | "scope_denied" | "policy_denied";
 
 /** An expected failure, with a message written for the person who must fix it. */
 export class AppError extends Error {

@@ -27,7 +27,9 @@ export function AttentionList({ data }: { data: AttentionData }) {
     data.rotating.length +
     data.leaked.length +
     data.unused.length +
-    data.broader.length;
+    data.broader.length +
+    data.ownerLeft.length +
+    data.failingWebhooks.length;
   if (total === 0) return null;
   const account = (a: { name: string; href: string }) => (
     <Link href={a.href} className="font-medium text-indigo-700 hover:underline">
@@ -100,6 +102,27 @@ export function AttentionList({ data }: { data: AttentionData }) {
             >
               Disable
             </Button>
+          </li>
+        ))}
+        {data.ownerLeft.map((a) => (
+          <li key={`owner-left-${a.id}`} className="flex flex-wrap items-center justify-between gap-2">
+            <span>
+              {account(a)}: Owner left — {a.owner} is no longer a member of the organization.
+            </span>
+            <Link href={a.href} className="text-indigo-700 hover:underline">
+              Choose an owner
+            </Link>
+          </li>
+        ))}
+        {data.failingWebhooks.map((h) => (
+          <li key={`webhook-${h.id}`} className="flex flex-wrap items-center justify-between gap-2">
+            <span>
+              Webhook <code className="break-all">{h.url}</code> was disabled: every delivery failed for 24
+              hours.
+            </span>
+            <Link href={h.href} className="text-indigo-700 hover:underline">
+              Review
+            </Link>
           </li>
         ))}
         {data.broader.map((k) => (

@@ -105,6 +105,21 @@ export function NewServiceAccountDialog({
                 error={errors.description}
                 placeholder="What runs with it"
               />
+              <TextField
+                label="Owner"
+                name="owner"
+                type="email"
+                placeholder="you"
+                hint="The person answerable for it, a member of the organization. Empty: you."
+                error={errors.owner}
+              />
+              <TextField
+                label="Contact"
+                name="contact"
+                placeholder="#ml-infra"
+                hint="A channel or mailing list (optional)."
+                error={errors.contact}
+              />
               {isOrg && (
                 <SelectField
                   label="Default team"

@@ -23,6 +23,11 @@ export type ManagedAccount = {
   role: "ADMIN" | "MEMBER" | "VIEWER";
   status: "ACTIVE" | "DISABLED";
   authMethod: "API_KEY" | "FEDERATED";
+  /** On the account page (rule 30): Edit then offers Owner and Contact. */
+  owner?: string | null;
+  contact?: string | null;
+  /** Rule 31: why the org's policy allows no new key here, or null. */
+  keyPolicyRefusal?: string | null;
 };
 
 type OpenDialog = "key" | "edit" | "delete" | null;
@@ -39,7 +44,8 @@ export function ServiceAccountActionsMenu({
 }) {
   const [dialog, setDialog] = useState<OpenDialog>(null);
   const setStatus = useSetServiceAccountStatus(account.id);
-  const canHaveKeys = account.authMethod === "API_KEY" && account.status === "ACTIVE";
+  const canHaveKeys =
+    account.authMethod === "API_KEY" && account.status === "ACTIVE" && !account.keyPolicyRefusal;
 
   return (
     <>
@@ -121,6 +127,26 @@ function EditServiceAccountDialog({ account, onClose }: { account: ManagedAccoun
             options={ROLE_OPTIONS}
             error={errors.role}
           />
+          {account.owner !== undefined && (
+            <>
+              <TextField
+                label="Owner"
+                name="owner"
+                type="email"
+                defaultValue={account.owner ?? ""}
+                hint="The person answerable for this account: a member of the organization. Empty: no owner."
+                error={errors.owner}
+              />
+              <TextField
+                label="Contact"
+                name="contact"
+                defaultValue={account.contact ?? ""}
+                placeholder="#ml-infra"
+                hint="A channel or mailing list."
+                error={errors.contact}
+              />
+            </>
+          )}
           <DialogFormActions submitLabel="Save" disabled={update.isPending} />
         </form>
       </DialogContent>

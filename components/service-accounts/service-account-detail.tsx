@@ -51,6 +51,9 @@ export async function ServiceAccountDetail({
               role: account.role,
               status: account.status,
               authMethod: account.authMethod,
+              owner: account.owner,
+              contact: account.contact,
+              keyPolicyRefusal: account.keyPolicyRefusal,
             }}
             listHref={listHref}
             maxKeyLifetimeDays={account.maxKeyLifetimeDays}
@@ -69,6 +72,15 @@ export async function ServiceAccountDetail({
         <Fact label="Role">{ROLE_LABEL[account.role]}</Fact>
         <Fact label="Status">{STATUS_LABEL[account.status]}</Fact>
         <Fact label="Authentication">{AUTH_METHOD_LABEL[account.authMethod]}</Fact>
+        <Fact label="Owner">
+          {account.owner ?? "No owner"}
+          {account.ownerLeft && (
+            <span className="ml-2 rounded bg-amber-100 px-1.5 py-0.5 text-xs font-medium text-amber-900">
+              Owner left
+            </span>
+          )}
+        </Fact>
+        <Fact label="Contact">{account.contact ?? "—"}</Fact>
         <Fact label="Created by">{account.createdBy}</Fact>
         <Fact label="Created">{formatDate(account.createdAt)}</Fact>
       </dl>
@@ -78,6 +90,11 @@ export async function ServiceAccountDetail({
           <h3 id="keys-heading" className="text-base font-semibold">
             API keys
           </h3>
+          {account.keyPolicyRefusal && (
+            <p className="rounded-md bg-slate-50 px-3 py-2 text-sm text-slate-700 ring-1 ring-slate-200">
+              {account.keyPolicyRefusal}
+            </p>
+          )}
           <ApiKeysTable accountId={account.id} keys={account.keys} canManage={account.canManage} />
         </section>
       ) : (

@@ -44,7 +44,9 @@ export const updatePoliciesRoute = defineRoute({
   access: "admin",
   body: ZPolicyPatch,
   bodyName: "policies",
-  responses: { 200: { description: "The policies after the change", schema: z.object({ policies: ZOrgPolicies }) } },
+  responses: {
+    200: { description: "The policies after the change", schema: z.object({ policies: ZOrgPolicies }) },
+  },
   errors: ["invalid_request", "forbidden"],
   handle: async ({ principal, body }) => ({
     status: 200,

@@ -76,7 +76,11 @@ export async function createKey(principal: Principal, accountRef: unknown, input
   const key = await db.$transaction(async (tx) => {
     const { maxKeysPerAccount } = await lockAccountForKeys(tx, account.id, "creating");
     // Rule 31, read under the account's lock: every door refuses alike.
-    const refusal = newKeyRefusal(await orgPolicies(tx, account.orgId), account.scope, restrictions.allowedIps);
+    const refusal = newKeyRefusal(
+      await orgPolicies(tx, account.orgId),
+      account.scope,
+      restrictions.allowedIps,
+    );
     if (refusal) throw policyDenied(refusal);
     await assertRestrictionsFit(tx, account, restrictions);
     if (maxKeysPerAccount !== null) {
@@ -278,7 +282,11 @@ export async function rotateKey(
     const { maxKeysPerAccount } = await lockAccountForKeys(tx, account.id, "rotating");
     // A rotation makes a new key: the API keys policy applies (its restrictions are the old key's).
     const policies = await orgPolicies(tx, account.orgId);
-    const rotationRefusal = newKeyRefusal({ ...policies, requireAllowedIpsForOrgScope: false }, account.scope, null);
+    const rotationRefusal = newKeyRefusal(
+      { ...policies, requireAllowedIpsForOrgScope: false },
+      account.scope,
+      null,
+    );
     if (rotationRefusal) throw policyDenied(rotationRefusal);
     const old = await tx.apiKey.findFirst({
       where: { serviceAccountId: account.id, OR: [{ id: keyRef }, { keyId: keyRef }] },

@@ -11,9 +11,15 @@ import { ZPolicyChanges, type ApiKeyPolicy, type OrgPolicies, type TPolicyChange
 
 const POLICY_SELECT = { apiKeyPolicy: true, requireOwner: true, requireAllowedIpsForOrgScope: true } as const;
 
-function policiesOf(row: { apiKeyPolicy: string; requireOwner: boolean; requireAllowedIpsForOrgScope: boolean }): OrgPolicies {
+function policiesOf(row: {
+  apiKeyPolicy: string;
+  requireOwner: boolean;
+  requireAllowedIpsForOrgScope: boolean;
+}): OrgPolicies {
   return {
-    apiKeys: (["allowed", "team_only", "disabled"].includes(row.apiKeyPolicy) ? row.apiKeyPolicy : "allowed") as ApiKeyPolicy,
+    apiKeys: (["allowed", "team_only", "disabled"].includes(row.apiKeyPolicy)
+      ? row.apiKeyPolicy
+      : "allowed") as ApiKeyPolicy,
     requireOwner: row.requireOwner,
     requireAllowedIpsForOrgScope: row.requireAllowedIpsForOrgScope,
   };
@@ -21,7 +27,9 @@ function policiesOf(row: { apiKeyPolicy: string; requireOwner: boolean; requireA
 
 /** The org's policies, read inside the caller's transaction (the check and the write agree). */
 export async function orgPolicies(client: Tx, orgId: string): Promise<OrgPolicies> {
-  return policiesOf(await client.organization.findUniqueOrThrow({ where: { id: orgId }, select: POLICY_SELECT }));
+  return policiesOf(
+    await client.organization.findUniqueOrThrow({ where: { id: orgId }, select: POLICY_SELECT }),
+  );
 }
 
 /** A refusal by a policy: 403 policy_denied with the policy's words. */
@@ -53,7 +61,10 @@ export async function updatePolicies(
   const changes = parseInput(ZPolicyChanges, input);
   return db.$transaction(async (tx) => {
     const before = await orgPolicies(tx, org.id);
-    const after: OrgPolicies = { ...before, ...Object.fromEntries(Object.entries(changes).filter(([, v]) => v !== undefined)) };
+    const after: OrgPolicies = {
+      ...before,
+      ...Object.fromEntries(Object.entries(changes).filter(([, v]) => v !== undefined)),
+    };
     const changed = (Object.keys(after) as (keyof OrgPolicies)[]).filter((k) => after[k] !== before[k]);
     if (changed.length === 0) return before;
     await tx.organization.update({

@@ -13,7 +13,9 @@ export type OrgPolicies = {
 
 export const ZPolicyChanges = z
   .object({
-    apiKeys: z.enum(API_KEY_POLICIES, { message: "apiKeys must be allowed, team_only or disabled." }).optional(),
+    apiKeys: z
+      .enum(API_KEY_POLICIES, { message: "apiKeys must be allowed, team_only or disabled." })
+      .optional(),
     requireOwner: z.boolean({ message: "requireOwner must be true or false." }).optional(),
     requireAllowedIpsForOrgScope: z
       .boolean({ message: "requireAllowedIpsForOrgScope must be true or false." })

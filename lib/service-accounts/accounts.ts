@@ -148,7 +148,8 @@ export async function createAccount(
       }
     }
     await assertNameFree(tx, team.orgId, data.name);
-    if (ownerUserId === null && (await orgPolicies(tx, team.orgId)).requireOwner) throw policyDenied(OWNER_REQUIRED);
+    if (ownerUserId === null && (await orgPolicies(tx, team.orgId)).requireOwner)
+      throw policyDenied(OWNER_REQUIRED);
     const account = await tx.serviceAccount.create({
       data: {
         orgId: team.orgId,

@@ -28,7 +28,7 @@ export async function getAttentionList(caller: PersonPrincipal, orgSlug: string)
   const now = new Date();
   const soon = new Date(now.getTime() + 7 * DAY_MS);
   const ofOrg = { serviceAccount: { orgId: org.id, deletedAt: null } };
-  const [expiring, rotating, leaked, unusedRows, broader] = await Promise.all([
+  const [expiring, rotating, leaked, unusedRows, broader, ownerLeft, failingHooks] = await Promise.all([
     db.apiKey.findMany({
       where: { ...ofOrg, revokedAt: null, replacedById: null, expiresAt: { gt: now, lte: soon } },
       orderBy: { expiresAt: "asc" },
@@ -67,6 +67,31 @@ export async function getAttentionList(caller: PersonPrincipal, orgSlug: string)
       },
     }),
     keysBroaderThanUse(org.id, now),
+    // Rule 30: accounts whose owner is no longer a person of the org.
+    db.serviceAccount.findMany({
+      where: {
+        orgId: org.id,
+        deletedAt: null,
+        ownerUserId: { not: null },
+        owner: { orgMemberships: { none: { orgId: org.id } } },
+      },
+      orderBy: { name: "asc" },
+      take: SHOWN,
+      select: {
+        id: true,
+        name: true,
+        scope: true,
+        team: { select: { slug: true } },
+        owner: { select: { email: true } },
+      },
+    }),
+    // Rule 28: endpoints disabled after failing for 24 hours.
+    db.webhookEndpoint.findMany({
+      where: { orgId: org.id, status: "disabled", failingSince: { not: null } },
+      orderBy: { createdAt: "asc" },
+      take: SHOWN,
+      select: { id: true, url: true },
+    }),
   ]);
   const unused = unusedRows.slice(0, SHOWN);
   const keyItem = (k: (typeof expiring)[number]) => ({
@@ -95,6 +120,17 @@ export async function getAttentionList(caller: PersonPrincipal, orgSlug: string)
       href: accountHref(a, org.slug),
     })),
     moreUnused: unusedRows.length > SHOWN,
+    ownerLeft: ownerLeft.map((a) => ({
+      id: a.id,
+      name: a.name,
+      owner: a.owner?.email ?? "",
+      href: accountHref(a, org.slug),
+    })),
+    failingWebhooks: failingHooks.map((h) => ({
+      id: h.id,
+      url: h.url,
+      href: `/org/${org.slug}/webhooks/${h.id}`,
+    })),
     broader: broader.slice(0, SHOWN).map(({ key, suggestion }) => ({
       keyId: key.id,
       keyName: key.name,

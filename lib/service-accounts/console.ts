@@ -50,6 +50,8 @@ export async function createServiceAccountFromForm(
     description: form.description,
     role: form.role,
     authMethod: form.authMethod,
+    ...(form.owner ? { owner: form.owner } : {}),
+    ...(form.contact ? { contact: form.contact } : {}),
     ...(form.authMethod === "FEDERATED"
       ? {
           federation: {
@@ -70,7 +72,14 @@ export async function updateServiceAccountFromForm(
   accountId: unknown,
   input: unknown,
 ) {
-  await updateAccount(caller, accountId, parseInput(ZUpdateServiceAccountInput, input));
+  const form = parseInput(ZUpdateServiceAccountInput, input);
+  await updateAccount(caller, accountId, {
+    name: form.name,
+    description: form.description,
+    role: form.role,
+    ...(form.owner !== undefined ? { owner: form.owner || null } : {}),
+    ...(form.contact !== undefined ? { contact: form.contact || null } : {}),
+  });
 }
 
 /** "Disable" or "Enable": keys are refused while disabled and work again once enabled. */

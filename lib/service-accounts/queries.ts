@@ -1,6 +1,7 @@
 // Reading service accounts for the console: the paginated, filtered list (visibility and filters
 // are listing.ts's, shared with the API; this adds href/canManage and page numbers), the create
 // dialog's options and the detail page.
+import { newKeyRefusal } from "@/lib/orgs/policy-rules";
 import { db } from "@/lib/db";
 import type { PersonPrincipal } from "@/lib/core/principal";
 import { canInOrg, canInTeam, canManageServiceAccount, canViewServiceAccount } from "@/lib/authz/policy";
@@ -132,7 +133,16 @@ export async function getServiceAccountDetail(caller: PersonPrincipal, placeInpu
       createdAt: true,
       createdByUserId: true,
       createdByServiceAccountId: true,
-      org: { select: { maxKeyLifetimeDays: true } },
+      contact: true,
+      owner: { select: { email: true, orgMemberships: { select: { orgId: true } } } },
+      org: {
+        select: {
+          maxKeyLifetimeDays: true,
+          apiKeyPolicy: true,
+          requireOwner: true,
+          requireAllowedIpsForOrgScope: true,
+        },
+      },
       team: { select: { id: true, slug: true, name: true, orgId: true } },
       federatedIdentities: {
         select: {
@@ -197,6 +207,20 @@ export async function getServiceAccountDetail(caller: PersonPrincipal, placeInpu
     team: { slug: account.team.slug, name: account.team.name },
     canManage: canManageServiceAccount(place.actor, account),
     maxKeyLifetimeDays: account.org.maxKeyLifetimeDays,
+    owner: account.owner?.email ?? null,
+    ownerLeft: account.owner ? !account.owner.orgMemberships.some((m) => m.orgId === account.orgId) : false,
+    contact: account.contact,
+    /** Rule 31 in words where Create API key would be, or null when a key may be made. */
+    keyPolicyRefusal: newKeyRefusal(
+      {
+        apiKeys: account.org.apiKeyPolicy as "allowed" | "team_only" | "disabled",
+        requireOwner: account.org.requireOwner,
+        // The dialog asks for ranges itself; only the policies that forbid any key speak here.
+        requireAllowedIpsForOrgScope: false,
+      },
+      account.scope,
+      null,
+    ),
     federation: account.federatedIdentities.map((f) => ({
       ...f,
       claimConditions: (f.claimConditions ?? {}) as Record<string, string>,

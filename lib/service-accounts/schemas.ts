@@ -110,6 +110,9 @@ export const ZCreateServiceAccountInput = z
     authMethod: z.enum(AUTH_METHODS, { message: "Choose an authentication method." }).default("API_KEY"),
     /** Org Dashboard only: the default team (slug) of an org-scoped account. */
     defaultTeam: zText().trim().max(64).optional(),
+    /** Rule 30: empty = the person creating it. */
+    owner: zText().trim().max(254).optional(),
+    contact: zText().trim().max(200).optional(),
     issuer: zText().optional(),
     subject: zText().optional(),
     audience: zText().optional(),
@@ -179,6 +182,9 @@ export const ZUpdateServiceAccountInput = z.object({
   name: ZServiceAccountName,
   description: ZDescription,
   role: ZRole,
+  /** Rule 30, on the account page's Edit: empty = no owner / no contact; absent = unchanged. */
+  owner: zText().trim().max(254).optional(),
+  contact: zText().trim().max(200).optional(),
 });
 export const ZSetStatusInput = z.object({ status: z.enum(["ACTIVE", "DISABLED"]) });
 export const ZDeleteServiceAccountInput = z.object({ confirmName: zText().max(64) });

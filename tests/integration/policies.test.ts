@@ -5,6 +5,7 @@ import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { db } from "@/lib/db";
 import { createApiKeyFromForm, createServiceAccountFromForm } from "@/lib/service-accounts";
 import { getPolicies, updatePolicies } from "@/lib/orgs/policies";
+import { getAttentionList } from "@/lib/service-accounts/attention";
 import { startApiServer } from "../support/api-server";
 import { makeOrg } from "../support/factories";
 
@@ -206,6 +207,10 @@ describe("rule 30: owners and contacts", () => {
     await db.orgMembership.deleteMany({ where: { orgId: w.org.id, userId: w.people.alphaViewer.id } });
     const after = await api.call(`/api/v1/service-accounts/${id}`, { key: admin });
     expect(after.body.serviceAccount).toMatchObject({ owner: w.people.alphaViewer.email, ownerLeft: true });
+    // Attention lists it for an org admin of this org only.
+    const attention = await getAttentionList(w.as.orgAdmin, w.org.slug);
+    expect(attention.ownerLeft).toEqual([expect.objectContaining({ id, owner: w.people.alphaViewer.email })]);
+    expect((await getAttentionList(other.as.orgAdmin, other.org.slug)).ownerLeft).toEqual([]);
   });
 
   it("requireOwner: a new account must name an owner in every door", async () => {

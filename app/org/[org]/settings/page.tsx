@@ -1,5 +1,7 @@
 import { OrgSettingsForm } from "@/components/org/org-settings-form";
 import { getOrgSettings } from "@/lib/orgs/settings";
+import { getPolicies } from "@/lib/orgs/policies";
+import { PoliciesForm } from "@/components/org/policies-form";
 import { loadOrFail } from "@/lib/pages/guard";
 import { pageCaller } from "@/lib/auth/session";
 
@@ -7,13 +9,16 @@ export const metadata = { title: "Settings" };
 
 export default async function OrgSettingsPage({ params }: { params: Promise<{ org: string }> }) {
   const { org } = await params;
-  const settings = await loadOrFail(getOrgSettings(await pageCaller(), org));
+  const caller = await pageCaller();
+  const settings = await loadOrFail(getOrgSettings(caller, org));
+  const policies = await loadOrFail(getPolicies(caller, org));
   return (
     <section aria-labelledby="settings-heading" className="space-y-4">
       <h2 id="settings-heading" className="text-lg font-semibold">
         Settings
       </h2>
       <OrgSettingsForm orgSlug={org} settings={settings} />
+      <PoliciesForm orgSlug={org} policies={policies} />
     </section>
   );
 }
