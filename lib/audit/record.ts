@@ -1,7 +1,7 @@
 import type { Tx } from "@/lib/db";
 import type { Prisma } from "@/lib/generated/prisma/client";
 import type { AuditActor } from "@/lib/core/audit-actor";
-import { enqueueWebhookEvent } from "@/lib/webhooks/outbox";
+import { enqueueWebhookEvent } from "./outbox";
 import { EVENT_SELECT, auditEventAnswer } from "./answer";
 
 export type AuditEventInput = {

@@ -13,7 +13,7 @@ import { storedList } from "@/lib/keys/restrictions";
 import { seal } from "@/lib/security/sealed";
 import { isBoundedId } from "@/lib/validation/text";
 import { decodeTimeCursor, encodeTimeCursor } from "@/lib/validation/cursor";
-import { enqueueWebhookEvent } from "./outbox";
+import { enqueueWebhookEvent } from "@/lib/audit/outbox";
 import { ZNewWebhook, ZWebhookChanges, type TNewWebhook, type TWebhookChanges } from "./schemas";
 import { newSigningSecret } from "./signing";
 import { webhookUrlProblem } from "./url";

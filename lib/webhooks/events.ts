@@ -17,9 +17,3 @@ const KNOWN = new Set(WEBHOOK_EVENT_TYPES);
 export function isWebhookEventType(type: string): boolean {
   return KNOWN.has(type);
 }
-
-/** Whether an endpoint subscribed to `events` (null: all) receives `type`. */
-export function subscribes(events: string[] | null, type: string): boolean {
-  // The test event goes only where it is sent, whatever the subscription.
-  return events === null || events.includes(type);
-}

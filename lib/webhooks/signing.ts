@@ -9,10 +9,6 @@ export function newSigningSecret(): string {
   return `${SECRET_PREFIX}${crypto.randomBytes(24).toString("base64")}`;
 }
 
-export function newMessageId(): string {
-  return `msg_${crypto.randomBytes(16).toString("base64url")}`;
-}
-
 export function signature(secret: string, id: string, timestamp: number, body: string): string {
   const key = Buffer.from(secret.slice(SECRET_PREFIX.length), "base64");
   const mac = crypto.createHmac("sha256", key).update(`${id}.${timestamp}.${body}`).digest("base64");

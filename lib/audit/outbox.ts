@@ -1,10 +1,21 @@
 // The transactional outbox (rule 28): an event's deliveries are rows written with the caller's
-// transaction client, so they commit with the change and its audit event or not at all. A worker
-// (worker.ts) sends them; nothing here talks to the network.
+// transaction client, so they commit with the change and its audit event or not at all. The
+// webhook worker (lib/webhooks/worker.ts) sends them; nothing here talks to the network. It lives
+// beside recordAudit, which writes every event's deliveries, and depends on nothing above it.
+import crypto from "node:crypto";
 import type { Tx } from "@/lib/db";
-import { storedList } from "@/lib/keys/restrictions";
-import { subscribes } from "./events";
-import { newMessageId } from "./signing";
+
+/** The webhook-id of a delivery: the same on every attempt (receivers deduplicate on it). */
+export function newMessageId(): string {
+  return `msg_${crypto.randomBytes(16).toString("base64url")}`;
+}
+
+/** The event types an endpoint subscribed to (JSON list), or null: every event. */
+function subscribedTypes(events: string | null): string[] | null {
+  if (events === null) return null;
+  const parsed: unknown = JSON.parse(events);
+  return Array.isArray(parsed) ? parsed.filter((t): t is string => typeof t === "string") : null;
+}
 
 /** Wakes this process's worker (and other threads'): deliveries are waiting. */
 const wake = typeof BroadcastChannel === "undefined" ? null : new BroadcastChannel("deputy-outbox");
@@ -28,7 +39,10 @@ export async function enqueueWebhookEvent(
   });
   const targets = options.onlyEndpointId
     ? endpoints
-    : endpoints.filter((e) => subscribes(storedList(e.events), type));
+    : endpoints.filter((e) => {
+        const types = subscribedTypes(e.events);
+        return types === null || types.includes(type);
+      });
   if (targets.length === 0) return [];
   const payload = JSON.stringify({
     type,
