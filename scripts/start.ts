@@ -66,7 +66,7 @@ const shutdownApi = mountApi(
     req.headers[CLIENT_IP_HEADER] = clientAddressOf(req);
     consoleHandler.handle(req, res);
   },
-  { webhooks: {} },
+  { webhooks: {}, jobsIntervalMs: config.jobsInterval * 1000 },
 );
 server.listen(config.port, () => {
   console.log(

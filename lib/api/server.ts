@@ -8,6 +8,7 @@ import { LAST_USED_FLUSH_INTERVAL_MS, LastUsedRecorder } from "@/lib/keys/last-u
 import { config } from "@/lib/config/env";
 import { NON_PAGE_CSP, staticSecurityHeaders } from "@/lib/security/headers";
 import { WebhookWorker, type WebhookWorkerOptions } from "@/lib/webhooks/worker";
+import { JobScheduler } from "@/lib/jobs/scheduler";
 import { API_PREFIX, createApiHandler } from "./handler";
 
 // Answers that are never pages (the proxy gives pages their own nonce'd policy).
@@ -26,10 +27,14 @@ export function mountApi(
     failLimit?: number;
     /** Sends the webhook outbox from this process (the server does; tests choose). */
     webhooks?: WebhookWorkerOptions | false;
+    /** Runs the background jobs (rule 32) every this many ms (the server does; tests choose). */
+    jobsIntervalMs?: number;
   } = {},
 ) {
   const worker = options.webhooks ? new WebhookWorker(options.webhooks) : null;
   worker?.start();
+  const jobs = options.jobsIntervalMs ? new JobScheduler(options.jobsIntervalMs) : null;
+  jobs?.start();
   const lastUsed = new LastUsedRecorder();
   const api = createApiHandler({ lastUsed, failLimit: options.failLimit });
   const flush = async () => {
@@ -91,7 +96,7 @@ export function mountApi(
   return async function shutdown() {
     clearInterval(timer);
     stopListening();
-    await Promise.all([flush(), worker?.stop()]);
+    await Promise.all([flush(), worker?.stop(), jobs?.stop()]);
   };
 }
 

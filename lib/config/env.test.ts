@@ -28,6 +28,7 @@ describe("parseConfig", () => {
       accessTokenTtl: 3600,
       allowPrivateIssuers: false,
       allowPrivateWebhooks: false,
+      jobsInterval: 60,
       secretScanningKeys: undefined,
       trustedProxies: [],
     });

@@ -59,6 +59,12 @@ const ZEnv = z.object({
       message: "DEPUTY_ALLOW_PRIVATE_ISSUERS must be 1 (allow http:// and private addresses) or unset",
     })
     .default(""),
+  DEPUTY_JOBS_INTERVAL: z.coerce
+    .number({ message: "DEPUTY_JOBS_INTERVAL must be a number of seconds, e.g. 60" })
+    .int("DEPUTY_JOBS_INTERVAL must be a whole number of seconds, e.g. 60")
+    .min(1, "DEPUTY_JOBS_INTERVAL must be between 1 and 3600 seconds")
+    .max(3600, "DEPUTY_JOBS_INTERVAL must be between 1 and 3600 seconds")
+    .default(60),
   DEPUTY_ALLOW_PRIVATE_WEBHOOKS: z
     .enum(["", "0", "1"], {
       message: "DEPUTY_ALLOW_PRIVATE_WEBHOOKS must be 1 (allow http:// and private addresses) or unset",
@@ -90,6 +96,8 @@ export type DeputyConfig = {
   allowPrivateIssuers: boolean;
   /** Webhook endpoints may use http:// and loopback or private addresses (rule 28). */
   allowPrivateWebhooks: boolean;
+  /** Seconds between runs of the background jobs (rule 32). */
+  jobsInterval: number;
   /**
    * Public keys (PEM, ECDSA P-256) whose signatures on secret-scanning reports are trusted, read
    * from the file DEPUTY_SECRET_SCANNING_KEYS names; undefined when it is unset.
@@ -134,6 +142,7 @@ export function parseConfig(env: Record<string, string | undefined> = process.en
     accessTokenTtl: c.DEPUTY_ACCESS_TOKEN_TTL,
     allowPrivateIssuers: c.DEPUTY_ALLOW_PRIVATE_ISSUERS === "1",
     allowPrivateWebhooks: c.DEPUTY_ALLOW_PRIVATE_WEBHOOKS === "1",
+    jobsInterval: c.DEPUTY_JOBS_INTERVAL,
     secretScanningKeys: scanning && "publicKeys" in scanning ? scanning : undefined,
     trustedProxies: c.DEPUTY_TRUSTED_PROXIES
       ? c.DEPUTY_TRUSTED_PROXIES.split(",").map((range) => normaliseCidr(range)!)
