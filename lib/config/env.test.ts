@@ -29,6 +29,8 @@ describe("parseConfig", () => {
       allowPrivateIssuers: false,
       allowPrivateWebhooks: false,
       jobsInterval: 60,
+      smtpUrl: undefined,
+      mailFrom: "deputy@localhost",
       secretScanningKeys: undefined,
       trustedProxies: [],
     });

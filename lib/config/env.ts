@@ -65,6 +65,20 @@ const ZEnv = z.object({
     .min(1, "DEPUTY_JOBS_INTERVAL must be between 1 and 3600 seconds")
     .max(3600, "DEPUTY_JOBS_INTERVAL must be between 1 and 3600 seconds")
     .default(60),
+  DEPUTY_SMTP_URL: z
+    .string()
+    .trim()
+    .refine((v) => v === "" || /^smtps?:\/\/[^\s]+$/.test(v), {
+      message: "DEPUTY_SMTP_URL must be smtp://[user:password@]host:port or smtps://…",
+    })
+    .optional(),
+  DEPUTY_MAIL_FROM: z
+    .string()
+    .trim()
+    .refine((v) => v === "" || /^[^\s@]+@[^\s@]+$/.test(v), {
+      message: "DEPUTY_MAIL_FROM must be an email address such as deputy@example.com",
+    })
+    .optional(),
   DEPUTY_ALLOW_PRIVATE_WEBHOOKS: z
     .enum(["", "0", "1"], {
       message: "DEPUTY_ALLOW_PRIVATE_WEBHOOKS must be 1 (allow http:// and private addresses) or unset",
@@ -98,6 +112,10 @@ export type DeputyConfig = {
   allowPrivateWebhooks: boolean;
   /** Seconds between runs of the background jobs (rule 32). */
   jobsInterval: number;
+  /** Where notice e-mails go out (rule 30); undefined: no e-mail. */
+  smtpUrl: string | undefined;
+  /** The sender of notice e-mails. */
+  mailFrom: string;
   /**
    * Public keys (PEM, ECDSA P-256) whose signatures on secret-scanning reports are trusted, read
    * from the file DEPUTY_SECRET_SCANNING_KEYS names; undefined when it is unset.
@@ -143,6 +161,9 @@ export function parseConfig(env: Record<string, string | undefined> = process.en
     allowPrivateIssuers: c.DEPUTY_ALLOW_PRIVATE_ISSUERS === "1",
     allowPrivateWebhooks: c.DEPUTY_ALLOW_PRIVATE_WEBHOOKS === "1",
     jobsInterval: c.DEPUTY_JOBS_INTERVAL,
+    smtpUrl: c.DEPUTY_SMTP_URL || undefined,
+    mailFrom:
+      c.DEPUTY_MAIL_FROM || `deputy@${new URL(c.DEPUTY_PUBLIC_URL ?? `http://localhost:${c.PORT}`).hostname}`,
     secretScanningKeys: scanning && "publicKeys" in scanning ? scanning : undefined,
     trustedProxies: c.DEPUTY_TRUSTED_PROXIES
       ? c.DEPUTY_TRUSTED_PROXIES.split(",").map((range) => normaliseCidr(range)!)

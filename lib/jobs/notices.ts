@@ -5,6 +5,7 @@
 import type { Tx } from "@/lib/db";
 import { enqueueWebhookEvent } from "@/lib/audit/outbox";
 import { serviceAccountIdentity } from "@/lib/service-accounts/identity";
+import type { KeyNotice } from "@/lib/mail/key-notices";
 
 const DAY_MS = 86_400_000;
 export const EXPIRY_THRESHOLDS = [30, 7, 1] as const;
@@ -29,9 +30,13 @@ function accountData(account: AccountFacts) {
   };
 }
 
-/** Sends the notices due now; answers how many were sent. Runs inside the jobs' transaction. */
-export async function sendDueNotices(tx: Tx, now = new Date()): Promise<number> {
+/**
+ * Sends the notices due now, inside the jobs' transaction; answers how many, and the key notices
+ * to mail once it commits.
+ */
+export async function sendDueNotices(tx: Tx, now = new Date()): Promise<{ sent: number; mail: KeyNotice[] }> {
   let sent = 0;
+  const mail: KeyNotice[] = [];
   const accountSelect = { id: true, name: true, orgId: true, org: { select: { slug: true } } } as const;
   const expiring = await tx.apiKey.findMany({
     where: {
@@ -61,6 +66,15 @@ export async function sendDueNotices(tx: Tx, now = new Date()): Promise<number> 
       key: { id: key.id, name: key.name, masked: `dpt_…${key.last4}` },
       serviceAccount: accountData(account),
     });
+    mail.push({
+      kind: "expiring",
+      orgId: account.orgId,
+      accountId: account.id,
+      accountIdentity: accountData(account).identity,
+      keyName: key.name,
+      last4: key.last4,
+      daysLeft: due,
+    });
     sent += 1;
   }
 
@@ -80,6 +94,14 @@ export async function sendDueNotices(tx: Tx, now = new Date()): Promise<number> 
       expiredAt: key.expiresAt!.toISOString(),
       key: { id: key.id, name: key.name, masked: `dpt_…${key.last4}` },
       serviceAccount: accountData(account),
+    });
+    mail.push({
+      kind: "expired",
+      orgId: account.orgId,
+      accountId: account.id,
+      accountIdentity: accountData(account).identity,
+      keyName: key.name,
+      last4: key.last4,
     });
     sent += 1;
   }
@@ -125,5 +147,5 @@ export async function sendDueNotices(tx: Tx, now = new Date()): Promise<number> 
     });
     sent += 1;
   }
-  return sent;
+  return { sent, mail };
 }

@@ -11,6 +11,7 @@ import { db, type Tx } from "@/lib/db";
 import { usesPostgres } from "@/lib/db/database-url";
 import { Prisma } from "@/lib/generated/prisma/client";
 import { sendDueNotices } from "./notices";
+import { mailKeyNotices, type KeyNotice } from "@/lib/mail/key-notices";
 
 /** A constant lock key of our own ("deputy-jobs" as a number). */
 const JOBS_LOCK = 0x6a6f6273;
@@ -31,7 +32,8 @@ async function deleteExpired(tx: Tx, now: Date) {
 
 /** One round: the jobs if this instance holds the lock, nothing otherwise. */
 export async function runJobsOnce(now = new Date()): Promise<JobsRun> {
-  return db.$transaction(
+  let mail: KeyNotice[] = [];
+  const run = await db.$transaction(
     async (tx) => {
       if (usesPostgres()) {
         const [row] = await tx.$queryRaw<{ locked: boolean }[]>(
@@ -40,10 +42,14 @@ export async function runJobsOnce(now = new Date()): Promise<JobsRun> {
         if (!row?.locked) return { ran: false, notices: 0, deletedTokens: 0, deletedUsageDays: 0 };
       }
       const notices = await sendDueNotices(tx, now);
-      return { ran: true, notices, ...(await deleteExpired(tx, now)) };
+      mail = notices.mail;
+      return { ran: true, notices: notices.sent, ...(await deleteExpired(tx, now)) };
     },
     { timeout: 60_000, maxWait: 10_000 },
   );
+  // After the commit: a notice is mailed at most once (rule 30).
+  await mailKeyNotices(mail);
+  return run;
 }
 
 /** Runs the jobs every `intervalMs` until stopped; a failed round is logged and retried next time. */

@@ -11,6 +11,7 @@ import crypto from "node:crypto";
 import { z } from "zod";
 import { lockRow } from "@/lib/db/row-lock";
 import { db, type Tx } from "@/lib/db";
+import { mailKeyNotices } from "@/lib/mail/key-notices";
 import { config } from "@/lib/config/env";
 import { recordAudit, type AuditEventInput } from "@/lib/audit/record";
 import { authorizeOrg } from "@/lib/authz/guard";
@@ -294,7 +295,27 @@ export async function reportLeakedKeys(reporter: Reporter, input: unknown): Prom
         // A full report is up to 200 statements.
         { timeout: 20_000 },
       );
-  if (statuses.includes("revoked")) invalidateCredentialCache();
+  if (statuses.includes("revoked")) {
+    invalidateCredentialCache();
+    // Rule 30: each leaked key newly revoked here is mailed once, after the commit.
+    await mailKeyNotices(
+      items.flatMap(({ item, found }, i) =>
+        found?.kind === "api_key" && statuses[i] === "revoked"
+          ? [
+              {
+                kind: "leaked" as const,
+                orgId: found.account.orgId,
+                accountId: found.account.id,
+                accountIdentity: serviceAccountIdentity(found.account.name, found.account.org.slug),
+                keyName: found.key.name,
+                last4: found.key.last4,
+                foundAt: whereFound(item, reporter),
+              },
+            ]
+          : [],
+      ),
+    );
+  }
   return items.map(({ tokenHash }, i) => ({ tokenHash, status: statuses[i]! }));
 }
 
