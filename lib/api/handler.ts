@@ -2,7 +2,7 @@
 // process: automation's hot path skips the page framework entirely (see README, Performance).
 import type { IncomingMessage, ServerResponse } from "node:http";
 import { config } from "@/lib/config/env";
-import { FailureRateLimiter } from "@/lib/auth/rate-limiter";
+import { ClusterFailureLimiter } from "@/lib/auth/shared-failures";
 import { ACCESS_TOKEN_PREFIX, KEY_LENGTH, KEY_PREFIX } from "@/lib/keys/format";
 import { verifyAccessToken } from "@/lib/federation/access-tokens";
 import { LastUsedRecorder } from "@/lib/keys/last-used";
@@ -20,6 +20,8 @@ export type ApiHandlerOptions = {
   /** Failed credential attempts allowed per client address per minute. */
   failLimit?: number;
   lastUsed?: LastUsedRecorder;
+  /** How often the failure counts are shared on PostgreSQL (rule 33; default 1 s). */
+  failureSyncMs?: number;
 };
 
 const CREDENTIAL_MESSAGES = {
@@ -37,10 +39,18 @@ const CREDENTIAL_IN_VALUE = new RegExp(`(${KEY_PREFIX}|${ACCESS_TOKEN_PREFIX})[0
 
 /** Creates the request handler; it answers every /api/v1 path with JSON. */
 export function createApiHandler(options: ApiHandlerOptions = {}) {
-  const limiter = new FailureRateLimiter(options.failLimit ?? config().authFailLimit, 60_000);
+  // Rule 33: on PostgreSQL the counts are shared by every instance (lib/auth/shared-failures.ts).
+  const limiter = new ClusterFailureLimiter("api", options.failLimit ?? config().authFailLimit, 60_000, {
+    syncMs: options.failureSyncMs,
+  });
   // Refused token exchanges have a budget of their own: one misconfigured workload behind a NAT
   // must not lock every API key of that address out, nor the other way round.
-  const exchangeLimiter = new FailureRateLimiter(options.failLimit ?? config().authFailLimit, 60_000);
+  const exchangeLimiter = new ClusterFailureLimiter(
+    "exchange",
+    options.failLimit ?? config().authFailLimit,
+    60_000,
+    { syncMs: options.failureSyncMs },
+  );
   const lastUsed = options.lastUsed;
 
   async function authenticate(req: IncomingMessage, address: string): Promise<VerifiedKey> {

@@ -25,6 +25,7 @@ export function mountApi(
   options: {
     flushIntervalMs?: number;
     failLimit?: number;
+    failureSyncMs?: number;
     /** Sends the webhook outbox from this process (the server does; tests choose). */
     webhooks?: WebhookWorkerOptions | false;
     /** Runs the background jobs (rule 32) every this many ms (the server does; tests choose). */
@@ -36,7 +37,11 @@ export function mountApi(
   const jobs = options.jobsIntervalMs ? new JobScheduler(options.jobsIntervalMs) : null;
   jobs?.start();
   const lastUsed = new LastUsedRecorder();
-  const api = createApiHandler({ lastUsed, failLimit: options.failLimit });
+  const api = createApiHandler({
+    lastUsed,
+    failLimit: options.failLimit,
+    failureSyncMs: options.failureSyncMs,
+  });
   const flush = async () => {
     try {
       await lastUsed.flush(saveLastUsed);

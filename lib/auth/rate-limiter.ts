@@ -19,6 +19,11 @@ export class FailureRateLimiter {
     return entry.windowStart + this.windowMs - this.now();
   }
 
+  /** The failures of `key` in its current window. */
+  countOf(key: string): number {
+    return this.current(key)?.count ?? 0;
+  }
+
   /** Records a failure; returns the failure count in the current window. */
   recordFailure(key: string): number {
     const entry = this.current(key);

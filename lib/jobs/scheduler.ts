@@ -27,6 +27,9 @@ async function deleteExpired(tx: Tx, now: Date) {
   const cutoff = new Date(now.getTime() - RETENTION_DAYS * DAY_MS).toISOString().slice(0, 10);
   const usage = await tx.apiKeyUsageDay.deleteMany({ where: { day: { lt: cutoff } } });
   await tx.apiKeyUseFact.deleteMany({ where: { day: { lt: cutoff } } });
+  await tx.authFailureCount.deleteMany({
+    where: { minute: { lt: Math.floor(now.getTime() / 60_000) - 10 } },
+  });
   return { deletedTokens: tokens.count, deletedUsageDays: usage.count };
 }
 

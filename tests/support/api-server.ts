@@ -21,7 +21,7 @@ export type CallInit = {
   headers?: Record<string, string>;
 };
 
-export async function startApiServer(options: { failLimit?: number } = {}) {
+export async function startApiServer(options: { failLimit?: number; failureSyncMs?: number } = {}) {
   const server = http.createServer();
   const flush = mountApi(
     server,
