@@ -154,6 +154,11 @@ async function untouched(t: Awaited<ReturnType<typeof targets>>) {
     projects: await rows(`SELECT visibility FROM "Project"`, t.project, t.mlProject),
     providers: await rows(`SELECT issuer, name FROM "IdentityProvider"`, t.idp, t.idp),
     webhooks: await rows(`SELECT url, status, events FROM "WebhookEndpoint"`, t.webhook, t.acmeWebhook),
+    policies: await sql(
+      "demo",
+      `SELECT "apiKeyPolicy", "requireOwner", "requireAllowedIpsForOrgScope" FROM "Organization" WHERE slug IN ('acme', $1) ORDER BY slug`,
+      [t.globexSlug],
+    ),
     deliveries: await rows(`SELECT status, attempts FROM "WebhookDelivery"`, t.delivery, t.delivery),
     trust: await sql(
       "demo",
@@ -316,6 +321,17 @@ test.describe("[SECURITY]", () => {
       [orgAdmin, "sendTestEventAction", ["acme", t.webhook]],
       [orgAdmin, "resendDeliveryAction", ["acme", t.webhook, t.delivery]],
       [orgAdmin, "resendDeliveryAction", ["acme", t.acmeWebhook, t.delivery]],
+      // Policies (rule 31): org admins of their own org only.
+      [
+        researchAdmin,
+        "updatePoliciesAction",
+        ["acme", { apiKeys: "disabled", requireOwner: true, requireAllowedIpsForOrgScope: true }],
+      ],
+      [
+        orgAdmin,
+        "updatePoliciesAction",
+        [t.globexSlug, { apiKeys: "disabled", requireOwner: true, requireAllowedIpsForOrgScope: true }],
+      ],
     ];
     for (const [caller, name, args] of attacks) {
       const id = actions[name];

@@ -6,6 +6,8 @@ import { runAction } from "@/lib/actions/result";
 import { addOrgMember, changeOrgMemberRole, removeOrgMember } from "./members";
 import { updateOrgSettings } from "./settings";
 import { updatePolicies } from "./policies";
+import { ZPoliciesForm } from "./policy-rules";
+import { parseInput } from "@/lib/actions/result";
 import { createFirstOrganization } from "./setup";
 
 // Every action authenticates and authorizes itself: each one is a public POST endpoint.
@@ -30,15 +32,9 @@ export async function updateOrgSettingsAction(orgSlug: string, input: unknown) {
   return runAction(async () => updateOrgSettings(await requireActionCaller(), orgSlug, input));
 }
 
-/** Settings → Policies (rule 31): the form's fields as the domain's changes. */
+/** Settings → Policies (rule 31): the form sends every policy; anything else is refused. */
 export async function updatePoliciesAction(orgSlug: string, input: unknown) {
-  return runAction(async () => {
-    const form = (input ?? {}) as Record<string, unknown>;
-    return updatePolicies(await requireActionCaller(), orgSlug, {
-      apiKeys: form.apiKeys as never,
-      requireOwner: form.requireOwner === true || form.requireOwner === "on",
-      requireAllowedIpsForOrgScope:
-        form.requireAllowedIpsForOrgScope === true || form.requireAllowedIpsForOrgScope === "on",
-    });
-  });
+  return runAction(async () =>
+    updatePolicies(await requireActionCaller(), orgSlug, parseInput(ZPoliciesForm, input)),
+  );
 }

@@ -24,6 +24,17 @@ export const ZPolicyChanges = z
   .strict();
 export type TPolicyChanges = z.input<typeof ZPolicyChanges>;
 
+/** Settings → Policies: the form always sends all three. */
+export const ZPoliciesForm = z
+  .object({
+    apiKeys: z.enum(API_KEY_POLICIES, { message: "Choose how API keys may be made." }),
+    requireOwner: z.boolean({ message: "requireOwner must be true or false." }),
+    requireAllowedIpsForOrgScope: z.boolean({
+      message: "requireAllowedIpsForOrgScope must be true or false.",
+    }),
+  })
+  .strict();
+
 export const API_KEY_POLICY_LABELS: Record<ApiKeyPolicy, string> = {
   allowed: "Allowed",
   team_only: "Team-scoped accounts only",

@@ -143,6 +143,17 @@ export class WebhookWorker {
   }
 
   private async attempt(id: string): Promise<void> {
+    try {
+      await this.attemptOnce(id);
+    } catch (error) {
+      // A delivery deleted mid-attempt (its endpoint was deleted) is not an error worth a log.
+      const code = (error as { code?: string }).code;
+      if (code === "P2003" || code === "P2025") return;
+      throw error;
+    }
+  }
+
+  private async attemptOnce(id: string): Promise<void> {
     const delivery = await db.webhookDelivery.findUnique({
       where: { id },
       select: {
@@ -190,6 +201,9 @@ export class WebhookWorker {
     const attempts = delivery.attempts + 1;
     const delays = this.options.retryDelaysMs;
     await db.$transaction(async (tx) => {
+      // Deleted with its endpoint while it was being sent: nothing left to record.
+      if (!(await tx.webhookDelivery.findUnique({ where: { id: delivery.id }, select: { id: true } })))
+        return;
       await tx.webhookAttempt.create({
         data: {
           deliveryId: delivery.id,
