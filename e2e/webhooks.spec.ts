@@ -4,7 +4,7 @@
 // changes loses no announcement.
 import { expect, newAccountWithKey, signIn, test, unique } from "./fixtures";
 import { expectAccessible } from "./support/axe";
-import { freshE2eDatabase } from "./support/database";
+import { E2E_ENGINE, freshE2eDatabase } from "./support/database";
 import { startOwnServer } from "./support/server";
 import { startReceiver } from "../tests/support/webhook-receiver";
 
@@ -148,6 +148,69 @@ test.describe("[WEBHOOKS]", () => {
       for (const ids of idsByTarget.values()) expect(ids.size).toBe(1);
     } finally {
       await server.stop();
+      await receiver.close();
+    }
+  });
+
+  test("[WEBHOOKS][JOBS] two instances: each expiry notice once, and the jobs go on when one is killed", async ({
+    page,
+    request,
+  }) => {
+    test.skip(E2E_ENGINE !== "postgresql", "On SQLite there is one process: no lock to hand over.");
+    test.setTimeout(240_000);
+    const receiver = await startReceiver();
+    const databaseUrl = await freshE2eDatabase("jobs-two");
+    const env = { DEPUTY_ALLOW_PRIVATE_WEBHOOKS: "1", DEPUTY_JOBS_INTERVAL: "1" };
+    const a = await startOwnServer({ port: 3107, databaseUrl, env: { ...env, DEPUTY_DEMO: "1" } });
+    let b = await startOwnServer({ port: 3108, databaseUrl, env });
+    try {
+      await signIn(page, "org-admin@acme.test", undefined, `${a.url}/login`);
+      await page.goto(`${a.url}/org/acme/service-accounts`);
+      const key = await newAccountWithKey(page, `jobs-${unique()}`, {
+        role: "ADMIN",
+        defaultTeam: "ml-team",
+      });
+      const auth = { authorization: `Bearer ${key}` };
+      const added = await request.post(`${a.url}/api/v1/webhooks`, {
+        headers: auth,
+        data: { url: `${receiver.url}/notices`, events: ["api_key.expiring"] },
+      });
+      receiver.setSecret(((await added.json()) as { secret: string }).secret);
+      const expiringKey = async (base: string, name: string) => {
+        const account = await request.post(`${base}/api/v1/service-accounts`, {
+          headers: auth,
+          data: { name, scope: "team", team: "ml-team" },
+        });
+        const id = ((await account.json()) as { serviceAccount: { id: string } }).serviceAccount.id;
+        const created = await request.post(`${base}/api/v1/service-accounts/${id}/keys`, {
+          headers: auth,
+          data: { name: "ci", expiresInDays: 5 },
+        });
+        return ((await created.json()) as { key: { id: string } }).key.id;
+      };
+      const notices = (keyId: string) =>
+        receiver.received.filter(
+          (r) => r.verified && (r.body?.data.key as { id: string } | undefined)?.id === keyId,
+        ).length;
+      const first = await expiringKey(a.url, `expiring-${unique()}`);
+      await receiver.waitFor(() => notices(first) >= 1, 20_000);
+      // Both instances run a round every second; a few more rounds send nothing again.
+      await new Promise((resolve) => setTimeout(resolve, 3000));
+      expect(notices(first)).toBe(1);
+
+      // Kill one instance: the other runs the next rounds (its lock attempt now succeeds).
+      await b.crash();
+      const second = await expiringKey(a.url, `expiring-${unique()}`);
+      await receiver.waitFor(() => notices(second) >= 1, 20_000);
+      b = await startOwnServer({ port: 3108, databaseUrl, env });
+      await a.crash();
+      const thirdId = await expiringKey(b.url, `expiring-${unique()}`);
+      await receiver.waitFor(() => notices(thirdId) >= 1, 20_000);
+      await new Promise((resolve) => setTimeout(resolve, 2000));
+      expect([notices(first), notices(second), notices(thirdId)]).toEqual([1, 1, 1]);
+    } finally {
+      await a.stop().catch(() => undefined);
+      await b.stop().catch(() => undefined);
       await receiver.close();
     }
   });
