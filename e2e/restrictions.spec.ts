@@ -42,7 +42,8 @@ test.describe("[RESTRICTIONS]", () => {
     const key = await reveal.getByLabel("API key").inputValue();
     await reveal.getByRole("button", { name: "Done" }).click();
 
-    await page.getByRole("link", { name }).click();
+    // Straight to its page: the list pages by 20 by name, and the suite has made more than that.
+    await page.goto(`/ml-team/service-accounts/${name}`);
     await expect(
       page.getByRole("cell", { name: "Read only · 1 project · 127.0.0.1/32, 10.0.0.0/8" }),
     ).toBeVisible();
@@ -122,7 +123,7 @@ test.describe("[RIGHT_SIZING]", () => {
       }
     }
 
-    await page.getByRole("link", { name }).click();
+    await page.goto(`/ml-team/service-accounts/${name}`);
     await page.getByRole("button", { name: "Restrict e2e" }).click();
     const dialog = page.getByRole("dialog", { name: "Restrict e2e" });
     await expect(dialog.getByTestId("key-use")).toHaveText(

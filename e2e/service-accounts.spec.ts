@@ -179,6 +179,8 @@ test.describe("[SERVICE_ACCOUNTS]", () => {
 
     await signIn(page, "member@acme.test");
     await page.goto("/ml-team/service-accounts");
+    // The list pages by 20, sorted by name: by now the suite has made more accounts than that.
+    await page.getByLabel("Search by name").fill(name);
     await expect(page.getByRole("link", { name })).toBeVisible();
     await expect(page.getByRole("button", { name: "New service account" })).toHaveCount(0);
     await expect(page.getByRole("button", { name: /^Actions for / })).toHaveCount(0);
