@@ -6,7 +6,7 @@
 import { lookup } from "node:dns/promises";
 import http from "node:http";
 import https from "node:https";
-import net from "node:net";
+import net, { type LookupFunction } from "node:net";
 import { issuerUrlProblem } from "./issuer-url";
 
 export const FETCH_TIMEOUT_MS = 5000;
@@ -93,6 +93,20 @@ function checkScheme(url: URL, allowPrivate: boolean) {
   if (problem) throw new FetchProblem(problem);
 }
 
+/**
+ * A `lookup` for http(s).request that connects to the address that was checked, whatever DNS
+ * says a moment later (no rebinding between the check and the connection).
+ */
+export function pinnedLookup(pinned: { address: string; family: number }): LookupFunction {
+  return (_host, opts, callback) => {
+    if ((opts as { all?: boolean }).all) {
+      (callback as unknown as (e: null, a: { address: string; family: number }[]) => void)(null, [pinned]);
+    } else {
+      callback(null, pinned.address, pinned.family);
+    }
+  };
+}
+
 /** GETs a JSON document under the rules above; throws FetchProblem with the reason. */
 export async function fetchJson(href: string, options: { allowPrivate: boolean }): Promise<unknown> {
   let url: URL;
@@ -169,16 +183,7 @@ function getOnce(
       {
         timeout: FETCH_TIMEOUT_MS,
         headers: { accept: "application/json", "user-agent": "Deputy identity-provider fetch" },
-        // Connect to the address that was checked, whatever DNS says a moment later.
-        lookup: (_host, opts, callback) => {
-          if ((opts as { all?: boolean }).all) {
-            (callback as unknown as (e: null, a: { address: string; family: number }[]) => void)(null, [
-              pinned,
-            ]);
-          } else {
-            callback(null, pinned.address, pinned.family);
-          }
-        },
+        lookup: pinnedLookup(pinned),
       },
       (response) => {
         const status = response.statusCode ?? 0;

@@ -5,7 +5,7 @@
 // it kept.
 import http from "node:http";
 import https from "node:https";
-import { FetchProblem, resolvePublic } from "@/lib/federation/fetch";
+import { FetchProblem, pinnedLookup, resolvePublic } from "@/lib/federation/fetch";
 import { webhookUrlProblem } from "./url";
 
 export const ATTEMPT_TIMEOUT_MS = 10_000;
@@ -63,15 +63,7 @@ export async function sendAttempt(
           "content-length": Buffer.byteLength(body),
           "user-agent": "Deputy-Webhooks/1",
         },
-        lookup: (_host, opts, callback) => {
-          if ((opts as { all?: boolean }).all) {
-            (callback as unknown as (e: null, a: { address: string; family: number }[]) => void)(null, [
-              pinned,
-            ]);
-          } else {
-            callback(null, pinned.address, pinned.family);
-          }
-        },
+        lookup: pinnedLookup(pinned),
       },
       (response) => {
         const status = response.statusCode ?? 0;
