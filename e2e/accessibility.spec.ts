@@ -30,6 +30,7 @@ test.describe("[A11Y]", () => {
       "/ml-team/settings",
       "/ml-team/settings/projects",
       "/ml-team/projects/production-models",
+      "/account",
       "/account/password",
     ]) {
       await visit(page, path);

@@ -34,7 +34,8 @@ test.describe("[ORG]", () => {
     await other.close();
 
     // Clean up the seat for the other tests.
-    await page.getByRole("button", { name: `Remove ${email}` }).click();
+    await page.getByRole("button", { name: `Actions for ${email}` }).click();
+    await page.getByRole("menuitem", { name: "Remove" }).click();
     await page.getByRole("dialog", { name: "Remove member" }).getByRole("button", { name: "Remove" }).click();
     await expect(page.getByRole("cell", { name: email, exact: true })).toHaveCount(0);
   });

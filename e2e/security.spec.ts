@@ -332,6 +332,9 @@ test.describe("[SECURITY]", () => {
         "updatePoliciesAction",
         [t.globexSlug, { apiKeys: "disabled", requireOwner: true, requireAllowedIpsForOrgScope: true }],
       ],
+      // Sessions (rule 36): only an org admin ends a member's sessions, and only in their own org.
+      [researchAdmin, "endMemberSessionsAction", ["acme", { userId: t.member }]],
+      [orgAdmin, "endMemberSessionsAction", [t.globexSlug, { userId: t.member }]],
     ];
     for (const [caller, name, args] of attacks) {
       const id = actions[name];

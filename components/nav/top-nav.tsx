@@ -25,10 +25,10 @@ export async function TopNav() {
           {user && (
             <>
               <Link
-                href="/account/password"
+                href="/account"
                 className="text-slate-600 hover:text-slate-900"
                 data-testid="signed-in-as"
-                title="Change password"
+                title="Your account and sessions"
               >
                 {user.email}
               </Link>

@@ -4,11 +4,22 @@ import { useState, type FormEvent } from "react";
 import { Alert } from "@/components/ui/alert";
 import { Button } from "@/components/ui/button";
 import { ConfirmDialog } from "@/components/ui/confirm-dialog";
+import {
+  DropdownMenu,
+  DropdownMenuContent,
+  DropdownMenuItem,
+  DropdownMenuTrigger,
+} from "@/components/ui/dropdown-menu";
 import { Dialog, DialogClose, DialogContent, DialogTrigger, DialogFormActions } from "@/components/ui/dialog";
 import { SelectField, TextField, InlineSelect } from "@/components/ui/field";
 import { EmptyRow, Table, Td } from "@/components/ui/table";
 import { useActionMutation } from "@/lib/hooks/use-action-mutation";
-import { addOrgMemberAction, changeOrgMemberRoleAction, removeOrgMemberAction } from "@/lib/orgs/actions";
+import {
+  addOrgMemberAction,
+  changeOrgMemberRoleAction,
+  endMemberSessionsAction,
+  removeOrgMemberAction,
+} from "@/lib/orgs/actions";
 import { formValues } from "@/components/ui/form-values";
 
 type Member = {
@@ -36,6 +47,11 @@ export function MembersPanel({
   seatLimit: number;
 }) {
   const [removing, setRemoving] = useState<Member | null>(null);
+  const [ending, setEnding] = useState<Member | null>(null);
+  const endSessions = useActionMutation(
+    (input: { userId: string }) => endMemberSessionsAction(orgSlug, input),
+    { refresh: false, onSuccess: () => setEnding(null) },
+  );
   const changeRole = useActionMutation((input: { userId: string; role: string }) =>
     changeOrgMemberRoleAction(orgSlug, input),
   );
@@ -81,17 +97,32 @@ export function MembersPanel({
               )}
             </Td>
             <Td className="px-4 py-2 text-right">
-              <Button
-                variant="ghost"
-                size="sm"
-                aria-label={`Remove ${m.email}`}
-                onClick={() => {
-                  remove.reset();
-                  setRemoving(m);
-                }}
-              >
-                Remove
-              </Button>
+              <DropdownMenu>
+                <DropdownMenuTrigger asChild>
+                  <Button variant="ghost" size="sm" aria-label={`Actions for ${m.email}`}>
+                    <span aria-hidden>⋯</span>
+                  </Button>
+                </DropdownMenuTrigger>
+                <DropdownMenuContent>
+                  <DropdownMenuItem
+                    onSelect={() => {
+                      endSessions.reset();
+                      setEnding(m);
+                    }}
+                  >
+                    End sessions
+                  </DropdownMenuItem>
+                  <DropdownMenuItem
+                    destructive
+                    onSelect={() => {
+                      remove.reset();
+                      setRemoving(m);
+                    }}
+                  >
+                    Remove
+                  </DropdownMenuItem>
+                </DropdownMenuContent>
+              </DropdownMenu>
             </Td>
           </tr>
         ))}
@@ -105,6 +136,22 @@ export function MembersPanel({
         pending={remove.isPending}
         error={remove.error?.message}
         onConfirm={() => removing && remove.mutate({ userId: removing.userId })}
+      />
+      {endSessions.isSuccess && (
+        <Alert tone="success">
+          {endSessions.data.ended === 1 ? "1 session was" : `${endSessions.data.ended} sessions were`} ended.
+          They are signed out on their next request.
+        </Alert>
+      )}
+      <ConfirmDialog
+        open={ending !== null}
+        onOpenChange={(open) => !open && setEnding(null)}
+        title="End sessions"
+        description={`${ending?.email ?? ""} is signed out of every browser and has to sign in again.`}
+        confirmLabel="End sessions"
+        pending={endSessions.isPending}
+        error={endSessions.error?.message}
+        onConfirm={() => ending && endSessions.mutate({ userId: ending.userId })}
       />
     </section>
   );

@@ -39,6 +39,7 @@ export const AUDIT_ACTIONS = [
   "token_exchange.granted",
   "token_exchange.refused",
   "user.password_changed",
+  "user.sessions_ended",
   "webhook.created",
   "webhook.deleted",
   "webhook.disabled",

@@ -4,11 +4,13 @@ import { config } from "@/lib/config/env";
 import { resolveAuthSecret } from "@/lib/config/auth-secret";
 import { AppError } from "@/lib/errors";
 import { CLIENT_IP_HEADER } from "@/lib/request-headers";
-import { endSessions } from "@/lib/users/sessions";
-import { attemptSignIn, type SignedInUser } from "./sign-in";
+import { endSession, openSession, SESSION_MAX_AGE_S } from "@/lib/users/sessions";
+import { attemptSignIn } from "./sign-in";
 
-/** What the session token carries: who, and which password generation it was issued under. */
-export type SessionIdentity = { id: string; sessionVersion: number };
+/** What the session token carries: who, and which session row (rule 36) it belongs to. */
+export type SessionIdentity = { id: string; sessionId: string };
+/** What `authorize` hands to the jwt callback. */
+type SignedInSession = { id: string; email: string; name: string; sessionId: string };
 
 process.env.NEXTAUTH_URL ??= config().publicUrl;
 
@@ -27,7 +29,7 @@ function headerOf(req: unknown, name: string): string | null {
  */
 export const authOptions: NextAuthOptions = {
   secret: resolveAuthSecret(config().authSecret),
-  session: { strategy: "jwt", maxAge: 12 * 60 * 60 },
+  session: { strategy: "jwt", maxAge: SESSION_MAX_AGE_S },
   pages: { signIn: "/login" },
   useSecureCookies: config().publicUrl.startsWith("https://"),
   providers: [
@@ -39,12 +41,16 @@ export const authOptions: NextAuthOptions = {
       },
       async authorize(credentials, req) {
         try {
-          return await attemptSignIn({
+          const ip = headerOf(req, CLIENT_IP_HEADER);
+          const userAgent = headerOf(req, "user-agent");
+          const user = await attemptSignIn({
             email: credentials?.email,
             password: credentials?.password,
-            ip: headerOf(req, CLIENT_IP_HEADER),
-            userAgent: headerOf(req, "user-agent"),
+            ip,
+            userAgent,
           });
+          const sessionId = await openSession(user.id, { method: "password", ip, userAgent });
+          return { ...user, sessionId } satisfies SignedInSession;
         } catch (error) {
           // next-auth passes a thrown message through to the sign-in form.
           if (error instanceof AppError) throw new Error(error.message);
@@ -54,23 +60,22 @@ export const authOptions: NextAuthOptions = {
     }),
   ],
   events: {
-    // A JWT session lives in the browser's cookie: without this, a copy of the cookie taken
-    // before sign-out would keep working until it expires. Signing out moves the person's session
-    // version on, which ends this session and any other they have open.
+    // The cookie names a session row: signing out ends that row, so a copy of the cookie taken
+    // before sign-out opens nothing afterwards, and the person's other browsers stay signed in.
     async signOut({ token }) {
-      if (token?.sub && typeof token.sv === "number") await endSessions(token.sub, token.sv);
+      if (typeof token?.sid === "string") await endSession(token.sid);
     },
   },
   callbacks: {
     jwt({ token, user }) {
       if (user) {
         token.sub = user.id;
-        token.sv = (user as SignedInUser).sessionVersion;
+        token.sid = (user as SignedInSession).sessionId;
       }
-      return { sub: token.sub, sv: token.sv, iat: token.iat, exp: token.exp, jti: token.jti };
+      return { sub: token.sub, sid: token.sid, iat: token.iat, exp: token.exp, jti: token.jti };
     },
     session({ session, token }) {
-      const user: SessionIdentity = { id: token.sub ?? "", sessionVersion: Number(token.sv ?? -1) };
+      const user: SessionIdentity = { id: token.sub ?? "", sessionId: String(token.sid ?? "") };
       return { expires: session.expires, user } as typeof session;
     },
   },

@@ -29,7 +29,10 @@ export async function hashPassword(password: string): Promise<string> {
 }
 
 /** Checks a password against a stored hash in constant time; false for any malformed hash. */
-export async function verifyPassword(password: string, stored: string): Promise<boolean> {
+export async function verifyPassword(password: string, stored: string | null): Promise<boolean> {
+  // Someone who signs in only with single sign-on has no password: hash anyway, so timing does
+  // not tell them apart, and refuse.
+  if (stored === null) return verifyPassword(password, await dummyPasswordHash()).then(() => false);
   const parts = stored.split("$");
   if (parts.length !== 6 || parts[0] !== "scrypt") return false;
   const [, n, r, p, saltB64, hashB64] = parts as [string, string, string, string, string, string];

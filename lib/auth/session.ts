@@ -1,27 +1,27 @@
 import { cache } from "react";
 import { getServerSession } from "next-auth";
 import { redirect } from "next/navigation";
-import { db } from "@/lib/db";
+import { sessionUser } from "@/lib/users/sessions";
 import { AppError } from "@/lib/errors";
 import { requestPath, requestSource } from "@/lib/request-context";
 import { authOptions, type SessionIdentity } from "./options";
 import type { PersonPrincipal } from "@/lib/core/principal";
 
-/** The signed-in person, read from the database once per request (a deleted user has no session), or null. */
+/**
+ * The signed-in person, read with their session row once per request, or null: a session that
+ * was ended (sign-out, Sign out everywhere, End sessions, removal, a password change) or a
+ * deleted person has none.
+ */
 export const getSessionUser = cache(async function getSessionUser(): Promise<SessionUser | null> {
   const session = await getServerSession(authOptions);
   const identity = session?.user as Partial<SessionIdentity> | undefined;
-  if (!identity?.id) return null;
-  const user = await db.user.findUnique({
-    where: { id: identity.id },
-    select: { id: true, email: true, name: true, mustChangePassword: true, sessionVersion: true },
-  });
-  // A password change ends every session issued before it.
-  if (!user || user.sessionVersion !== identity.sessionVersion) return null;
-  return { id: user.id, email: user.email, name: user.name, mustChangePassword: user.mustChangePassword };
+  if (!identity?.id || !identity.sessionId) return null;
+  const user = await sessionUser(identity.sessionId);
+  if (!user || user.id !== identity.id) return null;
+  return { ...user, sessionId: identity.sessionId };
 });
 
-export type SessionUser = PersonPrincipal["user"] & { mustChangePassword: boolean };
+export type SessionUser = PersonPrincipal["user"] & { mustChangePassword: boolean; sessionId: string };
 
 export const CHANGE_PASSWORD_PATH = "/account/password";
 
@@ -64,5 +64,9 @@ export async function pageCaller(): Promise<PersonPrincipal> {
 }
 
 async function callerFrom(user: SessionUser): Promise<PersonPrincipal> {
-  return { user: { id: user.id, email: user.email, name: user.name }, ...(await requestSource()) };
+  return {
+    user: { id: user.id, email: user.email, name: user.name },
+    sessionId: user.sessionId,
+    ...(await requestSource()),
+  };
 }

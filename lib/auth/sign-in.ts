@@ -39,7 +39,7 @@ export type SignInAttempt = {
   ip: string | null;
   userAgent: string | null;
 };
-export type SignedInUser = { id: string; email: string; name: string; sessionVersion: number };
+export type SignedInUser = { id: string; email: string; name: string };
 
 const WRONG_CREDENTIALS = "Wrong email or password.";
 
@@ -91,13 +91,13 @@ export async function attemptSignIn(attempt: SignInAttempt): Promise<SignedInUse
 
   const user = await db.user.findUnique({
     where: { email },
-    select: { id: true, email: true, name: true, passwordHash: true, sessionVersion: true },
+    select: { id: true, email: true, name: true, passwordHash: true },
   });
   // Hash even for an unknown email so timing does not reveal which emails have accounts.
   const ok = await verifyPassword(password, user?.passwordHash ?? (await dummyPasswordHash()));
   if (user && ok) {
     counted.succeeded();
-    return { id: user.id, email: user.email, name: user.name, sessionVersion: user.sessionVersion };
+    return { id: user.id, email: user.email, name: user.name };
   }
 
   const accountFailures = counted.accountFailures;

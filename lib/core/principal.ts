@@ -8,6 +8,8 @@ export type PersonPrincipal = {
   user: { id: string; email: string; name: string };
   ip: string | null;
   userAgent: string | null;
+  /** The console session making the request, when there is one (rule 36). */
+  sessionId?: string;
 };
 
 /** A service account, as its verified credential names it. */

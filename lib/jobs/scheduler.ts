@@ -1,6 +1,7 @@
 // Background work (SPEC rule 32): every DEPUTY_JOBS_INTERVAL seconds, on exactly one instance at
 // a time — the notices of rule 29 and the deletion of what is kept no longer (expired access
-// tokens a day after expiry; per-key usage days and right-sizing facts after RETENTION_DAYS).
+// tokens a day after expiry; people's sessions a day after they expired; per-key usage days and
+// right-sizing facts after RETENTION_DAYS).
 // On PostgreSQL a transaction-scoped advisory lock decides which instance runs: the one that
 // gets it does the work inside that transaction, the others skip this round; an instance that
 // dies mid-run releases the lock with its connection, so another takes over at its next tick,
@@ -24,6 +25,8 @@ async function deleteExpired(tx: Tx, now: Date) {
   const tokens = await tx.accessToken.deleteMany({
     where: { expiresAt: { lt: new Date(now.getTime() - DAY_MS) } },
   });
+  // An ended session expires at its usual time; until then the account page need not list it.
+  await tx.userSession.deleteMany({ where: { expiresAt: { lt: new Date(now.getTime() - DAY_MS) } } });
   const cutoff = new Date(now.getTime() - RETENTION_DAYS * DAY_MS).toISOString().slice(0, 10);
   const usage = await tx.apiKeyUsageDay.deleteMany({ where: { day: { lt: cutoff } } });
   await tx.apiKeyUseFact.deleteMany({ where: { day: { lt: cutoff } } });

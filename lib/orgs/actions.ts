@@ -9,6 +9,7 @@ import { updatePolicies } from "./policies";
 import { ZPoliciesForm } from "./policy-rules";
 import { parseInput } from "@/lib/actions/result";
 import { createFirstOrganization } from "./setup";
+import { endMemberSessions } from "@/lib/users/sessions";
 
 // Every action authenticates and authorizes itself: each one is a public POST endpoint.
 
@@ -26,6 +27,13 @@ export async function changeOrgMemberRoleAction(orgSlug: string, input: unknown)
 
 export async function removeOrgMemberAction(orgSlug: string, input: unknown) {
   return runAction(async () => removeOrgMember(await requireActionCaller(), orgSlug, input));
+}
+
+/** Members → End sessions (rule 36). */
+export async function endMemberSessionsAction(orgSlug: string, input: unknown) {
+  return runAction(async () =>
+    endMemberSessions(await requireActionCaller(), orgSlug, (input as { userId?: unknown } | null)?.userId),
+  );
 }
 
 export async function updateOrgSettingsAction(orgSlug: string, input: unknown) {

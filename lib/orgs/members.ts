@@ -8,6 +8,7 @@ import { generateOneTimePassword, hashPassword } from "@/lib/auth/password";
 import { authorizeOrg, authorizeOrgFor } from "@/lib/authz/guard";
 import { AppError } from "@/lib/errors";
 import { parseInput } from "@/lib/actions/result";
+import { endAllSessions } from "@/lib/users/sessions";
 import { ZAddOrgMemberInput, ZChangeOrgRoleInput, ZRemoveOrgMemberInput } from "./schemas";
 
 /** The org's people with their teams: for org admins, and read-only for org-scoped ADMIN accounts. */
@@ -152,6 +153,8 @@ export async function removeOrgMember(caller: PersonPrincipal, orgSlug: string, 
       where: { userId: data.userId, project: { team: { orgId: org.id } } },
     });
     await tx.orgMembership.delete({ where: { id: membership.id, orgId: org.id } });
+    // Rule 36: the person is refused on their next request, not when their cookie expires.
+    await endAllSessions(data.userId, tx);
     await recordAudit(tx, {
       orgId: org.id,
       ...auditSourceOf(caller),

@@ -6,10 +6,11 @@ import { beginPasswordAttempt } from "@/lib/auth/sign-in";
 import { parseInput } from "@/lib/actions/result";
 import { AppError } from "@/lib/errors";
 import { ZChangePasswordInput } from "./schemas";
+import { endAllSessions } from "./sessions";
 
 /**
- * Changes the caller's own password. Every session issued before ends (the session version
- * moves on); the caller signs in again with the new password.
+ * Changes the caller's own password. Every session of the person ends in the same transaction;
+ * the form signs in again with the new password (a fresh session).
  */
 export async function changeOwnPassword(caller: PersonPrincipal, input: unknown): Promise<{ email: string }> {
   const data = parseInput(ZChangePasswordInput, input);
@@ -30,8 +31,9 @@ export async function changeOwnPassword(caller: PersonPrincipal, input: unknown)
   await db.$transaction(async (tx) => {
     await tx.user.update({
       where: { id: caller.user.id },
-      data: { passwordHash, mustChangePassword: false, sessionVersion: { increment: 1 } },
+      data: { passwordHash, mustChangePassword: false },
     });
+    await endAllSessions(caller.user.id, tx);
     const orgs = await tx.orgMembership.findMany({
       where: { userId: caller.user.id },
       select: { orgId: true },

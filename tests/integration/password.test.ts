@@ -3,6 +3,7 @@ import { db } from "@/lib/db";
 import { hashPassword, verifyPassword } from "@/lib/auth/password";
 import { AppError } from "@/lib/errors";
 import { changeOwnPassword } from "@/lib/users/data";
+import { openSession } from "@/lib/users/sessions";
 import { ACCOUNT_FAIL_LIMIT, resetSignInLimits } from "@/lib/auth/sign-in";
 import { callerOf, makeOrg } from "../support/factories";
 
@@ -14,6 +15,8 @@ describe("changeOwnPassword", () => {
       data: { passwordHash: await hashPassword("one-time-pass-123"), mustChangePassword: true },
     });
     const caller = callerOf(user);
+    await openSession(user.id, { method: "password", ip: null, userAgent: "one browser" });
+    await openSession(user.id, { method: "password", ip: null, userAgent: "another browser" });
 
     const wrong = await changeOwnPassword(caller, {
       currentPassword: "nope",
@@ -32,7 +35,8 @@ describe("changeOwnPassword", () => {
     });
     const after = await db.user.findUniqueOrThrow({ where: { id: user.id } });
     expect(after.mustChangePassword).toBe(false);
-    expect(after.sessionVersion).toBe(user.sessionVersion + 1);
+    expect(await db.userSession.count({ where: { userId: user.id } })).toBe(2);
+    expect(await db.userSession.count({ where: { userId: user.id, endedAt: null } })).toBe(0);
     expect(await verifyPassword("a brand new password", after.passwordHash)).toBe(true);
     const event = await db.auditEvent.findFirstOrThrow({
       where: { orgId: org.id, action: "user.password_changed" },

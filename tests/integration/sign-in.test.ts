@@ -28,7 +28,6 @@ describe("attemptSignIn", () => {
       id: user.id,
       email: user.email,
       name: user.name,
-      sessionVersion: 0,
     });
   });
 
