@@ -39,6 +39,7 @@ const ORG_EXPECTED: Record<OrgAction, string[]> = {
   "org.manage_identity_providers": ["orgAdmin"],
   "org.manage_webhooks": ["orgAdmin"],
   "org.manage_policies": ["orgAdmin"],
+  "org.manage_sign_in": ["orgAdmin"],
 };
 
 // Which actors may do each action in their home team.

@@ -26,6 +26,8 @@ export const ORG_ACTIONS = [
   "org.manage_identity_providers",
   "org.manage_webhooks",
   "org.manage_policies",
+  /** Single sign-on and SCIM provisioning (rules 34, 35): people's own doors, never an account's. */
+  "org.manage_sign_in",
 ] as const;
 export type OrgAction = (typeof ORG_ACTIONS)[number];
 

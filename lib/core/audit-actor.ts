@@ -2,5 +2,5 @@
 export type AuditActor =
   | { type: "USER"; id: string; identity: string }
   | { type: "SERVICE_ACCOUNT"; id: string; identity: string }
-  | { type: "SYSTEM"; identity: "system" }
+  | { type: "SYSTEM"; identity: "system" | "scim" }
   | { type: "ANONYMOUS"; identity: string };

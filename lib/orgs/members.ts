@@ -44,6 +44,26 @@ export async function listOrgMembers(principal: Principal, orgSlug?: string) {
 }
 
 /**
+ * Refuses LIMIT_REACHED when every seat of the org is taken. Call it in the transaction that then
+ * adds the membership (console, SCIM, single sign-on): it locks the org row first, so parallel
+ * adds cannot both see the last free seat (count, then insert, under READ COMMITTED).
+ */
+export async function claimSeat(tx: Tx, orgId: string): Promise<void> {
+  await lockRow(tx, "organization", orgId);
+  const { seatLimit } = await tx.organization.findUniqueOrThrow({
+    where: { id: orgId },
+    select: { seatLimit: true },
+  });
+  const used = await tx.orgMembership.count({ where: { orgId } });
+  if (used >= seatLimit) {
+    throw new AppError(
+      "LIMIT_REACHED",
+      `All ${seatLimit} seats are in use. Raise the seat limit in Settings or remove a member first. (Service accounts never use seats.)`,
+    );
+  }
+}
+
+/**
  * Adds a person to the org, creating the user with a one-time password when the email is new.
  * The password is returned once, for the admin to pass on; only its hash is stored.
  */
@@ -57,19 +77,7 @@ export async function addOrgMember(caller: PersonPrincipal, orgSlug: string, inp
   const passwordHash = oneTimePassword ? await hashPassword(oneTimePassword) : null;
 
   const createdUser = await db.$transaction(async (tx) => {
-    // Parallel adds must not both see a free seat (count, then insert, under READ COMMITTED).
-    await lockRow(tx, "organization", org.id);
-    const { seatLimit } = await tx.organization.findUniqueOrThrow({
-      where: { id: org.id },
-      select: { seatLimit: true },
-    });
-    const used = await tx.orgMembership.count({ where: { orgId: org.id } });
-    if (used >= seatLimit) {
-      throw new AppError(
-        "LIMIT_REACHED",
-        `All ${seatLimit} seats are in use. Raise the seat limit in Settings or remove a member first. (Service accounts never use seats.)`,
-      );
-    }
+    await claimSeat(tx, org.id);
     let user = await tx.user.findUnique({ where: { email: data.email }, select: { id: true, email: true } });
     const isNewUser = !user;
     if (!user) {
