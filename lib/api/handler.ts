@@ -169,7 +169,7 @@ async function readRaw(req: IncomingMessage): Promise<string> {
 }
 
 /** The body's bytes, exactly as sent (signatures are over bytes). */
-async function readBytes(req: IncomingMessage): Promise<Buffer> {
+export async function readBytes(req: IncomingMessage): Promise<Buffer> {
   const declared = Number(req.headers["content-length"] ?? 0);
   if (declared > MAX_BODY_BYTES) throw tooLarge(req);
   const chunks: Buffer[] = [];

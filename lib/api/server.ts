@@ -10,9 +10,10 @@ import { NON_PAGE_CSP, staticSecurityHeaders } from "@/lib/security/headers";
 import { WebhookWorker, type WebhookWorkerOptions } from "@/lib/webhooks/worker";
 import { JobScheduler } from "@/lib/jobs/scheduler";
 import { API_PREFIX, createApiHandler } from "./handler";
+import { SCIM_BASE_PATH, createScimHandler } from "./scim-server";
 
 // Answers that are never pages (the proxy gives pages their own nonce'd policy).
-const NON_PAGE_PREFIXES = ["/api/", "/_next/", "/favicon.ico", "/robots.txt"];
+const NON_PAGE_PREFIXES = ["/api/", "/scim/", "/_next/", "/favicon.ico", "/robots.txt"];
 
 /**
  * Mounts the API on a node:http server in front of `fallback` (Next.js): /api/v1 requests never
@@ -42,6 +43,7 @@ export function mountApi(
     failLimit: options.failLimit,
     failureSyncMs: options.failureSyncMs,
   });
+  const scim = createScimHandler({ failLimit: options.failLimit, failureSyncMs: options.failureSyncMs });
   const flush = async () => {
     try {
       await lastUsed.flush(saveLastUsed);
@@ -70,6 +72,8 @@ export function mountApi(
     }
     if (url === API_PREFIX || url.startsWith(`${API_PREFIX}/`) || url.startsWith(`${API_PREFIX}?`)) {
       void api(req, res);
+    } else if (url === SCIM_BASE_PATH || url.startsWith(`${SCIM_BASE_PATH}/`) || url.startsWith(`${SCIM_BASE_PATH}?`)) {
+      void scim(req, res);
     } else if (!isDecodablePath(url)) {
       // Next.js answers a malformed escape in a page URL (`/team/projects/%E0%A4%A`) with a 500
       // before any of our code runs. Such a URL names nothing that exists: a 404.

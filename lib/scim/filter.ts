@@ -30,7 +30,11 @@ export function parseEqualityFilter(filter: string | null, supported: readonly s
       const attr = node.attrPath.replace(/^urn:ietf:params:scim:schemas:core:2\.0:(User|Group):/i, "");
       const key = attr.toLowerCase();
       if (!wanted.has(key) || typeof node.compValue !== "string") {
-        throw new ScimError(400, `Filtering on ${node.attrPath} is not supported. ${explain}`, "invalidFilter");
+        throw new ScimError(
+          400,
+          `Filtering on ${node.attrPath} is not supported. ${explain}`,
+          "invalidFilter",
+        );
       }
       const previous = out.get(key);
       // `a eq "x" and a eq "y"` matches nothing; keep the contradiction so the answer is empty.

@@ -47,7 +47,11 @@ export function normalisedOperations(body: unknown): ScimPatchOperation[] {
   for (const operation of parsed.data.Operations) {
     const op = operation.op.toLowerCase();
     if (op !== "add" && op !== "replace" && op !== "remove") {
-      throw new ScimError(400, `Unknown PATCH op "${operation.op}": use add, replace or remove.`, "invalidSyntax");
+      throw new ScimError(
+        400,
+        `Unknown PATCH op "${operation.op}": use add, replace or remove.`,
+        "invalidSyntax",
+      );
     }
     // Only `active` is boolean among the attributes served, so the conversion is safe.
     const value = booleansOf(operation.value);
@@ -59,7 +63,7 @@ export function normalisedOperations(body: unknown): ScimPatchOperation[] {
         for (const member of value) {
           const id = (member as { value?: unknown } | null)?.value;
           if (typeof id !== "string" || /["\\]/.test(id)) {
-            throw new ScimError(400, "Each member to remove is {\"value\": \"<user id>\"}.", "invalidValue");
+            throw new ScimError(400, 'Each member to remove is {"value": "<user id>"}.', "invalidValue");
           }
           out.push({ op: "remove", path: `members[value eq "${id}"]` });
         }
@@ -67,7 +71,7 @@ export function normalisedOperations(body: unknown): ScimPatchOperation[] {
       }
       out.push({ op: "remove", path });
     } else {
-      out.push({ op, ...(path ? { path } : {}), value } as ScimPatchOperation);
+      out.push({ op, ...(path ? { path } : {}), value });
     }
   }
   return out;
@@ -79,7 +83,7 @@ export function applyPatch<T extends { schemas: string[]; meta: unknown }>(
   operations: ScimPatchOperation[],
 ): T {
   try {
-    return scimPatch(resource as never, operations, { mutateDocument: false, treatMissingAsAdd: true }) as T;
+    return scimPatch(resource as never, operations, { mutateDocument: false, treatMissingAsAdd: true });
   } catch (error) {
     const message = error instanceof Error ? error.message : "The operation could not be applied.";
     const noTarget = (error as { scimType?: string } | null)?.scimType === "noTarget";

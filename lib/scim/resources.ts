@@ -106,7 +106,8 @@ export function serviceProviderConfig() {
       {
         type: "oauthbearertoken",
         name: "OAuth Bearer Token",
-        description: "The org's SCIM token from Settings → SCIM provisioning, as Authorization: Bearer <token>.",
+        description:
+          "The org's SCIM token from Settings → SCIM provisioning, as Authorization: Bearer <token>.",
         primary: true,
       },
     ],
@@ -151,7 +152,11 @@ const SCHEMAS = [
       attribute("displayName", "string"),
       attribute("emails", "complex", {
         multiValued: true,
-        subAttributes: [attribute("value", "string"), attribute("type", "string"), attribute("primary", "boolean")],
+        subAttributes: [
+          attribute("value", "string"),
+          attribute("type", "string"),
+          attribute("primary", "boolean"),
+        ],
       }),
       attribute("active", "boolean"),
       attribute("groups", "complex", {
