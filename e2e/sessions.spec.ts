@@ -18,7 +18,9 @@ async function expectSignedOut(page: Page) {
   await expect(page).toHaveURL(/\/login/);
 }
 
-test("[SESSIONS] signing out ends this browser only; a cookie copied before opens nothing", async ({ browser }) => {
+test("[SESSIONS] signing out ends this browser only; a cookie copied before opens nothing", async ({
+  browser,
+}) => {
   const laptop = await signedInPage(browser);
   const phone = await signedInPage(browser);
   const copied = await laptop.context().cookies();
@@ -57,7 +59,9 @@ test("[SESSIONS] Sign out everywhere ends every session of mine", async ({ brows
   for (const page of [first, second, someoneElse]) await page.context().close();
 });
 
-test("[SESSIONS] an org admin's End sessions signs a member out on their next request", async ({ browser }) => {
+test("[SESSIONS] an org admin's End sessions signs a member out on their next request", async ({
+  browser,
+}) => {
   const member = await signedInPage(browser);
   const admin = await signedInPage(browser, "org-admin@acme.test");
 

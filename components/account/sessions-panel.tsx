@@ -35,7 +35,9 @@ export function SessionsPanel({ sessions }: { sessions: Session[] }) {
           <h2 id="sessions-heading" className="text-lg font-semibold">
             Sessions
           </h2>
-          <p className="text-sm text-slate-600">Every browser signed in as you. Signing out ends only this one.</p>
+          <p className="text-sm text-slate-600">
+            Every browser signed in as you. Signing out ends only this one.
+          </p>
         </div>
         <Button
           variant="secondary"

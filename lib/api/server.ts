@@ -72,7 +72,11 @@ export function mountApi(
     }
     if (url === API_PREFIX || url.startsWith(`${API_PREFIX}/`) || url.startsWith(`${API_PREFIX}?`)) {
       void api(req, res);
-    } else if (url === SCIM_BASE_PATH || url.startsWith(`${SCIM_BASE_PATH}/`) || url.startsWith(`${SCIM_BASE_PATH}?`)) {
+    } else if (
+      url === SCIM_BASE_PATH ||
+      url.startsWith(`${SCIM_BASE_PATH}/`) ||
+      url.startsWith(`${SCIM_BASE_PATH}?`)
+    ) {
       void scim(req, res);
     } else if (!isDecodablePath(url)) {
       // Next.js answers a malformed escape in a page URL (`/team/projects/%E0%A4%A`) with a 500

@@ -75,7 +75,10 @@ export const authOptions: NextAuthOptions = {
       return { sub: token.sub, sid: token.sid, iat: token.iat, exp: token.exp, jti: token.jti };
     },
     session({ session, token }) {
-      const user: SessionIdentity = { id: token.sub ?? "", sessionId: String(token.sid ?? "") };
+      const user: SessionIdentity = {
+        id: token.sub ?? "",
+        sessionId: typeof token.sid === "string" ? token.sid : "",
+      };
       return { expires: session.expires, user } as typeof session;
     },
   },

@@ -13,10 +13,14 @@ export async function changePasswordAction(input: unknown) {
 
 /** The account page's session list. */
 export async function listOwnSessionsAction() {
-  return runAction(async () => listOwnSessions(await requireActionCaller({ allowPendingPasswordChange: true })));
+  return runAction(async () =>
+    listOwnSessions(await requireActionCaller({ allowPendingPasswordChange: true })),
+  );
 }
 
 /** Sign out everywhere (rule 36): every session of the caller ends, this one included. */
 export async function signOutEverywhereAction() {
-  return runAction(async () => endOwnSessions(await requireActionCaller({ allowPendingPasswordChange: true })));
+  return runAction(async () =>
+    endOwnSessions(await requireActionCaller({ allowPendingPasswordChange: true })),
+  );
 }

@@ -149,7 +149,9 @@ describe("sessions (rule 36)", () => {
     });
     session.current = member;
     expect(await getSessionUser()).toBeNull();
-    const event = await db.auditEvent.findFirstOrThrow({ where: { orgId: org.id, action: "user.sessions_ended" } });
+    const event = await db.auditEvent.findFirstOrThrow({
+      where: { orgId: org.id, action: "user.sessions_ended" },
+    });
     expect(event).toMatchObject({ actorId: people.orgAdmin.id, targetId: people.orgMember.id });
   });
 
@@ -157,7 +159,9 @@ describe("sessions (rule 36)", () => {
     const { org, people } = await makeOrg();
     const member = await signedIn(people.orgMember.id);
     session.current = await signedIn(people.orgAdmin.id);
-    expect(await removeOrgMemberAction(org.slug, { userId: people.orgMember.id })).toMatchObject({ ok: true });
+    expect(await removeOrgMemberAction(org.slug, { userId: people.orgMember.id })).toMatchObject({
+      ok: true,
+    });
     session.current = member;
     expect(await getSessionUser()).toBeNull();
   });
@@ -165,7 +169,10 @@ describe("sessions (rule 36)", () => {
   it("an expired session is refused", async () => {
     const { people } = await makeOrg();
     const member = await signedIn(people.orgMember.id);
-    await db.userSession.update({ where: { id: member.user.sessionId }, data: { expiresAt: new Date(Date.now() - 1) } });
+    await db.userSession.update({
+      where: { id: member.user.sessionId },
+      data: { expiresAt: new Date(Date.now() - 1) },
+    });
     session.current = member;
     expect(await getSessionUser()).toBeNull();
   });
