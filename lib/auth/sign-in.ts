@@ -6,6 +6,7 @@ import { recordAudit } from "@/lib/audit/record";
 import { AppError } from "@/lib/errors";
 import { FailureRateLimiter } from "./rate-limiter";
 import { dummyPasswordHash, verifyPassword } from "./password";
+import { ssoRequiredFor } from "@/lib/sso/domains";
 
 /** Failed sign-ins allowed per account in ACCOUNT_WINDOW_MS before the account is paused. */
 export const ACCOUNT_FAIL_LIMIT = 10;
@@ -97,6 +98,7 @@ export async function attemptSignIn(attempt: SignInAttempt): Promise<SignedInUse
   const ok = await verifyPassword(password, user?.passwordHash ?? (await dummyPasswordHash()));
   if (user && ok) {
     counted.succeeded();
+    await checkSsoRequirement(user, attempt);
     return { id: user.id, email: user.email, name: user.name };
   }
 
@@ -118,4 +120,33 @@ export async function attemptSignIn(attempt: SignInAttempt): Promise<SignedInUse
     });
   }
   throw new AppError("INVALID", WRONG_CREDENTIALS);
+}
+
+/**
+ * Require single sign-on (rule 34): a right password is still refused for the org's people of
+ * its domains — except its admins, the break-glass path, which is audited. Checked only after the
+ * password was right, so the answer tells a guesser nothing about who is an admin.
+ */
+async function checkSsoRequirement(user: { id: string; email: string }, attempt: SignInAttempt) {
+  const required = await ssoRequiredFor(user.email);
+  if (!required) return;
+  const membership = await db.orgMembership.findUnique({
+    where: { orgId_userId: { orgId: required.orgId, userId: user.id } },
+    select: { role: true },
+  });
+  if (membership?.role !== "ADMIN") {
+    throw new AppError(
+      "FORBIDDEN",
+      `Your organization requires single sign-on for ${required.domain} addresses: use Sign in with SSO.`,
+    );
+  }
+  await recordAudit(db, {
+    orgId: required.orgId,
+    actor: { type: "USER", id: user.id, identity: user.email },
+    action: "auth.sso_password_bypass",
+    target: { type: "user", id: user.id, name: user.email },
+    metadata: { domain: required.domain },
+    ip: attempt.ip,
+    userAgent: attempt.userAgent,
+  });
 }
