@@ -105,7 +105,7 @@ export async function finishSso(callbackUrl: URL, cookie: string | undefined, so
   const provider = await providerOf(login.orgId);
   if (!provider) throw new SsoRefusal("not_configured");
 
-  let claims: oidc.IDToken;
+  let claims: Record<string, unknown>;
   try {
     const tokens = await oidc.authorizationCodeGrant(provider.configuration, callbackUrl, {
       pkceCodeVerifier: login.verifier,
@@ -113,7 +113,13 @@ export async function finishSso(callbackUrl: URL, cookie: string | undefined, so
       expectedNonce: login.nonce,
       idTokenExpected: true,
     });
-    claims = tokens.claims()!;
+    const idToken = tokens.claims()!;
+    claims = { ...idToken };
+    // Some providers put email and name only in UserInfo (OpenID Connect Core §5.4); its `sub`
+    // must be the ID token's.
+    if (typeof idToken.email !== "string") {
+      claims = { ...(await oidc.fetchUserInfo(provider.configuration, tokens.access_token, idToken.sub)), ...idToken };
+    }
   } catch (error) {
     const reason = error instanceof Error ? error.message.slice(0, 200) : "refused";
     await auditRefusal(login.orgId, source, reason);
