@@ -1,6 +1,7 @@
 import { expect, test as base, type Page } from "@playwright/test";
 
 export const DEMO_PASSWORD = "deputy-demo-password";
+export const DEMO_URL = "http://127.0.0.1:3100";
 export const EMPTY_URL = "http://127.0.0.1:3101";
 
 /** Signs in through the login form, as a person would. */

@@ -335,6 +335,40 @@ test.describe("[SECURITY]", () => {
       // Sessions (rule 36): only an org admin ends a member's sessions, and only in their own org.
       [researchAdmin, "endMemberSessionsAction", ["acme", { userId: t.member }]],
       [orgAdmin, "endMemberSessionsAction", [t.globexSlug, { userId: t.member }]],
+      // Single sign-on and SCIM (rules 34, 35): org admins of their own org only.
+      [
+        researchAdmin,
+        "saveSsoSettingsAction",
+        [
+          "acme",
+          {
+            issuer: "https://evil.example",
+            clientId: "x",
+            clientSecret: "y",
+            emailDomains: "evil.example",
+            requireSso: true,
+          },
+        ],
+      ],
+      [
+        orgAdmin,
+        "saveSsoSettingsAction",
+        [
+          t.globexSlug,
+          {
+            issuer: "https://evil.example",
+            clientId: "x",
+            clientSecret: "y",
+            emailDomains: "evil.example",
+            requireSso: true,
+          },
+        ],
+      ],
+      [orgAdmin, "saveSsoSettingsAction", ["acme", { issuer: 42, emailDomains: ["x"], requireSso: "yes" }]],
+      [researchAdmin, "generateScimTokenAction", ["acme"]],
+      [researchAdmin, "revokeScimTokenAction", ["acme"]],
+      [orgAdmin, "generateScimTokenAction", [t.globexSlug]],
+      [orgAdmin, "revokeScimTokenAction", [t.globexSlug]],
     ];
     for (const [caller, name, args] of attacks) {
       const id = actions[name];

@@ -112,10 +112,22 @@ export async function discoverProvider(
   }
 }
 
+/**
+ * Discovered providers, by org and settings version, for DISCOVERY_CACHE_MS: an anonymous
+ * Sign in with SSO costs one indexed read, not a fetch from the org's provider each time.
+ */
+const DISCOVERY_CACHE_MS = 5 * 60_000;
+const discovered = new Map<string, { key: string; expires: number; configuration: oidc.Configuration }>();
+
 /** The saved provider of an org, ready to use (the secret unsealed). */
 export async function providerOf(orgId: string) {
   const sso = await db.orgSso.findUnique({ where: { orgId } });
   if (!sso) return null;
+  const key = `${sso.updatedAt.getTime()}`;
+  const cached = discovered.get(orgId);
+  if (cached && cached.key === key && cached.expires > Date.now()) {
+    return { sso, configuration: cached.configuration };
+  }
   let secret: string;
   try {
     secret = unseal(SECRET_PURPOSE, sso.sealedClientSecret);
@@ -125,7 +137,10 @@ export async function providerOf(orgId: string) {
       "The single sign-on client secret cannot be read (AUTH_SECRET changed?): an org admin must enter it again in Settings.",
     );
   }
-  return { sso, configuration: await discoverProvider(sso.issuer, sso.clientId, secret) };
+  const configuration = await discoverProvider(sso.issuer, sso.clientId, secret);
+  if (discovered.size > 1000) discovered.clear();
+  discovered.set(orgId, { key, expires: Date.now() + DISCOVERY_CACHE_MS, configuration });
+  return { sso, configuration };
 }
 
 export async function saveSsoSettings(caller: PersonPrincipal, orgSlug: string, input: unknown) {

@@ -41,7 +41,8 @@ export async function startOidcProvider(redirectUris: string[]) {
     features: { devInteractions: { enabled: true } },
     cookies: { keys: ["oidc-provider-test-cookie-key"] },
   });
-  server.on("request", provider.callback());
+  const handle = provider.callback();
+  server.on("request", (req, res) => void handle(req, res));
 
   /** Walks the login and consent pages over HTTP; answers the URL the browser would be sent back to. */
   async function authorize(authorizationUrl: string, login: string): Promise<URL> {
