@@ -125,16 +125,21 @@ export async function attemptSignIn(attempt: SignInAttempt): Promise<SignedInUse
 /**
  * Require single sign-on (rule 34): a right password is still refused for the org's people of
  * its domains — except its admins, the break-glass path, which is audited. Checked only after the
- * password was right, so the answer tells a guesser nothing about who is an admin.
+ * password was right, so the answer tells a guesser nothing about who is an admin. It governs
+ * the org's own people only: someone outside it, or also in another org (whom single sign-on
+ * does not sign in either), keeps their password — an org cannot lock out another's people by
+ * claiming their domain.
  */
 async function checkSsoRequirement(user: { id: string; email: string }, attempt: SignInAttempt) {
   const required = await ssoRequiredFor(user.email);
   if (!required) return;
-  const membership = await db.orgMembership.findUnique({
-    where: { orgId_userId: { orgId: required.orgId, userId: user.id } },
-    select: { role: true },
+  const memberships = await db.orgMembership.findMany({
+    where: { userId: user.id },
+    select: { orgId: true, role: true },
   });
-  if (membership?.role !== "ADMIN") {
+  const membership = memberships.find((m) => m.orgId === required.orgId);
+  if (!membership || memberships.length > 1) return;
+  if (membership.role !== "ADMIN") {
     throw new AppError(
       "FORBIDDEN",
       `Your organization requires single sign-on for ${required.domain} addresses: use Sign in with SSO.`,

@@ -118,7 +118,10 @@ export async function finishSso(callbackUrl: URL, cookie: string | undefined, so
     // Some providers put email and name only in UserInfo (OpenID Connect Core §5.4); its `sub`
     // must be the ID token's.
     if (typeof idToken.email !== "string") {
-      claims = { ...(await oidc.fetchUserInfo(provider.configuration, tokens.access_token, idToken.sub)), ...idToken };
+      claims = {
+        ...(await oidc.fetchUserInfo(provider.configuration, tokens.access_token, idToken.sub)),
+        ...idToken,
+      };
     }
   } catch (error) {
     const reason = error instanceof Error ? error.message.slice(0, 200) : "refused";
@@ -144,6 +147,15 @@ export async function finishSso(callbackUrl: URL, cookie: string | undefined, so
   const signedIn = await db
     .$transaction(async (tx) => {
       let user = await tx.user.findUnique({ where: { email }, select: { id: true } });
+      // An org's provider speaks for people of that org only: someone who also belongs to
+      // another org keeps their password, or org A (which may claim any unclaimed domain) could
+      // sign in as a person of org B.
+      if (
+        user &&
+        (await tx.orgMembership.count({ where: { userId: user.id, orgId: { not: login.orgId } } })) > 0
+      ) {
+        throw new SsoRefusal("other_orgs");
+      }
       const isNew = !user;
       user ??= await tx.user.create({ data: { email, name, passwordHash: null }, select: { id: true } });
       const member = await tx.orgMembership.findUnique({
@@ -176,6 +188,10 @@ export async function finishSso(callbackUrl: URL, cookie: string | undefined, so
       return { userId: user.id, sessionId };
     })
     .catch(async (error: unknown) => {
+      if (error instanceof SsoRefusal) {
+        await auditRefusal(login.orgId, source, "member of another organization", email);
+        throw error;
+      }
       if (error instanceof AppError && error.code === "LIMIT_REACHED") {
         await auditRefusal(login.orgId, source, "no free seat", email);
         throw new SsoRefusal("seats");

@@ -10,6 +10,8 @@ export const SSO_REFUSALS = {
   unverified: "Your identity provider says this email address is not verified.",
   seats:
     "Your organization has no free seat in Deputy, so you cannot be added. Ask an admin to raise the seat limit or free a seat.",
+  other_orgs:
+    "You also belong to another organization in Deputy, so single sign-on cannot sign you in: use your password.",
   unavailable:
     "Single sign-on is not available right now (the identity provider could not be reached). Try again shortly.",
 } as const;

@@ -214,6 +214,28 @@ describe("Sign in with SSO", () => {
     expect(await attemptSignIn({ email: admin.email, password, ip: null, userAgent: null })).toMatchObject({
       id: admin.id,
     });
+    // Another org's person whose email is in the claimed domain keeps their password, and this
+    // org's provider cannot sign them in (a domain claim is no takeover).
+    const elsewhere = await makeOrg();
+    const outsider = await db.user.update({
+      where: { id: elsewhere.people.orgMember.id },
+      data: { email: `outsider@${domain}`, passwordHash: await hashPassword(password) },
+    });
+    expect(await attemptSignIn({ email: outsider.email, password, ip: null, userAgent: null })).toMatchObject(
+      {
+        id: outsider.id,
+      },
+    );
+    await db.orgMembership.create({ data: { orgId: org.id, userId: outsider.id, role: "MEMBER" } });
+    expect(await attemptSignIn({ email: outsider.email, password, ip: null, userAgent: null })).toMatchObject(
+      {
+        id: outsider.id,
+      },
+    );
+    const start = await startSso(outsider.email, "/");
+    expect(
+      await refusalOf(finishSso(await idp.authorize(start.redirectTo, outsider.email), start.cookie, SOURCE)),
+    ).toBe("other_orgs");
     expect(
       await db.auditEvent.findFirst({
         where: { orgId: org.id, action: "auth.sso_password_bypass", actorId: admin.id },
