@@ -10,21 +10,33 @@ const toLogin = (code: string, email = "") =>
     config().publicUrl,
   );
 
-/** Sign in with SSO, step 1: the login form posts the email here; off to the org's provider. */
+/**
+ * Sign in with SSO, step 1: the login form posts the email here. The console's form asks for
+ * JSON and navigates itself (the pages' CSP `form-action 'self'` would block a form's redirect to
+ * another origin); a plain form post gets the redirect.
+ */
 export async function POST(request: Request) {
   const form = await request.formData().catch(() => null);
   const email = form?.get("email");
   const returnTo = form?.get("callbackUrl");
+  const wantsJson = (request.headers.get("accept") ?? "").includes("application/json");
+  const shown = typeof email === "string" ? email.slice(0, 254) : "";
+  let answer: { redirectTo: string; cookie?: string };
   try {
     const { redirectTo, cookie } = await startSso(email, returnTo);
-    return new Response(null, {
-      status: 303,
-      headers: { location: redirectTo, "set-cookie": loginStateCookie(cookie) },
-    });
+    answer = { redirectTo, cookie };
   } catch (error) {
-    const shown = typeof email === "string" ? email.slice(0, 254) : "";
-    if (error instanceof SsoRefusal) return Response.redirect(toLogin(error.code, shown), 303);
-    console.error("Single sign-on could not start:", error instanceof Error ? error.message : error);
-    return Response.redirect(toLogin("unavailable", shown), 303);
+    if (!(error instanceof SsoRefusal)) {
+      console.error("Single sign-on could not start:", error instanceof Error ? error.message : error);
+    }
+    answer = { redirectTo: toLogin(error instanceof SsoRefusal ? error.code : "unavailable", shown).href };
   }
+  const headers = new Headers({ "cache-control": "no-store" });
+  if (answer.cookie) headers.set("set-cookie", loginStateCookie(answer.cookie));
+  if (wantsJson) {
+    headers.set("content-type", "application/json");
+    return new Response(JSON.stringify({ redirectTo: answer.redirectTo }), { status: 200, headers });
+  }
+  headers.set("location", answer.redirectTo);
+  return new Response(null, { status: 303, headers });
 }
