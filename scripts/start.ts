@@ -7,12 +7,13 @@ import os from "node:os";
 import path from "node:path";
 import { Worker } from "node:worker_threads";
 import { resolveAuthSecret } from "../lib/config/auth-secret";
-import { createPrismaClient } from "../lib/db";
+import { createPrismaClient, disconnectDatabase } from "../lib/db";
 import { CLIENT_IP_HEADER } from "../lib/request-headers";
 import { seedDemo } from "../lib/seed/demo";
 import { mountApi } from "../lib/api/server";
 import { forwardTo } from "../lib/server/forward";
 import { clientAddressOf } from "../lib/server/client-address";
+import { trackRequests } from "../lib/server/drain";
 import { ROOT, loadConfigOrExit, migrate } from "./lib";
 
 const started = Date.now();
@@ -58,6 +59,7 @@ if (!dev && buildIsStale()) {
 const consoleHandler = dev ? await consoleInProcess() : await consoleInThread();
 
 const server = http.createServer();
+const requests = trackRequests(server);
 const shutdownApi = mountApi(
   server,
   (req, res) => {
@@ -66,7 +68,7 @@ const shutdownApi = mountApi(
     req.headers[CLIENT_IP_HEADER] = clientAddressOf(req);
     consoleHandler.handle(req, res);
   },
-  { webhooks: {}, jobsIntervalMs: config.jobsInterval * 1000 },
+  { webhooks: {}, jobsIntervalMs: config.jobsInterval * 1000, draining: () => requests.draining() },
 );
 server.listen(config.port, () => {
   console.log(
@@ -74,12 +76,35 @@ server.listen(config.port, () => {
   );
 });
 
+/**
+ * SIGTERM (a rolling restart) and SIGINT: readiness goes 503, no new connections, the requests in
+ * flight finish (at most DRAIN_MS), then the last-used and usage batches are written, the webhook
+ * worker and the jobs stop, the LISTEN connection and the pools close, and the process exits 0.
+ * A second signal, or a stop that hangs past STOP_DEADLINE_MS, exits at once.
+ */
+const DRAIN_MS = 10_000;
+const STOP_DEADLINE_MS = 25_000;
+let stopping = false;
 for (const signal of ["SIGINT", "SIGTERM"] as const) {
-  process.once(signal, () => {
-    setTimeout(() => process.exit(0), 3000).unref();
-    void shutdownApi()
-      .then(() => consoleHandler.stop())
-      .finally(() => server.close(() => process.exit(0)));
+  process.on(signal, () => {
+    if (stopping) process.exit(1);
+    stopping = true;
+    console.log(`${signal}: finishing ${requests.inFlight()} request(s) in flight, then stopping.`);
+    setTimeout(() => {
+      console.error("Stopping took too long; exiting.");
+      process.exit(1);
+    }, STOP_DEADLINE_MS).unref();
+    void (async () => {
+      await requests.drain(DRAIN_MS);
+      await shutdownApi();
+      await consoleHandler.stop();
+      await disconnectDatabase();
+      console.log("Stopped.");
+      process.exit(0);
+    })().catch((error: unknown) => {
+      console.error("Stopping failed:", error instanceof Error ? error.message : error);
+      process.exit(1);
+    });
   });
 }
 

@@ -9,7 +9,10 @@ export type OwnServer = {
   output(): string;
   /** Kills the process with SIGKILL — no shutdown hooks, as a crash or an OOM kill would. */
   crash(): Promise<void>;
+  /** SIGTERM, then waits for the exit. */
   stop(): Promise<void>;
+  /** The exit code once it exited (null while it runs or when killed by a signal). */
+  exitCode(): number | null;
 };
 
 const ROOT = path.resolve(import.meta.dirname, "..", "..");
@@ -47,6 +50,7 @@ export async function startOwnServer(options: {
   return {
     url,
     output: () => printed,
+    exitCode: () => child.exitCode,
     async crash() {
       child.kill("SIGKILL");
       await exited;

@@ -9,11 +9,20 @@ import { config } from "@/lib/config/env";
 import { NON_PAGE_CSP, staticSecurityHeaders } from "@/lib/security/headers";
 import { WebhookWorker, type WebhookWorkerOptions } from "@/lib/webhooks/worker";
 import { JobScheduler } from "@/lib/jobs/scheduler";
+import { readiness, type Readiness } from "@/lib/ops/readiness";
 import { API_PREFIX, createApiHandler } from "./handler";
 import { SCIM_BASE_PATH, createScimHandler } from "./scim-server";
 
 // Answers that are never pages (the proxy gives pages their own nonce'd policy).
-const NON_PAGE_PREFIXES = ["/api/", "/scim/", "/_next/", "/favicon.ico", "/robots.txt"];
+const NON_PAGE_PREFIXES = [
+  "/api/",
+  "/scim/",
+  "/_next/",
+  "/favicon.ico",
+  "/robots.txt",
+  "/healthz",
+  "/readyz",
+];
 
 /**
  * Mounts the API on a node:http server in front of `fallback` (Next.js): /api/v1 requests never
@@ -31,6 +40,8 @@ export function mountApi(
     webhooks?: WebhookWorkerOptions | false;
     /** Runs the background jobs (rule 32) every this many ms (the server does; tests choose). */
     jobsIntervalMs?: number;
+    /** True once the instance is stopping: /readyz answers 503 (lib/server/drain.ts). */
+    draining?: () => boolean;
   } = {},
 ) {
   const worker = options.webhooks ? new WebhookWorker(options.webhooks) : null;
@@ -70,7 +81,10 @@ export function mountApi(
     if (NON_PAGE_PREFIXES.some((prefix) => url.startsWith(prefix))) {
       res.setHeader("content-security-policy", NON_PAGE_CSP);
     }
-    if (url === API_PREFIX || url.startsWith(`${API_PREFIX}/`) || url.startsWith(`${API_PREFIX}?`)) {
+    const probe = url.split("?", 1)[0];
+    if (probe === "/healthz" || probe === "/readyz") {
+      void answerProbe(probe, res, options.draining?.() ?? false);
+    } else if (url === API_PREFIX || url.startsWith(`${API_PREFIX}/`) || url.startsWith(`${API_PREFIX}?`)) {
       void api(req, res);
     } else if (
       url === SCIM_BASE_PATH ||
@@ -111,6 +125,28 @@ export function mountApi(
     stopListening();
     await Promise.all([flush(), worker?.stop(), jobs?.stop()]);
   };
+}
+
+/**
+ * /healthz: 200 while the process serves. /readyz: 200 when the database answers and every
+ * migration is applied, else 503 with the reason in one line (never a 500).
+ */
+async function answerProbe(url: string, res: ServerResponse, draining: boolean): Promise<void> {
+  const verdict: Readiness =
+    url === "/healthz"
+      ? { ready: true }
+      : draining
+        ? { ready: false, reason: "shutting down" }
+        : await readiness();
+  const body = verdict.ready
+    ? JSON.stringify({ status: url === "/healthz" ? "ok" : "ready" })
+    : JSON.stringify({ status: "unavailable", reason: verdict.reason });
+  res.writeHead(verdict.ready ? 200 : 503, {
+    "content-type": "application/json; charset=utf-8",
+    "content-length": Buffer.byteLength(body),
+    "cache-control": "no-store",
+  });
+  res.end(body);
 }
 
 /** True when the path part of a request URL percent-decodes to storable text. */

@@ -49,3 +49,10 @@ export const db: PrismaClient = new Proxy({} as PrismaClient, {
 
 /** A transaction client, for functions that must run inside the caller's transaction. */
 export type Tx = Prisma.TransactionClient;
+
+/** Closes this thread's client and its pool, if it was ever opened (a graceful stop). */
+export async function disconnectDatabase(): Promise<void> {
+  const client = globalForDb.deputyDb;
+  delete globalForDb.deputyDb;
+  await client?.$disconnect();
+}
