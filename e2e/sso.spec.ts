@@ -76,7 +76,7 @@ test.describe("[SSO]", () => {
     // Instead of signing in, come back with a made-up answer.
     await person.goto("/api/sso/callback?code=made-up&state=tampered");
     await expect(person).toHaveURL(/\/login\?sso=1&ssoError=provider/);
-    await expect(person.getByRole("alert")).toContainText("did not complete");
+    await expect(person.getByRole("alert").filter({ hasText: "did not complete" })).toBeVisible();
     await person.goto("/account");
     await expect(person).toHaveURL(/\/login/);
     await context.close();
@@ -105,7 +105,7 @@ test.describe("[SSO]", () => {
       await person.getByLabel("Email").fill(email);
       await person.getByLabel("Password").fill(password);
       await person.getByRole("button", { name: "Sign in" }).click();
-      await expect(person.getByRole("alert")).toContainText("requires single sign-on");
+      await expect(person.getByRole("alert").filter({ hasText: "requires single sign-on" })).toBeVisible();
       await context.close();
     } finally {
       await page.goto("/org/acme/settings");

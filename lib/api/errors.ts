@@ -18,6 +18,7 @@ export type ApiErrorCode =
   | "name_taken"
   | "conflict"
   | "rate_limited"
+  | "service_unavailable"
   | "internal_error";
 
 /** An API failure with its HTTP status and a message that says what to fix (SPEC §4). */

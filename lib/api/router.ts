@@ -5,7 +5,7 @@
 import type { IncomingMessage } from "node:http";
 import type { z } from "zod";
 import { AppError, httpErrorOf } from "@/lib/errors";
-import { isRecordGone, isUniqueViolation } from "@/lib/db/errors";
+import { isDatabaseUnavailable, isRecordGone, isUniqueViolation } from "@/lib/db/errors";
 import type { VerifiedKey } from "@/lib/keys/verify";
 import type { ServiceAccountPrincipal } from "@/lib/core/principal";
 import { ApiError, type ApiErrorCode } from "./errors";
@@ -96,6 +96,16 @@ export function toApiError(error: unknown): ApiError | null {
   }
   if (isRecordGone(error)) {
     return new ApiError(404, "not_found", "It was just removed by another request.");
+  }
+  if (isDatabaseUnavailable(error)) {
+    return new ApiError(
+      503,
+      "service_unavailable",
+      "The database is not answering right now. Retry shortly.",
+      {
+        "retry-after": "5",
+      },
+    );
   }
   return null;
 }

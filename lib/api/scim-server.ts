@@ -4,7 +4,7 @@ import type { IncomingMessage, ServerResponse } from "node:http";
 import { config } from "@/lib/config/env";
 import { ClusterFailureLimiter } from "@/lib/auth/shared-failures";
 import { AppError } from "@/lib/errors";
-import { isUniqueViolation } from "@/lib/db/errors";
+import { isDatabaseUnavailable, isUniqueViolation } from "@/lib/db/errors";
 import { clientAddressOf } from "@/lib/server/client-address";
 import { ScimError } from "@/lib/scim/errors";
 import { SCIM_BASE_PATH, SCIM_TOKEN_PREFIX, verifyScimToken } from "@/lib/scim/tokens";
@@ -187,6 +187,16 @@ export function createScimHandler(options: { failLimit?: number; failureSyncMs?:
       if (error instanceof AppError) {
         const status = error.code === "NOT_FOUND" ? 404 : error.code === "CONFLICT" ? 409 : 400;
         return send(res, status, new ScimError(status, error.message).body);
+      }
+      if (isDatabaseUnavailable(error)) {
+        return send(
+          res,
+          503,
+          new ScimError(503, "The database is not answering right now. Retry shortly.").body,
+          {
+            "retry-after": "5",
+          },
+        );
       }
       if (isUniqueViolation(error)) {
         return send(res, 409, new ScimError(409, "That resource already exists.", "uniqueness").body);

@@ -59,10 +59,7 @@ describe("probes", () => {
       "SELECT id, migration_name FROM _prisma_migrations ORDER BY migration_name DESC LIMIT 1",
     );
     await db.$executeRawUnsafe(
-      "UPDATE _prisma_migrations SET rolled_back_at = finished_at WHERE id = $1".replace(
-        "$1",
-        `'${last!.id}'`,
-      ),
+      `UPDATE _prisma_migrations SET rolled_back_at = finished_at WHERE id = '${last!.id}'`,
     );
     try {
       const answer = await readyzUntil(503);
