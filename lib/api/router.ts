@@ -10,6 +10,7 @@ import type { VerifiedKey } from "@/lib/keys/verify";
 import type { ServiceAccountPrincipal } from "@/lib/core/principal";
 import { ApiError, type ApiErrorCode } from "./errors";
 import { describeIssues } from "./schemas";
+import { labelRoute } from "@/lib/ops/metrics";
 
 export type HttpMethod = "GET" | "POST" | "PUT" | "PATCH" | "DELETE";
 
@@ -211,6 +212,7 @@ export function createDispatcher(routes: Route[]): Dispatcher {
         );
       }
       const { route, names } = match.entry;
+      labelRoute(req, route.path);
       const values = match.values;
       const caller = route.access === "public" ? (undefined as never) : await context.authenticate();
       if (route.access === "admin" && caller.serviceAccount.role !== "ADMIN") {

@@ -10,6 +10,8 @@ import { NON_PAGE_CSP, staticSecurityHeaders } from "@/lib/security/headers";
 import { WebhookWorker, type WebhookWorkerOptions } from "@/lib/webhooks/worker";
 import { JobScheduler } from "@/lib/jobs/scheduler";
 import { readiness, type Readiness } from "@/lib/ops/readiness";
+import { observeRequest, renderMetrics } from "@/lib/ops/metrics";
+import { metricsAccess } from "@/lib/ops/metrics-access";
 import { API_PREFIX, createApiHandler } from "./handler";
 import { SCIM_BASE_PATH, createScimHandler } from "./scim-server";
 
@@ -81,9 +83,15 @@ export function mountApi(
     if (NON_PAGE_PREFIXES.some((prefix) => url.startsWith(prefix))) {
       res.setHeader("content-security-policy", NON_PAGE_CSP);
     }
+    const started = process.hrtime.bigint();
+    res.once("finish", () =>
+      observeRequest(req, res.statusCode, Number(process.hrtime.bigint() - started) / 1e9),
+    );
     const probe = url.split("?", 1)[0];
     if (probe === "/healthz" || probe === "/readyz") {
       void answerProbe(probe, res, options.draining?.() ?? false);
+    } else if (probe === "/metrics") {
+      void answerMetrics(req, res);
     } else if (url === API_PREFIX || url.startsWith(`${API_PREFIX}/`) || url.startsWith(`${API_PREFIX}?`)) {
       void api(req, res);
     } else if (
@@ -143,6 +151,35 @@ async function answerProbe(url: string, res: ServerResponse, draining: boolean):
     : JSON.stringify({ status: "unavailable", reason: verdict.reason });
   res.writeHead(verdict.ready ? 200 : 503, {
     "content-type": "application/json; charset=utf-8",
+    "content-length": Buffer.byteLength(body),
+    "cache-control": "no-store",
+  });
+  res.end(body);
+}
+
+/** GET /metrics: the Prometheus text format, to the bearer DEPUTY_METRICS_TOKEN or loopback. */
+async function answerMetrics(req: IncomingMessage, res: ServerResponse): Promise<void> {
+  const access = metricsAccess(config().metricsToken, req.headers.authorization, req.socket.remoteAddress);
+  if (access !== "allowed") {
+    const body = JSON.stringify({
+      error: {
+        code: access === "unauthorized" ? "invalid_credential" : "forbidden",
+        message:
+          access === "unauthorized"
+            ? "Send DEPUTY_METRICS_TOKEN as Authorization: Bearer <token>."
+            : "Metrics are served to this machine only; set DEPUTY_METRICS_TOKEN to scrape from elsewhere.",
+      },
+    });
+    res.writeHead(access === "unauthorized" ? 401 : 403, {
+      "content-type": "application/json; charset=utf-8",
+      "content-length": Buffer.byteLength(body),
+      "cache-control": "no-store",
+    });
+    return void res.end(body);
+  }
+  const { contentType, body } = await renderMetrics();
+  res.writeHead(200, {
+    "content-type": contentType,
     "content-length": Buffer.byteLength(body),
     "cache-control": "no-store",
   });

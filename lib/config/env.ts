@@ -65,6 +65,13 @@ const ZEnv = z.object({
     .min(1, "DEPUTY_JOBS_INTERVAL must be between 1 and 3600 seconds")
     .max(3600, "DEPUTY_JOBS_INTERVAL must be between 1 and 3600 seconds")
     .default(60),
+  DEPUTY_METRICS_TOKEN: z
+    .string()
+    .trim()
+    .refine((v) => v === "" || v.length >= 16, {
+      message: "DEPUTY_METRICS_TOKEN must be at least 16 characters (Prometheus sends it as a bearer token)",
+    })
+    .optional(),
   DEPUTY_SMTP_URL: z
     .string()
     .trim()
@@ -114,6 +121,8 @@ export type DeputyConfig = {
   jobsInterval: number;
   /** Where notice e-mails go out (rule 30); undefined: no e-mail. */
   smtpUrl: string | undefined;
+  /** Bearer token for /metrics; unset: loopback callers only. */
+  metricsToken: string | undefined;
   /** The sender of notice e-mails. */
   mailFrom: string;
   /**
@@ -162,6 +171,7 @@ export function parseConfig(env: Record<string, string | undefined> = process.en
     allowPrivateWebhooks: c.DEPUTY_ALLOW_PRIVATE_WEBHOOKS === "1",
     jobsInterval: c.DEPUTY_JOBS_INTERVAL,
     smtpUrl: c.DEPUTY_SMTP_URL || undefined,
+    metricsToken: c.DEPUTY_METRICS_TOKEN || undefined,
     mailFrom:
       c.DEPUTY_MAIL_FROM || `deputy@${new URL(c.DEPUTY_PUBLIC_URL ?? `http://localhost:${c.PORT}`).hostname}`,
     secretScanningKeys: scanning && "publicKeys" in scanning ? scanning : undefined,

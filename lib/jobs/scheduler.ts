@@ -12,6 +12,7 @@ import { db, type Tx } from "@/lib/db";
 import { usesPostgres } from "@/lib/db/database-url";
 import { Prisma } from "@/lib/generated/prisma/client";
 import { sendDueNotices } from "./notices";
+import { metrics } from "@/lib/ops/metrics";
 import { mailKeyNotices, type KeyNotice } from "@/lib/mail/key-notices";
 
 /** A constant lock key of our own ("deputy-jobs" as a number). */
@@ -70,12 +71,14 @@ export class JobScheduler {
     const tick = () => {
       if (this.running) return;
       this.running = runJobsOnce()
-        .catch((error: unknown) =>
+        .then((run) => metrics().jobs.inc({ result: run.ran ? "ran" : "skipped" }))
+        .catch((error: unknown) => {
+          metrics().jobs.inc({ result: "failed" });
           console.error(
             "Background jobs failed; will retry:",
             error instanceof Error ? error.message : error,
-          ),
-        )
+          );
+        })
         .finally(() => {
           this.running = null;
         });

@@ -1,5 +1,6 @@
 import type { ActingServiceAccount } from "@/lib/core/principal";
 import { serviceAccountIdentity } from "@/lib/service-accounts/identity";
+import { metrics } from "@/lib/ops/metrics";
 import { credentialCache } from "./credential-cache";
 import { findKeyRow, toDate } from "@/lib/db/credential-lookup";
 import { hashSecret, parseApiKey, secretMatches } from "./format";
@@ -74,6 +75,7 @@ export async function verifyApiKey(
   const cache = credentialCache<KeyRecord | null>();
   let record: KeyRecord | null;
   const cached = cache.get(parsed.keyId);
+  metrics().cache.inc({ result: cached ? "hit" : "miss" });
   if (cached) {
     record = cached.value;
   } else {

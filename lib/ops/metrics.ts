@@ -1,0 +1,105 @@
+// Prometheus metrics (rule 37), with prom-client: what an operator graphs and alerts on. Labels
+// are bounded by construction — a route's template (never its raw path: no key, id or name in a
+// label), a status, a result code — so a caller cannot grow the series.
+import client from "prom-client";
+
+type Metrics = ReturnType<typeof createMetrics>;
+
+function createMetrics() {
+  const registry = new client.Registry();
+  client.collectDefaultMetrics({ register: registry, prefix: "deputy_" });
+  const registers = [registry];
+  return {
+    registry,
+    requests: new client.Counter({
+      name: "deputy_http_requests_total",
+      help: "HTTP requests answered, by route template, method and status.",
+      labelNames: ["route", "method", "status"] as const,
+      registers,
+    }),
+    duration: new client.Histogram({
+      name: "deputy_http_request_duration_seconds",
+      help: "Time to answer an HTTP request, by route template and method.",
+      labelNames: ["route", "method"] as const,
+      buckets: [0.001, 0.0025, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5, 10],
+      registers,
+    }),
+    verifications: new client.Counter({
+      name: "deputy_credential_verifications_total",
+      help: "API credentials checked, by result: ok, or the refusal's error code.",
+      labelNames: ["result"] as const,
+      registers,
+    }),
+    exchanges: new client.Counter({
+      name: "deputy_token_exchanges_total",
+      help: "Token exchanges (RFC 8693), by result: granted, or the OAuth error.",
+      labelNames: ["result"] as const,
+      registers,
+    }),
+    cache: new client.Counter({
+      name: "deputy_credential_cache_lookups_total",
+      help: "Credential cache lookups, by result (hit or miss); the hit ratio is hit / all.",
+      labelNames: ["result"] as const,
+      registers,
+    }),
+    deliveries: new client.Counter({
+      name: "deputy_webhook_deliveries_total",
+      help: "Webhook delivery attempts, by result (delivered or failed).",
+      labelNames: ["result"] as const,
+      registers,
+    }),
+    jobs: new client.Counter({
+      name: "deputy_job_runs_total",
+      help: "Rounds of the background jobs on this instance, by result (ran, skipped: another instance holds the lock, failed).",
+      labelNames: ["result"] as const,
+      registers,
+    }),
+  };
+}
+
+const holder = globalThis as unknown as { deputyMetrics?: Metrics };
+
+/** This process's metrics (one registry, created on first use). */
+export function metrics(): Metrics {
+  return (holder.deputyMetrics ??= createMetrics());
+}
+
+const ROUTE = Symbol("deputy.routeTemplate");
+
+/** Names the route template of a request (the API's router does, once it matched). */
+export function labelRoute(req: object, template: string): void {
+  (req as { [ROUTE]?: string })[ROUTE] = template;
+}
+
+/** The route label of a request: its template, or a coarse family for everything else. */
+export function routeLabel(req: object & { url?: string }): string {
+  const template = (req as { [ROUTE]?: string })[ROUTE];
+  if (template) return template;
+  const url = req.url ?? "/";
+  if (url.startsWith("/api/v1")) return "/api/v1 (no route)";
+  if (url.startsWith("/scim/v2")) return "/scim/v2";
+  if (url.startsWith("/_next/")) return "/_next (assets)";
+  const path = url.split("?", 1)[0]!;
+  if (path === "/healthz" || path === "/readyz" || path === "/metrics") return path;
+  return "console";
+}
+
+const KNOWN_METHODS = new Set(["GET", "HEAD", "POST", "PUT", "PATCH", "DELETE", "OPTIONS"]);
+
+/** Counts and times one answered request. */
+export function observeRequest(
+  req: object & { url?: string; method?: string },
+  status: number,
+  seconds: number,
+) {
+  const m = metrics();
+  const route = routeLabel(req);
+  const method = KNOWN_METHODS.has(req.method ?? "") ? req.method! : "OTHER";
+  m.requests.inc({ route, method, status: String(status) });
+  m.duration.observe({ route, method }, seconds);
+}
+
+export async function renderMetrics(): Promise<{ contentType: string; body: string }> {
+  const m = metrics();
+  return { contentType: m.registry.contentType, body: await m.registry.metrics() };
+}
