@@ -21,9 +21,7 @@ const proxy =
       })()
     : null;
 
-const { startApiServer } = (await import("../support/api-server")) as {
-  startApiServer: typeof StartApiServer;
-};
+const { startApiServer } = (await import("../support/api-server"));
 let server: Awaited<ReturnType<typeof StartApiServer>>;
 beforeAll(async () => {
   server = await startApiServer();
