@@ -21,7 +21,7 @@ const proxy =
       })()
     : null;
 
-const { startApiServer } = (await import("../support/api-server"));
+const { startApiServer } = await import("../support/api-server");
 let server: Awaited<ReturnType<typeof StartApiServer>>;
 beforeAll(async () => {
   server = await startApiServer();
