@@ -9,15 +9,8 @@ import { clientAddressOf } from "@/lib/server/client-address";
 import { ScimError } from "@/lib/scim/errors";
 import { SCIM_BASE_PATH, SCIM_TOKEN_PREFIX, verifyScimToken } from "@/lib/scim/tokens";
 import { resourceTypes, schemas, serviceProviderConfig, listResponse } from "@/lib/scim/resources";
-import {
-  createUser,
-  deleteUser,
-  getUser,
-  listUsers,
-  patchUser,
-  replaceUser,
-  type ScimSource,
-} from "@/lib/scim/users";
+import { createUser, deleteUser, getUser, listUsers, patchUser, replaceUser } from "@/lib/scim/users";
+import type { ScimSource } from "@/lib/scim/source";
 import { createGroup, deleteGroup, getGroup, listGroups, patchGroup, replaceGroup } from "@/lib/scim/groups";
 import { ApiError } from "./errors";
 import { readBytes } from "./handler";

@@ -3,31 +3,16 @@
 // made from its display name. Audited as the system, identity "scim", with the console's actions.
 import { z } from "zod";
 import { db, type Tx } from "@/lib/db";
-import { recordAudit } from "@/lib/audit/record";
+import { scimAudit, type ScimSource } from "./source";
 import { lockRow } from "@/lib/db/row-lock";
 import { RESERVED_SLUGS } from "@/lib/validation/slug";
 import { ScimError, notFound } from "./errors";
 import { parseEqualityFilter, pageOf } from "./filter";
 import { applyPatch, normalisedOperations } from "./patch";
 import { MAX_PAGE, groupResource, listResponse, type ScimTeam } from "./resources";
-import type { ScimSource } from "./users";
 
-const SCIM_ACTOR = { type: "SYSTEM", identity: "scim" } as const;
 const GROUP_FILTERS = ["displayName", "externalId", "id"] as const;
 const MAX_MEMBERS = 10_000;
-
-const audit = (
-  tx: Tx,
-  source: ScimSource,
-  event: Omit<Parameters<typeof recordAudit>[1], "orgId" | "actor">,
-) =>
-  recordAudit(tx, {
-    orgId: source.orgId,
-    actor: SCIM_ACTOR,
-    ip: source.ip,
-    userAgent: source.userAgent,
-    ...event,
-  });
 
 const ZGroupBody = z.object({
   displayName: z.string().trim().min(1).max(80),
@@ -174,7 +159,7 @@ async function setMembers(tx: Tx, source: ScimSource, team: { id: string; slug: 
   for (const m of current) {
     if (wantedIds.has(m.userId)) continue;
     await tx.teamMembership.delete({ where: { id: m.id } });
-    await audit(tx, source, {
+    await scimAudit(tx, source, {
       action: "team.member_removed",
       target: { type: "user", id: m.userId, name: m.user.email },
       metadata: { team: team.slug, role: m.role, via: "scim" },
@@ -183,7 +168,7 @@ async function setMembers(tx: Tx, source: ScimSource, team: { id: string; slug: 
   for (const m of members) {
     if (currentIds.has(m.userId)) continue;
     await tx.teamMembership.create({ data: { teamId: team.id, userId: m.userId, role: "MEMBER" } });
-    await audit(tx, source, {
+    await scimAudit(tx, source, {
       action: "team.member_added",
       target: { type: "user", id: m.userId, name: m.user.email },
       metadata: { team: team.slug, role: "MEMBER", via: "scim" },
@@ -208,7 +193,7 @@ export async function createGroup(source: ScimSource, body: unknown) {
       data: { orgId: source.orgId, slug, name: data.displayName, scimExternalId: data.externalId ?? null },
       select: { id: true, slug: true },
     });
-    await audit(tx, source, {
+    await scimAudit(tx, source, {
       action: "team.created",
       target: { type: "team", id: team.id, name: team.slug },
       metadata: { name: data.displayName, via: "scim" },
@@ -235,7 +220,7 @@ async function applyGroup(source: ScimSource, teamId: string, desired: GroupBody
     if (!team) throw notFound("Group", teamId);
     if (desired.displayName !== team.name) {
       await tx.team.update({ where: { id: team.id }, data: { name: desired.displayName } });
-      await audit(tx, source, {
+      await scimAudit(tx, source, {
         action: "team.renamed",
         target: { type: "team", id: team.id, name: team.slug },
         metadata: { from: team.name, to: desired.displayName, via: "scim" },
@@ -289,7 +274,7 @@ export async function deleteGroup(source: ScimSource, teamId: string) {
       );
     }
     await tx.team.delete({ where: { id: team.id } });
-    await audit(tx, source, {
+    await scimAudit(tx, source, {
       action: "team.deleted",
       target: { type: "team", id: team.id, name: team.slug },
       metadata: { via: "scim" },

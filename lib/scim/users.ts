@@ -4,7 +4,7 @@
 // identity "scim". The SCIM token is the authorization: it stands for the org, nothing more.
 import { z } from "zod";
 import { db, type Tx } from "@/lib/db";
-import { recordAudit } from "@/lib/audit/record";
+import { scimAudit, type ScimSource } from "./source";
 import { isUniqueViolation } from "@/lib/db/errors";
 import { lockRow } from "@/lib/db/row-lock";
 import { AppError } from "@/lib/errors";
@@ -15,23 +15,7 @@ import { parseEqualityFilter, pageOf } from "./filter";
 import { applyPatch, normalisedOperations } from "./patch";
 import { MAX_PAGE, USER_SCHEMA, listResponse, userResource, type ScimPerson } from "./resources";
 
-export type ScimSource = { orgId: string; ip: string | null; userAgent: string | null };
-
-const SCIM_ACTOR = { type: "SYSTEM", identity: "scim" } as const;
 const USER_FILTERS = ["userName", "externalId", "id", "emails.value"] as const;
-
-const audit = (
-  tx: Tx,
-  source: ScimSource,
-  event: Omit<Parameters<typeof recordAudit>[1], "orgId" | "actor">,
-) =>
-  recordAudit(tx, {
-    orgId: source.orgId,
-    actor: SCIM_ACTOR,
-    ip: source.ip,
-    userAgent: source.userAgent,
-    ...event,
-  });
 
 const ZBool = z.union([
   z.boolean(),
@@ -190,7 +174,7 @@ async function setActive(tx: Tx, source: ScimSource, userId: string, email: stri
       throw error;
     }
     await tx.orgMembership.create({ data: { orgId: source.orgId, userId, role: "MEMBER" } });
-    await audit(tx, source, {
+    await scimAudit(tx, source, {
       action: "org.member_added",
       target: { type: "user", id: userId, name: email },
       metadata: { role: "MEMBER", via: "scim" },
@@ -210,7 +194,7 @@ async function setActive(tx: Tx, source: ScimSource, userId: string, email: stri
     await tx.projectAccess.deleteMany({ where: { userId, project: { team: { orgId: source.orgId } } } });
     await tx.orgMembership.delete({ where: { id: membership.id } });
     await endAllSessions(userId, tx);
-    await audit(tx, source, {
+    await scimAudit(tx, source, {
       action: "org.member_removed",
       target: { type: "user", id: userId, name: email },
       metadata: { role: membership.role, via: "scim" },
@@ -245,7 +229,7 @@ async function setProfile(
   if (wanted.name !== person.name) changes.name = { from: person.name, to: wanted.name };
   if (Object.keys(changes).length === 0) return;
   await tx.user.update({ where: { id: person.id }, data: { email: wanted.email, name: wanted.name } });
-  await audit(tx, source, {
+  await scimAudit(tx, source, {
     action: "user.updated",
     target: { type: "user", id: person.id, name: wanted.email },
     metadata: changes,
