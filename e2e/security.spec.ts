@@ -931,10 +931,11 @@ test.describe("[SECURITY]", () => {
     page,
   }) => {
     test.setTimeout(180_000);
+    const idp = await startLocalIssuer();
     const server = await startOwnServer({
       port: 3103,
       databaseUrl: await freshE2eDatabase("secrets"),
-      env: { DEPUTY_DEMO: "1" },
+      env: { DEPUTY_DEMO: "1", DEPUTY_ALLOW_PRIVATE_ISSUERS: "1", DEPUTY_ALLOW_PRIVATE_WEBHOOKS: "1" },
     });
     try {
       await signIn(page, "org-admin@acme.test", undefined, `${server.url}/login`);
@@ -974,12 +975,105 @@ test.describe("[SECURITY]", () => {
       }
       const events = await sql("secrets", `SELECT metadata, "targetName" FROM "AuditEvent"`);
       expect(JSON.stringify(events)).not.toContain(secret);
+
+      // Rule 37: a session of everything that handles a secret — keys created through the API, a
+      // webhook's signing secret, a token exchange and the access token's use, leak reports —
+      // then the server's whole output holds none of them, nor a JWT or a hash.
+      await page.goto(`${server.url}/org/acme/service-accounts`);
+      const admin = await newAccountWithKey(page, `log-admin-${unique()}`, {
+        role: "ADMIN",
+        defaultTeam: "ml-team",
+      });
+      const manage = async (method: string, path: string, data?: unknown, headers = {}) => {
+        const response = await page.request.fetch(`${server.url}${path}`, {
+          method,
+          headers: { authorization: `Bearer ${admin}`, ...headers },
+          data,
+          failOnStatusCode: false,
+        });
+        expect(response.status(), `${method} ${path}`).toBeLessThan(300);
+        return (await response.json()) as unknown;
+      };
+      await manage("POST", "/api/v1/service-accounts", { name: "log-bot", scope: "team", team: "ml-team" });
+      const made = await manage("POST", "/api/v1/service-accounts/log-bot/keys", { name: "ci" });
+      const apiKey = (made as { key: { secret: string } }).key.secret;
+      expect(apiKey).toMatch(/^dpt_/);
+      const hook = await manage("POST", "/api/v1/webhooks", { url: "http://127.0.0.1:9/hook" });
+      expect(String((hook as { secret: string }).secret)).toMatch(/^whsec_/);
+      await manage("POST", "/api/v1/identity-providers", { issuer: idp.issuer, name: "Log CI" });
+      await manage("POST", "/api/v1/service-accounts", {
+        name: "log-fed",
+        scope: "team",
+        team: "ml-team",
+        authMethod: "federated",
+        federation: { issuer: idp.issuer, subject: "repo:acme/models:ref:refs/heads/main", audience: "deputy" },
+      });
+      const jwt = await idp.mint();
+      const exchanged = await page.request.post(`${server.url}/api/v1/oauth/token`, {
+        form: {
+          grant_type: "urn:ietf:params:oauth:grant-type:token-exchange",
+          subject_token: jwt,
+          subject_token_type: "urn:ietf:params:oauth:token-type:jwt",
+        },
+      });
+      expect(exchanged.status()).toBe(200);
+      const accessToken = ((await exchanged.json()) as { access_token: string }).access_token;
+      expect(
+        (
+          await page.request.get(`${server.url}/api/v1/viewer`, {
+            headers: { authorization: `Bearer ${accessToken}` },
+          })
+        ).status(),
+      ).toBe(200);
+      const leaks = await manage("POST", "/api/v1/leaked-keys", [{ token: apiKey }, { token: accessToken }]);
+      const hashes = (leaks as { results: { tokenHash: string }[] }).results.map((r) => r.tokenHash);
+      expect(hashes).toHaveLength(2);
+
+      // Request ids: a well-formed one sent is echoed, in the header and in the error JSON.
+      const traced = await page.request.get(`${server.url}/api/v1/viewer`, {
+        headers: { "x-request-id": "trace-log-check-1" },
+        failOnStatusCode: false,
+      });
+      expect(traced.status()).toBe(401);
+      expect(traced.headers()["x-request-id"]).toBe("trace-log-check-1");
+      expect(((await traced.json()) as { error: { requestId: string } }).error.requestId).toBe(
+        "trace-log-check-1",
+      );
+      // One shaped like a key is not taken (a pasted key must not reach the log): a fresh id.
+      const pasted = await page.request.get(`${server.url}/healthz`, { headers: { "x-request-id": key } });
+      expect(pasted.headers()["x-request-id"]).toMatch(/^[0-9a-f-]{36}$/);
+
+      // The log is written asynchronously: wait for the traced request's line.
+      await expect.poll(() => server.output().includes('"reqId":"trace-log-check-1"')).toBe(true);
       const output = server.output();
-      counter.record("secret in server output", 200, !output.includes("dpt_"));
-      expect(output).not.toContain(secret);
-      expect(output).not.toContain("dpt_");
+      const lines = output.split("\n").filter((line) => line.startsWith("{"));
+      const requests = lines.map((line) => JSON.parse(line) as Record<string, unknown>).filter((l) => l.msg === "request");
+      expect(requests.length).toBeGreaterThan(20);
+      const tracedLine = requests.find((l) => l.reqId === "trace-log-check-1")!;
+      expect(tracedLine).toMatchObject({ level: "info", method: "GET", route: "/api/v1/viewer", status: 401 });
+      expect(typeof tracedLine.ms).toBe("number");
+      expect(tracedLine.ip).toBe("127.0.0.1");
+      const viewerByKey = requests.find((l) => String(l.principal).includes("(access token)"));
+      expect(viewerByKey?.principal).toMatch(/^log-fed@/);
+      for (const shape of [
+        secret,
+        apiKey.slice(-20),
+        accessToken.slice(-20),
+        jwt.split(".")[2]!,
+        "dpt_",
+        "dpa_",
+        "whsec_",
+        "eyJ",
+        ...hashes,
+      ]) {
+        const leaked = output.includes(shape);
+        counter.record("secret in server output", 200, !leaked);
+        expect(leaked, shape.slice(0, 8)).toBe(false);
+      }
+      expect(output).not.toMatch(/[0-9a-f]{64}/);
     } finally {
       await server.stop();
+      await idp.close();
     }
   });
 

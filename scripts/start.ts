@@ -14,6 +14,7 @@ import { mountApi } from "../lib/api/server";
 import { forwardTo } from "../lib/server/forward";
 import { clientAddressOf } from "../lib/server/client-address";
 import { trackRequests } from "../lib/server/drain";
+import { flushLog, logError, logger } from "../lib/ops/log";
 import { ROOT, loadConfigOrExit, migrate } from "./lib";
 
 const started = Date.now();
@@ -21,6 +22,7 @@ const started = Date.now();
 process.chdir(ROOT);
 const dev = process.argv.includes("--dev");
 const config = loadConfigOrExit();
+const log = logger();
 process.env.NEXT_TELEMETRY_DISABLED = "1";
 process.env.NEXTAUTH_URL ??= config.publicUrl;
 // Create the session secret now, before any request races to create it.
@@ -32,7 +34,7 @@ if (config.demo) {
   const db = createPrismaClient(config.databaseUrl);
   const isEmpty = (await db.organization.count()) === 0 && (await db.user.count()) === 0;
   if (isEmpty && (await seedDemo(db))) {
-    console.log(
+    log.info(
       "Seeded the demo organization acme (DEMO CREDENTIALS: see the README; never use them in production).",
     );
   }
@@ -40,7 +42,7 @@ if (config.demo) {
 }
 
 if (!dev && buildIsStale()) {
-  console.log("Building Deputy (first start or changed sources; about a minute)…");
+  log.info("Building Deputy (first start or changed sources; about a minute)…");
   const build = spawnSync(
     process.execPath,
     [path.join(ROOT, "node_modules", "next", "dist", "bin", "next"), "build"],
@@ -51,7 +53,8 @@ if (!dev && buildIsStale()) {
     },
   );
   if (build.status !== 0) {
-    console.error("The build failed; see the output above.");
+    log.error("The build failed; see the output above.");
+    flushLog();
     process.exit(1);
   }
 }
@@ -71,7 +74,8 @@ const shutdownApi = mountApi(
   { webhooks: {}, jobsIntervalMs: config.jobsInterval * 1000, draining: () => requests.draining() },
 );
 server.listen(config.port, () => {
-  console.log(
+  log.info(
+    { port: config.port, startedInMs: Date.now() - started },
     `Deputy is ready on http://localhost:${config.port} (started in ${((Date.now() - started) / 1000).toFixed(1)} s)`,
   );
 });
@@ -89,9 +93,10 @@ for (const signal of ["SIGINT", "SIGTERM"] as const) {
   process.on(signal, () => {
     if (stopping) process.exit(1);
     stopping = true;
-    console.log(`${signal}: finishing ${requests.inFlight()} request(s) in flight, then stopping.`);
+    log.info({ signal, inFlight: requests.inFlight() }, `${signal}: finishing the requests in flight, then stopping.`);
     setTimeout(() => {
-      console.error("Stopping took too long; exiting.");
+      log.error("Stopping took too long; exiting.");
+      flushLog();
       process.exit(1);
     }, STOP_DEADLINE_MS).unref();
     void (async () => {
@@ -99,10 +104,12 @@ for (const signal of ["SIGINT", "SIGTERM"] as const) {
       await shutdownApi();
       await consoleHandler.stop();
       await disconnectDatabase();
-      console.log("Stopped.");
+      log.info("Stopped.");
+      flushLog();
       process.exit(0);
     })().catch((error: unknown) => {
-      console.error("Stopping failed:", error instanceof Error ? error.message : error);
+      logError("Stopping failed", error);
+      flushLog();
       process.exit(1);
     });
   });
@@ -136,7 +143,8 @@ async function consoleInThread(): Promise<ConsoleHandler> {
   });
   // The console's thread failing after start leaves half a product: stop, so the supervisor restarts us.
   worker.on("error", (error) => {
-    console.error("The console stopped:", error instanceof Error ? error.message : error);
+    logError("The console stopped", error);
+    flushLog();
     process.exit(1);
   });
   return {

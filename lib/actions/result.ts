@@ -2,6 +2,7 @@ import { z } from "zod";
 import { AppError } from "@/lib/errors";
 import { isRecordGone, isUniqueViolation } from "@/lib/db/errors";
 import { fieldErrorsOf } from "@/lib/validation/slug";
+import { logError } from "@/lib/ops/log";
 
 /** What every server action returns: data, or a message (and field errors) to show. */
 export type ActionResult<T = undefined> =
@@ -36,7 +37,7 @@ export async function runAction<T>(body: () => Promise<T>): Promise<ActionResult
       const fieldErrors = fieldErrorsOf(error);
       return { ok: false, code: "INVALID", error: "Check the highlighted fields.", fieldErrors };
     }
-    console.error("Unexpected error in a server action:", error instanceof Error ? error.stack : error);
+    logError("Unexpected error in a server action", error);
     return { ok: false, code: "INTERNAL", error: "Something went wrong on our side. Try again." };
   }
 }

@@ -1,3 +1,4 @@
+import { requestIdOf } from "@/lib/ops/request-log";
 import type { ServerResponse } from "node:http";
 
 export type ApiErrorCode =
@@ -58,8 +59,15 @@ export function sendJsonText(
   res.end(payload);
 }
 
+/** `{"error": {"code", "message", "requestId"}}`: the id is the answer's x-request-id (rule 37). */
 export function sendError(res: ServerResponse, error: ApiError): void {
   const headers = { ...error.headers };
   if (error.status === 401) headers["www-authenticate"] = `Bearer error="invalid_token"`;
-  sendJson(res, error.status, { error: { code: error.code, message: error.message } }, headers);
+  const requestId = requestIdOf(res);
+  sendJson(
+    res,
+    error.status,
+    { error: { code: error.code, message: error.message, ...(requestId ? { requestId } : {}) } },
+    headers,
+  );
 }

@@ -14,6 +14,8 @@ import { API_ROUTES } from "./routes";
 import { MAX_BODY_BYTES } from "./schemas";
 import { clientAddressOf } from "@/lib/server/client-address";
 import { metrics } from "@/lib/ops/metrics";
+import { logError } from "@/lib/ops/log";
+import { notePrincipal, requestIdOf } from "@/lib/ops/request-log";
 
 export const API_PREFIX = "/api/v1";
 
@@ -79,6 +81,13 @@ export function createApiHandler(options: ApiHandlerOptions = {}) {
       verifications.inc({ result: result.code });
       throw new ApiError(401, result.code, CREDENTIAL_MESSAGES[result.code]);
     }
+    // Before the address check: a refused use of a valid key is worth its line.
+    notePrincipal(
+      req,
+      result.value.type === "access_token"
+        ? `${result.value.serviceAccount.identity} (access token)`
+        : `${result.value.serviceAccount.identity} (key ${result.value.key.id})`,
+    );
     const { addresses } = result.value.restrictions;
     if (addresses && !addresses.includes(address)) {
       verifications.inc({ result: "ip_not_allowed" });
@@ -150,7 +159,7 @@ export function createApiHandler(options: ApiHandlerOptions = {}) {
     } catch (error) {
       const known = toApiError(error);
       if (known) return sendError(res, known);
-      console.error("Unexpected error in the API:", error instanceof Error ? error.stack : error);
+      logError("Unexpected error in the API", error, { reqId: requestIdOf(res) });
       return sendError(
         res,
         new ApiError(500, "internal_error", "Something went wrong on our side. Try again."),

@@ -25,7 +25,14 @@ export function describeIssues(error: z.ZodError): string {
 // Answers, as documented in openapi.json and checked against every answer the tests receive.
 
 export const ZErrorAnswer = z.object({
-  error: z.object({ code: z.string(), message: z.string() }),
+  error: z.object({
+    code: z.string(),
+    message: z.string(),
+    requestId: z
+      .string()
+      .optional()
+      .meta({ description: "This request's id, also in the x-request-id answer header and the server's log line" }),
+  }),
 });
 
 /** A key's restrictions (rule 24): the effective permission, and null for "not restricted". */

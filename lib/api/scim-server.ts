@@ -1,5 +1,7 @@
 // /scim/v2 (rule 35) over node:http, beside /api/v1: a bearer SCIM token (never an API key or an
 // access token) names the org; answers are application/scim+json; every refusal is a SCIM error.
+import { logError } from "@/lib/ops/log";
+import { notePrincipal, requestIdOf } from "@/lib/ops/request-log";
 import type { IncomingMessage, ServerResponse } from "node:http";
 import { config } from "@/lib/config/env";
 import { ClusterFailureLimiter } from "@/lib/auth/shared-failures";
@@ -101,6 +103,7 @@ export function createScimHandler(options: { failLimit?: number; failureSyncMs?:
         { "www-authenticate": 'Bearer realm="deputy-scim"' },
       );
     }
+    notePrincipal(req, `scim (org ${verified.orgId})`);
     return verified.orgId;
   }
 
@@ -194,7 +197,7 @@ export function createScimHandler(options: { failLimit?: number; failureSyncMs?:
       if (isUniqueViolation(error)) {
         return send(res, 409, new ScimError(409, "That resource already exists.", "uniqueness").body);
       }
-      console.error("Unexpected error in SCIM:", error instanceof Error ? error.stack : error);
+      logError("Unexpected error in SCIM", error, { reqId: requestIdOf(res) });
       send(res, 500, new ScimError(500, "Something went wrong on our side. Try again.").body);
     }
   };

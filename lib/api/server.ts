@@ -10,7 +10,9 @@ import { NON_PAGE_CSP, staticSecurityHeaders } from "@/lib/security/headers";
 import { WebhookWorker, type WebhookWorkerOptions } from "@/lib/webhooks/worker";
 import { JobScheduler } from "@/lib/jobs/scheduler";
 import { readiness, type Readiness } from "@/lib/ops/readiness";
-import { observeRequest, renderMetrics } from "@/lib/ops/metrics";
+import { renderMetrics } from "@/lib/ops/metrics";
+import { logError } from "@/lib/ops/log";
+import { beginRequest } from "@/lib/ops/request-log";
 import { metricsAccess } from "@/lib/ops/metrics-access";
 import { API_PREFIX, createApiHandler } from "./handler";
 import { SCIM_BASE_PATH, createScimHandler } from "./scim-server";
@@ -61,10 +63,7 @@ export function mountApi(
     try {
       await lastUsed.flush(saveLastUsed);
     } catch (error) {
-      console.error(
-        "Could not record API keys' last use; will retry:",
-        error instanceof Error ? error.message : error,
-      );
+      logError("Could not record API keys' last use; will retry", error);
     }
   };
   const timer = setInterval(() => void flush(), options.flushIntervalMs ?? LAST_USED_FLUSH_INTERVAL_MS);
@@ -83,10 +82,7 @@ export function mountApi(
     if (NON_PAGE_PREFIXES.some((prefix) => url.startsWith(prefix))) {
       res.setHeader("content-security-policy", NON_PAGE_CSP);
     }
-    const started = process.hrtime.bigint();
-    res.once("finish", () =>
-      observeRequest(req, res.statusCode, Number(process.hrtime.bigint() - started) / 1e9),
-    );
+    beginRequest(req, res);
     const probe = url.split("?", 1)[0];
     if (probe === "/healthz" || probe === "/readyz") {
       void answerProbe(probe, res, options.draining?.() ?? false);

@@ -2,6 +2,7 @@
 // million events never holds them all in memory. The event source is passed in (the route passes
 // allAuditEvents), so tests can make any page fail.
 import { auditEventAnswer, type AuditRow } from "./query";
+import { logError } from "@/lib/ops/log";
 
 export type AuditExportFormat = "csv" | "jsonl";
 
@@ -53,8 +54,7 @@ function exportLine(format: AuditExportFormat, e: AuditRow): string {
 
 /** What the server log says about a failed export: where it stopped and why, never event content. */
 function logExportFailure(label: string, written: number, error: unknown) {
-  const reason = error instanceof Error ? (error.stack ?? `${error.name}: ${error.message}`) : typeof error;
-  console.error(`Audit export ${label} failed after ${written} events; the download was cut off:`, reason);
+  logError(`Audit export ${label} failed after ${written} events; the download was cut off`, error);
 }
 
 /**

@@ -72,6 +72,11 @@ const ZEnv = z.object({
       message: "DEPUTY_METRICS_TOKEN must be at least 16 characters (Prometheus sends it as a bearer token)",
     })
     .optional(),
+  DEPUTY_LOG_LEVEL: z
+    .enum(["debug", "info", "warn", "error", "silent"], {
+      message: "DEPUTY_LOG_LEVEL must be debug, info, warn, error or silent",
+    })
+    .default("info"),
   DEPUTY_SMTP_URL: z
     .string()
     .trim()
@@ -123,6 +128,8 @@ export type DeputyConfig = {
   smtpUrl: string | undefined;
   /** Bearer token for /metrics; unset: loopback callers only. */
   metricsToken: string | undefined;
+  /** The least severe log line written (rule 37's JSON lines); "silent" writes none. */
+  logLevel: "debug" | "info" | "warn" | "error" | "silent";
   /** The sender of notice e-mails. */
   mailFrom: string;
   /**
@@ -172,6 +179,7 @@ export function parseConfig(env: Record<string, string | undefined> = process.en
     jobsInterval: c.DEPUTY_JOBS_INTERVAL,
     smtpUrl: c.DEPUTY_SMTP_URL || undefined,
     metricsToken: c.DEPUTY_METRICS_TOKEN || undefined,
+    logLevel: c.DEPUTY_LOG_LEVEL,
     mailFrom:
       c.DEPUTY_MAIL_FROM || `deputy@${new URL(c.DEPUTY_PUBLIC_URL ?? `http://localhost:${c.PORT}`).hostname}`,
     secretScanningKeys: scanning && "publicKeys" in scanning ? scanning : undefined,

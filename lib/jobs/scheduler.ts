@@ -14,6 +14,7 @@ import { Prisma } from "@/lib/generated/prisma/client";
 import { sendDueNotices } from "./notices";
 import { metrics } from "@/lib/ops/metrics";
 import { mailKeyNotices, type KeyNotice } from "@/lib/mail/key-notices";
+import { logError } from "@/lib/ops/log";
 
 /** A constant lock key of our own ("deputy-jobs" as a number). */
 const JOBS_LOCK = 0x6a6f6273;
@@ -74,10 +75,7 @@ export class JobScheduler {
         .then((run) => metrics().jobs.inc({ result: run.ran ? "ran" : "skipped" }))
         .catch((error: unknown) => {
           metrics().jobs.inc({ result: "failed" });
-          console.error(
-            "Background jobs failed; will retry:",
-            error instanceof Error ? error.message : error,
-          );
+          logError("Background jobs failed; will retry", error);
         })
         .finally(() => {
           this.running = null;

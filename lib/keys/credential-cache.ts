@@ -1,4 +1,5 @@
 import { credentialLookup } from "@/lib/db/credential-lookup";
+import { logError } from "@/lib/ops/log";
 
 /**
  * A short-lived, bounded cache of key records by key id, so a busy job's requests skip the
@@ -109,9 +110,6 @@ export function invalidateCredentialCache(): void {
     .announceChange()
     .catch((error: unknown) => {
       // The other instances' 1-second TTL still applies.
-      console.error(
-        "Could not announce a credential change:",
-        error instanceof Error ? error.message : error,
-      );
+      logError("Could not announce a credential change", error);
     });
 }

@@ -6,6 +6,7 @@
 import nodemailer from "nodemailer";
 import { db } from "@/lib/db";
 import { config } from "@/lib/config/env";
+import { logError } from "@/lib/ops/log";
 
 export type KeyNotice = {
   kind: "expiring" | "expired" | "leaked";
@@ -82,7 +83,7 @@ export async function mailKeyNotices(notices: KeyNotice[]): Promise<number> {
       });
       sent += 1;
     } catch (error) {
-      console.error("Could not send a notice e-mail:", error instanceof Error ? error.message : error);
+      logError("Could not send a notice e-mail", error);
     }
   }
   return sent;

@@ -12,6 +12,7 @@ import { config } from "@/lib/config/env";
 import { unseal } from "@/lib/security/sealed";
 import { sendAttempt, type AttemptResult } from "./send";
 import { webhookHeaders } from "./signing";
+import { logError } from "@/lib/ops/log";
 
 export const RETRY_DELAYS_MS = [5_000, 300_000, 1_800_000, 7_200_000, 18_000_000, 36_000_000];
 export const DISABLE_AFTER_FAILING_MS = 24 * 3_600_000;
@@ -89,10 +90,7 @@ export class WebhookWorker {
     if (this.timer) clearTimeout(this.timer);
     this.running = this.runOnce()
       .catch((error: unknown) => {
-        console.error(
-          "Webhook deliveries failed; will retry:",
-          error instanceof Error ? error.message : error,
-        );
+        logError("Webhook deliveries failed; will retry", error);
         return 0;
       })
       .finally(() => {

@@ -4,6 +4,7 @@ import { SSO_COOKIE, SsoRefusal, finishSso } from "@/lib/sso/flow";
 import { clearLoginStateCookie, sessionCookie } from "@/lib/auth/sso-cookies";
 import { ssoRedirectUri } from "@/lib/sso/settings";
 import { config } from "@/lib/config/env";
+import { logError } from "@/lib/ops/log";
 
 export const dynamic = "force-dynamic";
 
@@ -21,7 +22,7 @@ export async function GET(request: Request) {
   } catch (error) {
     const code = error instanceof SsoRefusal ? error.code : "unavailable";
     if (!(error instanceof SsoRefusal)) {
-      console.error("Single sign-on could not finish:", error instanceof Error ? error.message : error);
+      logError("Single sign-on could not finish", error);
     }
     headers.set("location", new URL(`/login?sso=1&ssoError=${code}`, config().publicUrl).href);
   }

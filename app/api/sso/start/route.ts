@@ -1,6 +1,7 @@
 import { SsoRefusal, startSso } from "@/lib/sso/flow";
 import { loginStateCookie } from "@/lib/auth/sso-cookies";
 import { config } from "@/lib/config/env";
+import { logError } from "@/lib/ops/log";
 
 export const dynamic = "force-dynamic";
 
@@ -27,7 +28,7 @@ export async function POST(request: Request) {
     answer = { redirectTo, cookie };
   } catch (error) {
     if (!(error instanceof SsoRefusal)) {
-      console.error("Single sign-on could not start:", error instanceof Error ? error.message : error);
+      logError("Single sign-on could not start", error);
     }
     answer = { redirectTo: toLogin(error instanceof SsoRefusal ? error.code : "unavailable", shown).href };
   }

@@ -1,0 +1,68 @@
+// Every request's id and its one log line (rule 37). The id is the caller's `x-request-id` when it
+// is well formed (a load balancer's or a client's correlation id), else a fresh UUID; it goes back
+// in the answer's `x-request-id`, in the API's error JSON, and in the request's log line, so a
+// user's "it failed" and an operator's grep meet on one string.
+import crypto from "node:crypto";
+import type { IncomingMessage, ServerResponse } from "node:http";
+import { clientAddressOf } from "@/lib/server/client-address";
+import { logger } from "./log";
+import { observeRequest, routeLabel } from "./metrics";
+
+export const REQUEST_ID_HEADER = "x-request-id";
+
+// Printable, no spaces or quotes, short: safe in a header, a JSON string and a grep. Something
+// shaped like a credential is not taken either (a pasted key must not land in the log).
+const WELL_FORMED_ID = /^[A-Za-z0-9._:@-]{1,128}$/;
+const CREDENTIAL_SHAPED = /^(?:dp[tas]|whsec)_|^eyJ/;
+
+/** The request id to use for a request that sent `header`. */
+export function acceptRequestId(header: string | string[] | undefined): string {
+  if (typeof header === "string" && WELL_FORMED_ID.test(header) && !CREDENTIAL_SHAPED.test(header)) {
+    return header;
+  }
+  return crypto.randomUUID();
+}
+
+const PRINCIPAL = Symbol("deputy.principal");
+type Noted = { [PRINCIPAL]?: string };
+
+/**
+ * Names who made the request, for its log line: a service account's identity and its key id
+ * (public), or a door's own actor such as SCIM. Never a credential.
+ */
+export function notePrincipal(req: IncomingMessage, principal: string): void {
+  (req as IncomingMessage & Noted)[PRINCIPAL] = principal;
+}
+
+/** The id this request was given by `beginRequest` (read from the answer's header). */
+export function requestIdOf(res: ServerResponse): string | undefined {
+  const id = res.getHeader(REQUEST_ID_HEADER);
+  return typeof id === "string" ? id : undefined;
+}
+
+/**
+ * Gives the request its id (answer header, and the request's own header for the console behind
+ * us), and counts, times and logs it once it is answered.
+ */
+export function beginRequest(req: IncomingMessage, res: ServerResponse): string {
+  const id = acceptRequestId(req.headers[REQUEST_ID_HEADER]);
+  req.headers[REQUEST_ID_HEADER] = id;
+  res.setHeader(REQUEST_ID_HEADER, id);
+  const started = process.hrtime.bigint();
+  res.once("finish", () => {
+    const seconds = Number(process.hrtime.bigint() - started) / 1e9;
+    observeRequest(req, res.statusCode, seconds);
+    const line = {
+      reqId: id,
+      method: req.method,
+      route: routeLabel(req),
+      status: res.statusCode,
+      ms: Math.round(seconds * 1e4) / 10,
+      principal: (req as IncomingMessage & Noted)[PRINCIPAL] ?? null,
+      ip: clientAddressOf(req),
+    };
+    if (res.statusCode >= 500) logger().error(line, "request");
+    else logger().info(line, "request");
+  });
+  return id;
+}
