@@ -30,6 +30,7 @@ describe("parseConfig", () => {
       allowPrivateWebhooks: false,
       jobsInterval: 60,
       smtpUrl: undefined,
+      logLevel: "info",
       mailFrom: "deputy@localhost",
       secretScanningKeys: undefined,
       trustedProxies: [],

@@ -198,6 +198,7 @@ describe("POST /api/v1/runs", () => {
     expect(answer.body.error).toEqual({
       code: "not_found",
       message: expect.stringMatching(/created automatically only in this account's own team/) as string,
+      requestId: expect.stringMatching(/^[0-9a-f-]{36}$/) as string,
     });
     expect(
       (await call("/api/v1/runs", { key: key("TEAM VIEWER"), body: { project: "viewer-made" } })).body.error

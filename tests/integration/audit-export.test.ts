@@ -6,6 +6,7 @@ import { afterEach, beforeAll, describe, expect, it, vi } from "vitest";
 import type { PersonPrincipal } from "@/lib/core/principal";
 import { AppError } from "@/lib/errors";
 import { db } from "@/lib/db";
+import { logger } from "@/lib/ops/log";
 
 let currentCaller: PersonPrincipal | null = null;
 
@@ -83,7 +84,7 @@ describe("GET /org/[org]/audit-log/export", () => {
 
   it("makes the download fail, not end short, when page 2 fails", async () => {
     currentCaller = world.as.orgAdmin;
-    const log = vi.spyOn(console, "error").mockImplementation(() => {});
+    const log = vi.spyOn(logger(), "error").mockImplementation(() => {});
     const findMany = db.auditEvent.findMany.bind(db.auditEvent);
     let calls = 0;
     vi.spyOn(db.auditEvent, "findMany").mockImplementation(((args: Parameters<typeof findMany>[0]) => {
@@ -107,6 +108,6 @@ describe("GET /org/[org]/audit-log/export", () => {
     expect(received).toBeGreaterThan(CSV_HEADER.length);
     expect(calls).toBe(2);
     expect(log).toHaveBeenCalledTimes(1);
-    expect(String(log.mock.calls[0]?.[1])).toContain("the database went away");
+    expect(JSON.stringify(log.mock.calls[0]?.[0])).toContain("the database went away");
   });
 });
