@@ -6,6 +6,7 @@ import Database from "better-sqlite3";
 import pg from "pg";
 import { isPostgresUrl, sqliteFilePath } from "@/lib/config/database-url";
 import { databaseUrl } from "./database-url";
+import { observePool } from "@/lib/ops/metrics";
 
 export type KeyRow = {
   id: string;
@@ -71,6 +72,7 @@ function postgresLookup(url: string): CredentialLookup {
   // local-time parsing.
   const pool = new pg.Pool({ connectionString: url, max: 4 });
   pool.on("error", () => undefined); // an idle connection dropped by the server is replaced on next use
+  observePool("credentials", pool);
   const text = `${SELECT((c) => `(extract(epoch from ${c}) * 1000)::float8`)} WHERE k."keyId" = $1`;
   return {
     url,

@@ -2,6 +2,8 @@
 // gets its own pooled connection and statements outside a transaction use others, so nothing
 // runs inside another request's transaction: rule 23 holds by construction here.
 import { PrismaPg } from "@prisma/adapter-pg";
+import pg from "pg";
+import { observePool } from "@/lib/ops/metrics";
 import { PrismaClient as PostgresPrismaClient } from "@/lib/generated/prisma-pg/client";
 import type { PrismaClient } from "@/lib/generated/prisma/client";
 
@@ -14,6 +16,9 @@ export const POOL_SIZE = 10;
  * through its type.
  */
 export function createPostgresPrismaClient(databaseUrl: string): PrismaClient {
-  const adapter = new PrismaPg({ connectionString: databaseUrl, max: POOL_SIZE });
+  // Our own pool, handed to the adapter (which ends it on disconnect), so /metrics can show its use.
+  const pool = new pg.Pool({ connectionString: databaseUrl, max: POOL_SIZE });
+  observePool("prisma", pool);
+  const adapter = new PrismaPg(pool, { disposeExternalPool: true });
   return new PostgresPrismaClient({ adapter }) as unknown as PrismaClient;
 }

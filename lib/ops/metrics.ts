@@ -54,7 +54,34 @@ function createMetrics() {
       labelNames: ["result"] as const,
       registers,
     }),
+    pool: createPoolGauge(registers),
   };
+}
+
+type PoolStats = { totalCount: number; idleCount: number; waitingCount: number };
+/** The PostgreSQL pools of this process, by name, read when Prometheus scrapes. */
+const pools = new Map<string, PoolStats>();
+
+/** Shows a pg pool's connections in deputy_db_pool_connections (PostgreSQL only). */
+export function observePool(name: string, pool: PoolStats): void {
+  pools.set(name, pool);
+  metrics();
+}
+
+function createPoolGauge(registers: client.Registry[]) {
+  return new client.Gauge({
+    name: "deputy_db_pool_connections",
+    help: "PostgreSQL pool connections, by pool (prisma: the domain's, credentials: the key lookup's) and state (in_use, idle, waiting: requests queued for a connection).",
+    labelNames: ["pool", "state"] as const,
+    registers,
+    collect() {
+      for (const [pool, stats] of pools) {
+        this.set({ pool, state: "in_use" }, stats.totalCount - stats.idleCount);
+        this.set({ pool, state: "idle" }, stats.idleCount);
+        this.set({ pool, state: "waiting" }, stats.waitingCount);
+      }
+    },
+  });
 }
 
 const holder = globalThis as unknown as { deputyMetrics?: Metrics };

@@ -62,4 +62,19 @@ describe("/metrics", () => {
     expect(text).not.toContain(id);
     expect(text).not.toContain("dpt_");
   });
+
+  it.runIf(process.env.DEPUTY_TEST_ENGINE === "postgresql")(
+    "shows the PostgreSQL pools' connections (in use, idle, waiting)",
+    async () => {
+      const text = await (await fetch(`${server.base}/metrics`)).text();
+      for (const pool of ["prisma", "credentials"]) {
+        const total =
+          sample(text, "deputy_db_pool_connections", { pool, state: "in_use" }) +
+          sample(text, "deputy_db_pool_connections", { pool, state: "idle" });
+        // Both pools served the traffic above, so each holds at least one connection.
+        expect(total, pool).toBeGreaterThanOrEqual(1);
+        expect(text).toContain(`deputy_db_pool_connections{pool="${pool}",state="waiting"} 0`);
+      }
+    },
+  );
 });
