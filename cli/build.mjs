@@ -13,7 +13,9 @@ try {
   // the checkout) is absent: a packed tarball already holds its bundle, so there is nothing to do.
   if (process.argv.includes("--if-possible")) {
     if (!existsSync(`${here}dist/deputy.mjs`)) {
-      console.warn("deputy-cli: no bundle and no esbuild here: run `npm ci` at the checkout's root, then `npm run build` in cli/.");
+      console.warn(
+        "deputy-cli: no bundle and no esbuild here: run `npm ci` at the checkout's root, then `npm run build` in cli/.",
+      );
     }
     process.exit(0);
   }
@@ -32,7 +34,9 @@ await build({
   keepNames: true,
   legalComments: "none",
   // commander is CommonJS: its require("node:events") needs a real require in an ES module.
-  banner: { js: 'import { createRequire as __createRequire } from "node:module"; const require = __createRequire(import.meta.url);' },
+  banner: {
+    js: 'import { createRequire as __createRequire } from "node:module"; const require = __createRequire(import.meta.url);',
+  },
   define: { __DEPUTY_VERSION__: JSON.stringify(version) },
   // Prisma, Next or React in the bundle would mean cli/ imported the server's code for real.
   plugins: [

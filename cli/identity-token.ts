@@ -107,8 +107,11 @@ function readCached(file: string): { token: string; expiresAt: string } | null {
   }
 }
 
-/** Writes `content` to `file` atomically: a fresh 0600 temporary file in the same directory, renamed. */
-function writePrivately(file: string, content: string): void {
+/**
+ * Writes `content` to `file` atomically: a fresh 0600 temporary file in the same directory,
+ * renamed, so a reader never sees half a file. False when it could not be written.
+ */
+export function writePrivately(file: string, content: string): boolean {
   const temporary = path.join(
     path.dirname(file),
     `.${path.basename(file)}.${process.pid}.${crypto.randomBytes(6).toString("hex")}.tmp`,
@@ -117,9 +120,10 @@ function writePrivately(file: string, content: string): void {
     // "wx": O_CREAT | O_EXCL, never an existing file or a link planted under that name.
     fs.writeFileSync(temporary, content, { mode: 0o600, flag: "wx" });
     fs.renameSync(temporary, file);
+    return true;
   } catch {
     fs.rmSync(temporary, { force: true });
-    // Not cached: the next command exchanges again.
+    return false;
   }
 }
 
@@ -151,6 +155,7 @@ export async function exchangedToken(
     token: answer.access_token,
     expiresAt: new Date(Date.now() + answer.expires_in * 1000).toISOString(),
   };
+  // Not cached when it cannot be written: the next command exchanges again.
   if (cached) writePrivately(cached, JSON.stringify(result));
   return result;
 }

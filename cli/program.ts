@@ -13,6 +13,7 @@ import { registerIdpCommands } from "./commands/idp";
 import { registerWebhookCommands } from "./commands/webhook";
 import { registerPolicyCommands } from "./commands/policy";
 import { registerKeyCommands } from "./commands/key";
+import { registerLoginCommands } from "./commands/login";
 import { registerMemberCommands } from "./commands/member";
 import { registerOrgCommands } from "./commands/org";
 import { registerProjectCommands } from "./commands/project";
@@ -27,8 +28,7 @@ import { UsageError } from "./identity-token";
 import { deputyVersion } from "./version";
 
 /** Builds the program. `run` is separate so tests and the bin share it. */
-export function buildProgram(rawIo: Io, env: Env) {
-  const context = createContext(safeIo(rawIo), env);
+export function buildProgram(rawIo: Io, env: Env, context = createContext(safeIo(rawIo), env)) {
   const { io } = context;
 
   const program = new Command("deputy")
@@ -42,7 +42,10 @@ export function buildProgram(rawIo: Io, env: Env) {
         "",
         "Environment:",
         "  DEPUTY_API_KEY     a service account's API key (management commands need an ADMIN account)",
+        "  DEPUTY_IDENTITY_TOKEN_FILE  a file holding the workload's JWT, exchanged for an access token",
+        "  DEPUTY_TOKEN_FILE  a file holding an access token (kept fresh by deputy run; wins over DEPUTY_API_KEY)",
         `  DEPUTY_HOST        where Deputy answers (default ${DEFAULT_HOST})`,
+        '  DEPUTY_PROFILE     the saved profile to use (deputy login; default "default"); variables above win',
         "  DEPUTY_ENTITY      the team runs go to (default: the account's own team)",
         "  DEPUTY_PROJECT     the project of run log and runs list",
         "  DEPUTY_USERNAME    attribute logged runs to this person (or DEPUTY_USER_EMAIL)",
@@ -70,6 +73,7 @@ export function buildProgram(rawIo: Io, env: Env) {
   registerRunsCommands(program, context);
   registerAuditCommand(program, context);
   registerTokenCommands(program, context);
+  registerLoginCommands(program, context);
 
   return program;
 }
@@ -77,10 +81,11 @@ export function buildProgram(rawIo: Io, env: Env) {
 /** Runs the CLI with arguments (without node and script); resolves to the exit code. */
 export async function run(argv: string[], rawIo: Io, env: Env): Promise<number> {
   const io = safeIo(rawIo);
-  const program = buildProgram(io, env);
+  const context = createContext(io, env);
+  const program = buildProgram(io, env, context);
   try {
     await program.parseAsync(argv, { from: "user" });
-    return 0;
+    return context.exitCode ?? 0;
   } catch (error) {
     if (error instanceof CommanderError) {
       // Help and version are successes; anything else commander refused is a usage error.
