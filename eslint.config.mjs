@@ -49,6 +49,7 @@ export default tseslint.config(
       "lib/generated/**",
       "test-results/**",
       "playwright-report/**",
+      "cli/dist/**",
       "next-env.d.ts",
     ],
   },

@@ -5,7 +5,7 @@ import fs from "node:fs";
 import path from "node:path";
 import type { Command } from "commander";
 import { createClient } from "../client";
-import type { CliContext, Env } from "../context";
+import type { CliContext } from "../context";
 import { DEFAULT_HOST } from "../context";
 import { exchangedToken, UsageError } from "../identity-token";
 import { jsonNoContentOption, jsonOption } from "../options";
@@ -80,7 +80,7 @@ export function registerLoginCommands(program: Command, { io, env }: CliContext)
           const file = path.resolve(options.identityTokenFile);
           if (!fs.existsSync(file)) throw new UsageError(`${file} does not exist.`);
           token = (
-            await exchangedToken(host, { ...env, DEPUTY_IDENTITY_TOKEN_FILE: file } as Env, { fresh: true })
+            await exchangedToken(host, { ...env, DEPUTY_IDENTITY_TOKEN_FILE: file }, { fresh: true })
           ).token;
           profile = { host, identityTokenFile: file };
         } else {
