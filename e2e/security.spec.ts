@@ -1006,7 +1006,11 @@ test.describe("[SECURITY]", () => {
         scope: "team",
         team: "ml-team",
         authMethod: "federated",
-        federation: { issuer: idp.issuer, subject: "repo:acme/models:ref:refs/heads/main", audience: "deputy" },
+        federation: {
+          issuer: idp.issuer,
+          subject: "repo:acme/models:ref:refs/heads/main",
+          audience: "deputy",
+        },
       });
       const jwt = await idp.mint();
       const exchanged = await page.request.post(`${server.url}/api/v1/oauth/token`, {
@@ -1047,10 +1051,17 @@ test.describe("[SECURITY]", () => {
       await expect.poll(() => server.output().includes('"reqId":"trace-log-check-1"')).toBe(true);
       const output = server.output();
       const lines = output.split("\n").filter((line) => line.startsWith("{"));
-      const requests = lines.map((line) => JSON.parse(line) as Record<string, unknown>).filter((l) => l.msg === "request");
+      const requests = lines
+        .map((line) => JSON.parse(line) as Record<string, unknown>)
+        .filter((l) => l.msg === "request");
       expect(requests.length).toBeGreaterThan(20);
       const tracedLine = requests.find((l) => l.reqId === "trace-log-check-1")!;
-      expect(tracedLine).toMatchObject({ level: "info", method: "GET", route: "/api/v1/viewer", status: 401 });
+      expect(tracedLine).toMatchObject({
+        level: "info",
+        method: "GET",
+        route: "/api/v1/viewer",
+        status: 401,
+      });
       expect(typeof tracedLine.ms).toBe("number");
       expect(tracedLine.ip).toBe("127.0.0.1");
       const viewerByKey = requests.find((l) => String(l.principal).includes("(access token)"));

@@ -93,7 +93,10 @@ for (const signal of ["SIGINT", "SIGTERM"] as const) {
   process.on(signal, () => {
     if (stopping) process.exit(1);
     stopping = true;
-    log.info({ signal, inFlight: requests.inFlight() }, `${signal}: finishing the requests in flight, then stopping.`);
+    log.info(
+      { signal, inFlight: requests.inFlight() },
+      `${signal}: finishing the requests in flight, then stopping.`,
+    );
     setTimeout(() => {
       log.error("Stopping took too long; exiting.");
       flushLog();

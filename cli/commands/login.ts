@@ -79,9 +79,8 @@ export function registerLoginCommands(program: Command, { io, env }: CliContext)
         if (options.identityTokenFile) {
           const file = path.resolve(options.identityTokenFile);
           if (!fs.existsSync(file)) throw new UsageError(`${file} does not exist.`);
-          token = (
-            await exchangedToken(host, { ...env, DEPUTY_IDENTITY_TOKEN_FILE: file }, { fresh: true })
-          ).token;
+          token = (await exchangedToken(host, { ...env, DEPUTY_IDENTITY_TOKEN_FILE: file }, { fresh: true }))
+            .token;
           profile = { host, identityTokenFile: file };
         } else {
           token = await readSecret("API key (input hidden): ", io.stderr);

@@ -31,7 +31,9 @@ export const ZErrorAnswer = z.object({
     requestId: z
       .string()
       .optional()
-      .meta({ description: "This request's id, also in the x-request-id answer header and the server's log line" }),
+      .meta({
+        description: "This request's id, also in the x-request-id answer header and the server's log line",
+      }),
   }),
 });
 

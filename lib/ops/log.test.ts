@@ -34,7 +34,17 @@ describe("acceptRequestId", () => {
   it("takes a well-formed id and makes one for anything else", () => {
     expect(acceptRequestId("trace-1.2:3@lb")).toBe("trace-1.2:3@lb");
     const made = /^[0-9a-f]{8}-[0-9a-f]{4}-4[0-9a-f]{3}-[89ab][0-9a-f]{3}-[0-9a-f]{12}$/;
-    for (const bad of [undefined, "", "a b", 'x"y', "é", "x".repeat(129), ["a", "b"], generateApiKey().token, "eyJabc"]) {
+    for (const bad of [
+      undefined,
+      "",
+      "a b",
+      'x"y',
+      "é",
+      "x".repeat(129),
+      ["a", "b"],
+      generateApiKey().token,
+      "eyJabc",
+    ]) {
       expect(acceptRequestId(bad as string | undefined)).toMatch(made);
     }
   });

@@ -52,7 +52,10 @@ export function logger(): Logger {
 /** The message and, for an unexpected error, its stack, scrubbed (for a log line's `err`). */
 export function describeError(error: unknown): { message: string; stack?: string } {
   if (error instanceof Error) {
-    return { message: scrubSecrets(error.message), ...(error.stack ? { stack: scrubSecrets(error.stack) } : {}) };
+    return {
+      message: scrubSecrets(error.message),
+      ...(error.stack ? { stack: scrubSecrets(error.stack) } : {}),
+    };
   }
   return { message: scrubSecrets(String(error)) };
 }
