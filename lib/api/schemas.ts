@@ -28,12 +28,9 @@ export const ZErrorAnswer = z.object({
   error: z.object({
     code: z.string(),
     message: z.string(),
-    requestId: z
-      .string()
-      .optional()
-      .meta({
-        description: "This request's id, also in the x-request-id answer header and the server's log line",
-      }),
+    requestId: z.string().optional().meta({
+      description: "This request's id, also in the x-request-id answer header and the server's log line",
+    }),
   }),
 });
 
