@@ -25,6 +25,7 @@ import { registerTokenCommands } from "./commands/token";
 import { registerWhoamiCommand } from "./commands/whoami";
 import { createContext, DEFAULT_HOST, safeIo, type Env, type Io } from "./context";
 import { UsageError } from "./identity-token";
+import { runWithCredential } from "./run-command";
 import { deputyVersion } from "./version";
 
 /** Builds the program. `run` is separate so tests and the bin share it. */
@@ -84,6 +85,9 @@ export async function run(argv: string[], rawIo: Io, env: Env): Promise<number> 
   const context = createContext(io, env);
   const program = buildProgram(io, env, context);
   try {
+    // `deputy run -- <command …>` is taken before commander: after `--` everything is the
+    // command's, even a command named like a subcommand (`deputy run -- log`).
+    if (argv[0] === "run" && argv[1] === "--") return await runWithCredential(context, argv.slice(2));
     await program.parseAsync(argv, { from: "user" });
     return context.exitCode ?? 0;
   } catch (error) {

@@ -72,6 +72,9 @@ describe("deputy run -- <command …> (spawned)", () => {
       2,
       expect.stringMatching(/no-such-command-here: command not found/),
     ]);
+    // After --, everything is the command's, even a word that names a subcommand.
+    const named = await runDeputy(["run", "--", "log"], env);
+    expect([named.code, named.stderr]).toEqual([2, expect.stringMatching(/^deputy: log: command not found/)]);
     const nothing = await runDeputy(["run"], env);
     expect([nothing.code, nothing.stderr]).toEqual([2, expect.stringMatching(/Name the command to run/)]);
   });
