@@ -51,9 +51,17 @@ function decodeCursor(cursor: string): { at: Date; id: string } {
   return after;
 }
 
-/** The where-clause of a query, within one org. */
-export function auditWhere(orgId: string, query: z.output<typeof ZAuditQuery>): Prisma.AuditEventWhereInput {
+/**
+ * The where-clause of a query, within one org; `candidateIds` are the search index's narrowing of
+ * `q` (lib/audit/search.ts), when it has one.
+ */
+export function auditWhere(
+  orgId: string,
+  query: z.output<typeof ZAuditQuery>,
+  candidateIds?: string[] | null,
+): Prisma.AuditEventWhereInput {
   const and: Prisma.AuditEventWhereInput[] = [{ orgId }];
+  if (candidateIds) and.push({ id: { in: candidateIds } });
   if (query.actorType) and.push({ actorType: ACTOR_TYPE_OF[query.actorType] });
   if (query.actor) and.push({ OR: [{ actorIdentity: query.actor }, { actorId: query.actor }] });
   if (query.action) and.push({ action: query.action });
@@ -70,6 +78,7 @@ export function auditWhere(orgId: string, query: z.output<typeof ZAuditQuery>): 
 }
 
 import { EVENT_SELECT, auditEventAnswer, type AuditRow } from "./answer";
+import { auditSearchCandidates } from "./search";
 export { auditEventAnswer, type AuditRow };
 
 /** One page of matching events, newest first, and the cursor of the next page (null at the end). */
@@ -85,8 +94,10 @@ export async function queryAuditEvents(
     "Only org-scoped ADMIN service accounts read the audit log.",
   );
   const query = parseInput(ZAuditQuery, input);
+  const candidates = query.q ? await auditSearchCandidates(orgId, query.q) : null;
+  if (candidates?.length === 0) return { events: [], nextCursor: null };
   const rows = await db.auditEvent.findMany({
-    where: auditWhere(orgId, query),
+    where: auditWhere(orgId, query, candidates),
     orderBy: [{ createdAt: "desc" }, { id: "desc" }],
     take: query.limit + 1,
     select: EVENT_SELECT,
