@@ -1,0 +1,3 @@
+-- CreateIndex
+CREATE INDEX "ApiKey_lastUsedAt_idx" ON "ApiKey"("lastUsedAt");
+
