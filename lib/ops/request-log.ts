@@ -9,6 +9,7 @@ import { logger } from "./log";
 import { observeRequest, routeLabel } from "./metrics";
 
 export const REQUEST_ID_HEADER = "x-request-id";
+const CLIENT_CLOSED = 499;
 
 // Printable, no spaces or quotes, short: safe in a header, a JSON string and a grep. Something
 // shaped like a credential is not taken either (a pasted key must not land in the log).
@@ -49,19 +50,22 @@ export function beginRequest(req: IncomingMessage, res: ServerResponse): string 
   req.headers[REQUEST_ID_HEADER] = id;
   res.setHeader(REQUEST_ID_HEADER, id);
   const started = process.hrtime.bigint();
-  res.once("finish", () => {
+  // "close" comes after "finish", and also when the client went away first: that request is
+  // counted and logged too, as 499 (nginx's "client closed request").
+  res.once("close", () => {
     const seconds = Number(process.hrtime.bigint() - started) / 1e9;
-    observeRequest(req, res.statusCode, seconds);
+    const status = res.writableFinished ? res.statusCode : CLIENT_CLOSED;
+    observeRequest(req, status, seconds);
     const line = {
       reqId: id,
       method: req.method,
       route: routeLabel(req),
-      status: res.statusCode,
+      status,
       ms: Math.round(seconds * 1e4) / 10,
       principal: (req as IncomingMessage & Noted)[PRINCIPAL] ?? null,
       ip: clientAddressOf(req),
     };
-    if (res.statusCode >= 500) logger().error(line, "request");
+    if (status >= 500) logger().error(line, "request");
     else logger().info(line, "request");
   });
   return id;
