@@ -8,7 +8,8 @@
 import fs from "node:fs";
 import path from "node:path";
 import { UsageError, writePrivately } from "./identity-token";
-import type { Env } from "./context";
+
+type Env = Record<string, string | undefined>;
 
 export type Profile = { host: string; apiKey?: string; identityTokenFile?: string };
 type ProfileFile = { profiles: Record<string, Profile> };

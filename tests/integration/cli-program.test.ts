@@ -6,7 +6,8 @@ import path from "node:path";
 import { describe, expect, it } from "vitest";
 
 const BIN = path.resolve(import.meta.dirname, "../../bin/deputy.mjs");
-const PACKAGE = path.resolve(import.meta.dirname, "../../package.json");
+const PACKAGE = path.resolve(import.meta.dirname, "../../cli/package.json");
+const ROOT_PACKAGE = path.resolve(import.meta.dirname, "../../package.json");
 
 type Result = { code: number; stdout: string; stderr: string };
 
@@ -22,9 +23,11 @@ function deputy(args: string[]): Promise<Result> {
 }
 
 describe("deputy (spawned)", () => {
-  it("--version and -V print the version of the repository's package.json, exit 0", async () => {
+  it("--version and -V print the version of the CLI package (the console's own), exit 0", async () => {
     const { version } = JSON.parse(fs.readFileSync(PACKAGE, "utf8")) as { version: string };
     expect(version).toMatch(/^\d+\.\d+\.\d+/);
+    // One product, one version: the CLI package moves with the console.
+    expect((JSON.parse(fs.readFileSync(ROOT_PACKAGE, "utf8")) as { version: string }).version).toBe(version);
     for (const flag of ["--version", "-V"]) {
       expect(await deputy([flag])).toEqual({ code: 0, stdout: `${version}\n`, stderr: "" });
     }
