@@ -1,0 +1,3 @@
+-- CreateIndex
+CREATE INDEX "ServiceAccount_ownerUserId_idx" ON "ServiceAccount"("ownerUserId");
+
