@@ -50,14 +50,25 @@ function unsafeParent(base: string, stat: fs.Stats, uid: number): string | null 
   return null;
 }
 
+/**
+ * An XDG base directory: `variable` when it is absolute (the spec: a relative one is invalid and
+ * ignored), else `$HOME/<inHome>`; null without a usable home.
+ */
+export function xdgBaseDir(
+  env: Env,
+  variable: "XDG_CACHE_HOME" | "XDG_CONFIG_HOME",
+  inHome: ".cache" | ".config",
+): string | null {
+  const xdg = env[variable];
+  if (xdg && path.isAbsolute(xdg)) return xdg;
+  return env.HOME && path.isAbsolute(env.HOME) ? path.join(env.HOME, inHome) : null;
+}
+
 /** The private cache directory, created if missing; null (with at most one warning) if none. */
 export function privateCacheDir(env: Env, warn: Warn = () => undefined): string | null {
   const uid = process.getuid?.();
   if (uid === undefined) return null;
-  // XDG: a relative XDG_CACHE_HOME is invalid and ignored.
-  const xdg = env.XDG_CACHE_HOME && path.isAbsolute(env.XDG_CACHE_HOME) ? env.XDG_CACHE_HOME : null;
-  const home = env.HOME && path.isAbsolute(env.HOME) ? env.HOME : null;
-  const base = xdg ?? (home ? path.join(home, ".cache") : null);
+  const base = xdgBaseDir(env, "XDG_CACHE_HOME", ".cache");
   if (!base) return null;
   const dir = path.join(base, "deputy");
   const code = (error: unknown) => (error as NodeJS.ErrnoException).code ?? String(error);

@@ -7,7 +7,7 @@
 // laptop's file. A file that others can read holds a key they could have copied: it is refused.
 import fs from "node:fs";
 import path from "node:path";
-import { UsageError, writePrivately } from "./identity-token";
+import { UsageError, writePrivately, xdgBaseDir } from "./identity-token";
 
 type Env = Record<string, string | undefined>;
 
@@ -19,9 +19,7 @@ const NAME = /^[A-Za-z0-9][A-Za-z0-9._-]{0,63}$/;
 
 /** Where profiles live, or null without a usable home. */
 export function profilesFile(env: Env): string | null {
-  const xdg = env.XDG_CONFIG_HOME && path.isAbsolute(env.XDG_CONFIG_HOME) ? env.XDG_CONFIG_HOME : null;
-  const home = env.HOME && path.isAbsolute(env.HOME) ? env.HOME : null;
-  const base = xdg ?? (home ? path.join(home, ".config") : null);
+  const base = xdgBaseDir(env, "XDG_CONFIG_HOME", ".config");
   return base ? path.join(base, "deputy", "config.json") : null;
 }
 

@@ -14,7 +14,7 @@ import { mountApi } from "../lib/api/server";
 import { forwardTo } from "../lib/server/forward";
 import { clientAddressOf } from "../lib/server/client-address";
 import { trackRequests } from "../lib/server/drain";
-import { flushLog, logError, logger } from "../lib/ops/log";
+import { logError, logger } from "../lib/ops/log";
 import { ROOT, loadConfigOrExit, migrate } from "./lib";
 
 const started = Date.now();
@@ -54,7 +54,6 @@ if (!dev && buildIsStale()) {
   );
   if (build.status !== 0) {
     log.error("The build failed; see the output above.");
-    flushLog();
     process.exit(1);
   }
 }
@@ -99,7 +98,6 @@ for (const signal of ["SIGINT", "SIGTERM"] as const) {
     );
     setTimeout(() => {
       log.error("Stopping took too long; exiting.");
-      flushLog();
       process.exit(1);
     }, STOP_DEADLINE_MS).unref();
     void (async () => {
@@ -108,11 +106,9 @@ for (const signal of ["SIGINT", "SIGTERM"] as const) {
       await consoleHandler.stop();
       await disconnectDatabase();
       log.info("Stopped.");
-      flushLog();
       process.exit(0);
     })().catch((error: unknown) => {
       logError("Stopping failed", error);
-      flushLog();
       process.exit(1);
     });
   });
@@ -147,7 +143,6 @@ async function consoleInThread(): Promise<ConsoleHandler> {
   // The console's thread failing after start leaves half a product: stop, so the supervisor restarts us.
   worker.on("error", (error) => {
     logError("The console stopped", error);
-    flushLog();
     process.exit(1);
   });
   return {

@@ -17,19 +17,14 @@ export function scrubSecrets(text: string): string {
   return text.replace(SECRET_SHAPES, "[redacted]");
 }
 
-type Destination = ReturnType<typeof pino.destination>;
-
-function createLogger(): { logger: Logger; destination: Destination } {
+function createLogger(): Logger {
   let level: string = "info";
   try {
     level = config().logLevel;
   } catch {
     // Configuration is reported by the start-up check; a log line must not fail because of it.
   }
-  // Asynchronous writes (the request path never waits for the terminal or a pipe); pino flushes
-  // what is buffered when the process exits.
-  const destination = pino.destination({ dest: 1, sync: false });
-  const logger = pino(
+  return pino(
     {
       level,
       base: { pid: process.pid },
@@ -37,16 +32,17 @@ function createLogger(): { logger: Logger; destination: Destination } {
       messageKey: "msg",
       formatters: { level: (label) => ({ level: label }) },
     },
-    destination,
+    // Asynchronous writes (the request path never waits for the terminal or a pipe). pino itself
+    // writes what is buffered when the process exits, process.exit() included.
+    pino.destination({ dest: 1, sync: false }),
   );
-  return { logger, destination };
 }
 
-const holder = globalThis as unknown as { deputyLog?: ReturnType<typeof createLogger> };
+const holder = globalThis as unknown as { deputyLog?: Logger };
 
 /** This process's logger. */
 export function logger(): Logger {
-  return (holder.deputyLog ??= createLogger()).logger;
+  return (holder.deputyLog ??= createLogger());
 }
 
 /** The message and, for an unexpected error, its stack, scrubbed (for a log line's `err`). */
@@ -63,13 +59,4 @@ export function describeError(error: unknown): { message: string; stack?: string
 /** One error line: what failed (`msg`, ours) and the error that made it fail. */
 export function logError(msg: string, error: unknown, fields: Record<string, unknown> = {}): void {
   logger().error({ ...fields, err: describeError(error) }, msg);
-}
-
-/** Writes whatever is buffered, synchronously (before exiting on purpose). */
-export function flushLog(): void {
-  try {
-    holder.deputyLog?.destination.flushSync();
-  } catch {
-    // Nothing buffered, or the destination is not ready yet: nothing to lose.
-  }
 }
