@@ -9,7 +9,7 @@ import {
   listIdentityProviders,
   removeIdentityProvider,
 } from "@/lib/federation/providers";
-import { metrics } from "@/lib/ops/metrics";
+import { countResult } from "@/lib/ops/metrics";
 import { ApiError } from "./errors";
 import { defineRoute, type RouteAnswer } from "./router";
 
@@ -168,12 +168,12 @@ export const tokenExchangeRoute = defineRoute({
       }
       const answer = await exchangeToken(parsed.data, source);
       failures.forgive();
-      metrics().exchanges.inc({ result: "granted" });
+      countResult("exchanges", "granted");
       return { status: 200, body: answer };
     } catch (error) {
       // Every failed exchange stays counted, including one that fails unexpectedly: a request
       // that can make the server fail must not be free to repeat.
-      metrics().exchanges.inc({ result: error instanceof OAuthError ? error.error : "error" });
+      countResult("exchanges", error instanceof OAuthError ? error.error : "error");
       if (!(error instanceof OAuthError)) throw error;
       return oauthAnswer(error);
     }

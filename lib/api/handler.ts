@@ -13,7 +13,7 @@ import { tokenExchangeRoute } from "./federation-routes";
 import { API_ROUTES } from "./routes";
 import { MAX_BODY_BYTES } from "./schemas";
 import { clientAddressOf } from "@/lib/server/client-address";
-import { metrics } from "@/lib/ops/metrics";
+import { countResult } from "@/lib/ops/metrics";
 import { logError } from "@/lib/ops/log";
 import { notePrincipal, requestIdOf } from "@/lib/ops/request-log";
 
@@ -55,7 +55,6 @@ export function createApiHandler(options: ApiHandlerOptions = {}) {
     { syncMs: options.failureSyncMs },
   );
   const lastUsed = options.lastUsed;
-  const verifications = metrics().verifications;
 
   async function authenticate(req: IncomingMessage, address: string): Promise<VerifiedKey> {
     const waitMs = limiter.retryAfterMs(address);
@@ -78,7 +77,7 @@ export function createApiHandler(options: ApiHandlerOptions = {}) {
       : await verifyApiKey(token);
     if (!result.ok) {
       limiter.recordFailure(address);
-      verifications.inc({ result: result.code });
+      countResult("verifications", result.code);
       throw new ApiError(401, result.code, CREDENTIAL_MESSAGES[result.code]);
     }
     // Before the address check: a refused use of a valid key is worth its line.
@@ -90,7 +89,7 @@ export function createApiHandler(options: ApiHandlerOptions = {}) {
     );
     const { addresses } = result.value.restrictions;
     if (addresses && !addresses.includes(address)) {
-      verifications.inc({ result: "ip_not_allowed" });
+      countResult("verifications", "ip_not_allowed");
       // Counted like a bad key: a stolen key tried from elsewhere soon meets the rate limit.
       limiter.recordFailure(address);
       throw new ApiError(
@@ -100,7 +99,7 @@ export function createApiHandler(options: ApiHandlerOptions = {}) {
         `This key may be used only from its allowed IP ranges (allowedIps), and this request came from ${address}.`,
       );
     }
-    verifications.inc({ result: "ok" });
+    countResult("verifications", "ok");
     if (result.value.type === "access_token") {
       lastUsed?.recordAccount(result.value.serviceAccount.id, new Date());
     } else {

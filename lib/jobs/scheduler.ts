@@ -12,7 +12,7 @@ import { db, type Tx } from "@/lib/db";
 import { usesPostgres } from "@/lib/db/database-url";
 import { Prisma } from "@/lib/generated/prisma/client";
 import { sendDueNotices } from "./notices";
-import { metrics } from "@/lib/ops/metrics";
+import { countResult } from "@/lib/ops/metrics";
 import { mailKeyNotices, type KeyNotice } from "@/lib/mail/key-notices";
 import { logError } from "@/lib/ops/log";
 
@@ -72,9 +72,9 @@ export class JobScheduler {
     const tick = () => {
       if (this.running) return;
       this.running = runJobsOnce()
-        .then((run) => metrics().jobs.inc({ result: run.ran ? "ran" : "skipped" }))
+        .then((run) => countResult("jobs", run.ran ? "ran" : "skipped"))
         .catch((error: unknown) => {
-          metrics().jobs.inc({ result: "failed" });
+          countResult("jobs", "failed");
           logError("Background jobs failed; will retry", error);
         })
         .finally(() => {

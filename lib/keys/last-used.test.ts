@@ -1,5 +1,5 @@
 import { describe, expect, it } from "vitest";
-import { EXACT_ADDRESSES_PER_DAY, LastUsedRecorder, factsOf, type LastUsedEntry } from "./last-used";
+import { EXACT_ADDRESSES_PER_DAY, LastUsedRecorder, factsOf, utcDayOf, type LastUsedEntry } from "./last-used";
 
 describe("LastUsedRecorder", () => {
   it("coalesces many uses into one write per key per flush", async () => {
@@ -79,5 +79,28 @@ describe("LastUsedRecorder", () => {
     expect(factsOf(writes.find(([id]) => id === "late")![2]!)).toEqual([
       { day: "2026-12-01", kind: "write", value: "t/c" },
     ]);
+  });
+});
+
+describe("utcDayOf", () => {
+  it("is the UTC day of any instant, forwards, backwards and across midnight", () => {
+    const instants = [
+      "2026-12-01T23:59:59.999Z",
+      "2026-12-02T00:00:00.000Z",
+      "2026-12-02T13:45:00.000Z",
+      "2026-11-30T08:00:00.000Z",
+      "1969-12-31T23:00:00.000Z",
+      "2026-12-02T00:00:00.001Z",
+    ];
+    for (const iso of instants) expect(utcDayOf(new Date(iso))).toBe(iso.slice(0, 10));
+  });
+
+  it("counts a request just past midnight on the new day", () => {
+    const recorder = new LastUsedRecorder();
+    recorder.record("k", new Date("2026-12-01T23:59:59.999Z"), { accountId: "a", ip: "10.0.0.1" });
+    recorder.record("k", new Date("2026-12-02T00:00:00.000Z"), { accountId: "a", ip: "10.0.0.1" });
+    let days: Record<string, number> = {};
+    void recorder.flush(async (entries) => void (days = entries[0]![2]!.perDay));
+    expect(days).toEqual({ "2026-12-01": 1, "2026-12-02": 1 });
   });
 });

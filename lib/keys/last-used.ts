@@ -41,6 +41,32 @@ export function factsOf(use: KeyUse): UseFact[] {
   });
 }
 
+// The hot path records every request: the UTC day and an address's normal form are worked out
+// once, not per request (a Date's toISOString and a CIDR parse cost more than the rest of it).
+let currentDay = { start: 0, end: 0, label: "" };
+/** The UTC day of `at` ("2026-11-25"). */
+export function utcDayOf(at: Date): string {
+  const ms = at.getTime();
+  if (ms < currentDay.start || ms >= currentDay.end) {
+    const start = ms - (((ms % 86_400_000) + 86_400_000) % 86_400_000);
+    currentDay = { start, end: start + 86_400_000, label: new Date(start).toISOString().slice(0, 10) };
+  }
+  return currentDay.label;
+}
+
+const NORMALISED_LIMIT = 4096;
+const normalisedHosts = new Map<string, string | null>();
+function normalisedHost(address: string): string | null {
+  let host = normalisedHosts.get(address);
+  if (host === undefined) {
+    // Bounded: a flood of distinct addresses starts the memo over rather than growing it.
+    if (normalisedHosts.size >= NORMALISED_LIMIT) normalisedHosts.clear();
+    host = normaliseCidr(address);
+    normalisedHosts.set(address, host);
+  }
+  return host;
+}
+
 function networkOf(address: string): string | null {
   return normaliseCidr(`${address}/${address.includes(":") ? 64 : 24}`);
 }
@@ -72,11 +98,18 @@ export class LastUsedRecorder {
         exactAddresses: {},
       };
       use.ip = source.ip;
-      const day = at.toISOString().slice(0, 10);
+      const day = utcDayOf(at);
       use.perDay[day] = (use.perDay[day] ?? 0) + 1;
       if (source.ip) this.noteAddress(use, day, source.ip);
     }
-    this.pending.set(apiKeyId, { at: entry && entry.at > at ? entry.at : at, use });
+    // In place when the key is already in this batch (flush swaps the map, so no batch being
+    // written is touched): the hot path allocates nothing for a key it has seen.
+    if (entry) {
+      if (entry.at < at) entry.at = at;
+      entry.use = use;
+    } else {
+      this.pending.set(apiKeyId, { at, use });
+    }
   }
 
   /**
@@ -94,12 +127,12 @@ export class LastUsedRecorder {
       this.pending.set(apiKeyId, entry);
     }
     entry.use!.facts.add(
-      `${at.toISOString().slice(0, 10)} ${kind} ${kind === "admin" ? "" : (project ?? "")}`,
+      `${utcDayOf(at)} ${kind} ${kind === "admin" ? "" : (project ?? "")}`,
     );
   }
 
   private noteAddress(use: KeyUse, day: string, address: string): void {
-    const host = normaliseCidr(address);
+    const host = normalisedHost(address);
     if (!host) return;
     const fact = `${day} address ${host}`;
     if (use.facts.has(fact)) return;

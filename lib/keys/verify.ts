@@ -1,8 +1,8 @@
 import type { ActingServiceAccount } from "@/lib/core/principal";
 import { serviceAccountIdentity } from "@/lib/service-accounts/identity";
-import { metrics } from "@/lib/ops/metrics";
+import { countResult } from "@/lib/ops/metrics";
 import { credentialCache } from "./credential-cache";
-import { findKeyRow, toDate } from "@/lib/db/credential-lookup";
+import { findKeyRow, toDate, type KeyRow } from "@/lib/db/credential-lookup";
 import { hashSecret, parseApiKey, secretMatches } from "./format";
 import { credentialRestrictions, type CredentialRestrictions } from "./credential-restrictions";
 import { storedList, storedPermission } from "./restrictions";
@@ -33,6 +33,27 @@ type KeyRecord = {
 // Compared against when no key has the presented id, so an unknown key costs the same work.
 const UNKNOWN_KEY_HASH = hashSecret("deputy-unknown-key");
 
+// Keys share a few restriction sets (most keys none at all): parse each stored set once, not at
+// every cache miss. The shared objects are frozen, and only read.
+const RESTRICTION_MEMO_LIMIT = 1024;
+const restrictionMemo = new Map<string, CredentialRestrictions>();
+function restrictionsOf(row: KeyRow): CredentialRestrictions {
+  const memoKey = JSON.stringify([row.role, row.permission, row.projects, row.allowedIps]);
+  let restrictions = restrictionMemo.get(memoKey);
+  if (!restrictions) {
+    restrictions = Object.freeze(
+      credentialRestrictions(row.role, {
+        permission: storedPermission(row.permission),
+        projects: storedList(row.projects),
+        allowedIps: storedList(row.allowedIps),
+      }),
+    );
+    if (restrictionMemo.size >= RESTRICTION_MEMO_LIMIT) restrictionMemo.clear();
+    restrictionMemo.set(memoKey, restrictions);
+  }
+  return restrictions;
+}
+
 async function loadKeyRecord(keyId: string): Promise<KeyRecord | null> {
   const row = await findKeyRow(keyId);
   if (!row) return null;
@@ -52,11 +73,7 @@ async function loadKeyRecord(keyId: string): Promise<KeyRecord | null> {
         role: row.role,
         team: { id: row.teamId, slug: row.teamSlug },
       },
-      restrictions: credentialRestrictions(row.role, {
-        permission: storedPermission(row.permission),
-        projects: storedList(row.projects),
-        allowedIps: storedList(row.allowedIps),
-      }),
+      restrictions: restrictionsOf(row),
     },
   };
 }
@@ -75,7 +92,7 @@ export async function verifyApiKey(
   const cache = credentialCache<KeyRecord | null>();
   let record: KeyRecord | null;
   const cached = cache.get(parsed.keyId);
-  metrics().cache.inc({ result: cached ? "hit" : "miss" });
+  countResult("cache", cached ? "hit" : "miss");
   if (cached) {
     record = cached.value;
   } else {

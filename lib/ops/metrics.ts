@@ -91,6 +91,21 @@ export function metrics(): Metrics {
   return (holder.deputyMetrics ??= createMetrics());
 }
 
+type ResultCounter = "verifications" | "exchanges" | "cache" | "deliveries" | "jobs";
+/** Label-bound children of the by-result counters: the hot path skips prom-client's label hashing. */
+const boundResults = new Map<string, { inc(): void }>();
+
+/** Counts one outcome in a by-result counter (`deputy_credential_verifications_total{result}` …). */
+export function countResult(counter: ResultCounter, result: string): void {
+  const key = `${counter} ${result}`;
+  let child = boundResults.get(key);
+  if (!child) {
+    child = metrics()[counter].labels(result);
+    boundResults.set(key, child);
+  }
+  child.inc();
+}
+
 const ROUTE = Symbol("deputy.routeTemplate");
 
 /** Names the route template of a request (the API's router does, once it matched). */

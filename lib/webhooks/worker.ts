@@ -5,7 +5,7 @@
 // out of tries. An endpoint whose attempts have all failed for 24 h is disabled (audited) and
 // shown in Attention. Delivery is at least once: a crash after sending and before recording
 // sends again, with the same webhook-id.
-import { metrics } from "@/lib/ops/metrics";
+import { countResult } from "@/lib/ops/metrics";
 import { db } from "@/lib/db";
 import { recordAudit } from "@/lib/audit/record";
 import { config } from "@/lib/config/env";
@@ -185,7 +185,7 @@ export class WebhookWorker {
           "The signing secret cannot be read (AUTH_SECRET changed?): delete this endpoint and add it again.",
       };
     }
-    metrics().deliveries.inc({ result: result.ok ? "delivered" : "failed" });
+    countResult("deliveries", result.ok ? "delivered" : "failed");
     await this.record(delivery, result);
   }
 
