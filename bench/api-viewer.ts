@@ -31,7 +31,7 @@ const LOADER = process.env.BENCH_LOADER === "wrk" ? "wrk" : "autocannon";
 const DEPUTY = "http://127.0.0.1:3500";
 const FLOOR = "http://127.0.0.1:3501";
 
-type Result = { rps: number; p50: number; p99: number; statuses: string };
+type Result = { rps: number; p50: number; p99: number; statuses: string; requests: number; cpuUs?: number };
 
 async function seed(databaseUrl: string): Promise<string[]> {
   await migrate(parseConfig({ DATABASE_URL: databaseUrl }));
@@ -125,7 +125,13 @@ async function loadWithAutocannon(url: string, tokens: string[]): Promise<Result
     .filter(([, n]) => n > 0)
     .map(([k, n]) => `${k}: ${n}`)
     .join(", ");
-  return { rps: result.requests.average, p50: result.latency.p50, p99: result.latency.p99, statuses };
+  return {
+    rps: result.requests.average,
+    p50: result.latency.p50,
+    p99: result.latency.p99,
+    statuses,
+    requests: result.requests.total,
+  };
 }
 
 function loadWithWrk(url: string, tokens: string[]): Result {
@@ -152,11 +158,28 @@ function loadWithWrk(url: string, tokens: string[]): Result {
   };
   const rps = Number(/Requests\/sec:\s+([\d.]+)/.exec(out)?.[1] ?? Number.NaN);
   const non2xx = /Non-2xx or 3xx responses: (\d+)/.exec(out)?.[1];
-  return { rps, p50: ms("50"), p99: ms("99"), statuses: non2xx ? `non-2xx: ${non2xx}` : "2xx" };
+  const requests = Number(/(\d+) requests in/.exec(out)?.[1] ?? Number.NaN);
+  return { rps, p50: ms("50"), p99: ms("99"), statuses: non2xx ? `non-2xx: ${non2xx}` : "2xx", requests };
 }
 
-function load(url: string, tokens: string[]): Promise<Result> {
-  return LOADER === "wrk" ? Promise.resolve(loadWithWrk(url, tokens)) : loadWithAutocannon(url, tokens);
+/** CPU seconds (user + system, every thread) a process has used so far; NaN off Linux. */
+function cpuSeconds(pid: number | undefined): number {
+  try {
+    const fields = fs.readFileSync(`/proc/${pid}/stat`, "utf8").split(") ")[1]!.split(" ");
+    return (Number(fields[11]) + Number(fields[12])) / 100; // utime, stime in clock ticks (USER_HZ)
+  } catch {
+    return Number.NaN;
+  }
+}
+
+/**
+ * Loads `url` and measures, beside req/s, the server's CPU time per request: on two shared
+ * cores req/s moves with whatever else the machine does, CPU per request much less.
+ */
+async function load(url: string, tokens: string[], server?: ChildProcess): Promise<Result> {
+  const before = cpuSeconds(server?.pid);
+  const result = LOADER === "wrk" ? loadWithWrk(url, tokens) : await loadWithAutocannon(url, tokens);
+  return { ...result, cpuUs: ((cpuSeconds(server?.pid) - before) * 1e6) / result.requests };
 }
 
 function garbage(count: number): string[] {
@@ -211,7 +234,7 @@ async function restrictAllKeys(databaseUrl: string): Promise<void> {
 
 const median = (values: number[]) => [...values].sort((a, b) => a - b)[Math.floor(values.length / 2)]!;
 const row = (name: string, r: Result) =>
-  `${name.padEnd(58)}${r.rps.toFixed(0).padStart(9)}${r.p50.toFixed(1).padStart(8)}${r.p99.toFixed(1).padStart(8)}  ${r.statuses}`;
+  `${name.padEnd(58)}${r.rps.toFixed(0).padStart(9)}${r.p50.toFixed(1).padStart(8)}${r.p99.toFixed(1).padStart(8)}${(r.cpuUs ?? Number.NaN).toFixed(0).padStart(8)}  ${r.statuses}`;
 
 const engines = (process.env.BENCH_ENGINES ?? "sqlite").split(",");
 const summary: string[] = [];
@@ -235,16 +258,19 @@ for (const engine of engines) {
   for (let round = 1; round <= ROUNDS; round++) {
     const floor = startFloor(databaseUrl);
     await waitForServer(`${FLOOR}/`, floor);
-    floorRuns.push(await load(`${FLOOR}/api/v1/viewer`, valid));
+    floorRuns.push(await load(`${FLOOR}/api/v1/viewer`, valid, floor));
     await stop(floor);
     lines.push(row(`floor, round ${round}`, floorRuns.at(-1)!));
     deputy = startDeputy(databaseUrl, "100000");
     await waitForServer(`${DEPUTY}/api/v1/viewer`, deputy);
-    deputyRuns.push(await load(`${DEPUTY}/api/v1/viewer`, valid));
+    deputyRuns.push(await load(`${DEPUTY}/api/v1/viewer`, valid, deputy));
     lines.push(row(`deputy, valid keys, round ${round}`, deputyRuns.at(-1)!));
     if (round === ROUNDS) {
       lines.push(
-        row("deputy, 100% garbage keys", await load(`${DEPUTY}/api/v1/viewer`, garbage(ROTATING_KEYS))),
+        row(
+          "deputy, 100% garbage keys",
+          await load(`${DEPUTY}/api/v1/viewer`, garbage(ROTATING_KEYS), deputy),
+        ),
       );
     }
     await stop(deputy);
@@ -257,12 +283,12 @@ for (const engine of engines) {
     // The floor again, on the database as it is now, beside each restricted run.
     const floor = startFloor(databaseUrl);
     await waitForServer(`${FLOOR}/`, floor);
-    floorRuns.push(await load(`${FLOOR}/api/v1/viewer`, valid));
+    floorRuns.push(await load(`${FLOOR}/api/v1/viewer`, valid, floor));
     await stop(floor);
     lines.push(row(`floor, restricted round ${round}`, floorRuns.at(-1)!));
     deputy = startDeputy(databaseUrl, "100000");
     await waitForServer(`${DEPUTY}/api/v1/viewer`, deputy);
-    restrictedRuns.push(await load(`${DEPUTY}/api/v1/viewer`, valid));
+    restrictedRuns.push(await load(`${DEPUTY}/api/v1/viewer`, valid, deputy));
     lines.push(row(`deputy, restricted keys, round ${round}`, restrictedRuns.at(-1)!));
     await stop(deputy);
   }
@@ -274,7 +300,7 @@ for (const engine of engines) {
   lines.push(
     row(
       "deputy, valid keys, address past the failure limit (429)",
-      await load(`${DEPUTY}/api/v1/viewer`, valid),
+      await load(`${DEPUTY}/api/v1/viewer`, valid, deputy),
     ),
   );
   await stop(deputy);
@@ -283,12 +309,14 @@ for (const engine of engines) {
     rps: median(runs.map((r) => r.rps)),
     p50: median(runs.map((r) => r.p50)),
     p99: median(runs.map((r) => r.p99)),
+    cpuUs: median(runs.map((r) => r.cpuUs ?? Number.NaN)),
+    requests: 0,
     statuses: `median of ${runs.length}`,
   });
   const floorMedian = medianOf(floorRuns);
   const deputyMedian = medianOf(deputyRuns);
   const restrictedMedian = medianOf(restrictedRuns);
-  const header = `${"run".padEnd(58)}${"req/s".padStart(9)}${"p50 ms".padStart(8)}${"p99 ms".padStart(8)}  answers`;
+  const header = `${"run".padEnd(58)}${"req/s".padStart(9)}${"p50 ms".padStart(8)}${"p99 ms".padStart(8)}${"CPU µs".padStart(8)}  answers`;
   summary.push(
     `\n[${engine}] GET /api/v1/viewer, ${LOADER}, ${CONNECTIONS} connections, ${DURATION_S} s per run, same machine`,
     header,
@@ -297,6 +325,7 @@ for (const engine of engines) {
     row("deputy, valid keys", deputyMedian),
     row("deputy, restricted keys", restrictedMedian),
     `Deputy / floor (medians): ${(deputyMedian.rps / floorMedian.rps).toFixed(2)}×, restricted keys ${(restrictedMedian.rps / floorMedian.rps).toFixed(2)}×  (goal ≥ ${engine === "postgresql" ? "0.8" : "0.9"}×)`,
+    `Server CPU per request (medians): floor ${floorMedian.cpuUs!.toFixed(0)} µs, Deputy ${deputyMedian.cpuUs!.toFixed(0)} µs (${(floorMedian.cpuUs! / deputyMedian.cpuUs!).toFixed(2)}×), restricted ${restrictedMedian.cpuUs!.toFixed(0)} µs`,
     `A key revoked by another process was refused after ${revokedAfterMs.toFixed(0)} ms${engine === "postgresql" ? " (UPDATE + NOTIFY)" : " (the 1-second cache TTL)"}.`,
   );
 }

@@ -1,5 +1,11 @@
 import { describe, expect, it } from "vitest";
-import { EXACT_ADDRESSES_PER_DAY, LastUsedRecorder, factsOf, utcDayOf, type LastUsedEntry } from "./last-used";
+import {
+  EXACT_ADDRESSES_PER_DAY,
+  LastUsedRecorder,
+  factsOf,
+  utcDayOf,
+  type LastUsedEntry,
+} from "./last-used";
 
 describe("LastUsedRecorder", () => {
   it("coalesces many uses into one write per key per flush", async () => {

@@ -126,9 +126,7 @@ export class LastUsedRecorder {
       };
       this.pending.set(apiKeyId, entry);
     }
-    entry.use!.facts.add(
-      `${utcDayOf(at)} ${kind} ${kind === "admin" ? "" : (project ?? "")}`,
-    );
+    entry.use!.facts.add(`${utcDayOf(at)} ${kind} ${kind === "admin" ? "" : (project ?? "")}`);
   }
 
   private noteAddress(use: KeyUse, day: string, address: string): void {
