@@ -49,8 +49,8 @@ test.describe("[LIFECYCLE]", () => {
     expect(run.status()).toBe(201);
     await page.goto("/org/acme/audit-log");
     await expectAccessible(page, "Audit log tab");
+    // A select applies itself (issue 21); Apply is for the text fields.
     await page.getByLabel("Actor type").selectOption("service_account");
-    await page.getByRole("button", { name: "Apply" }).click();
     await expect(page).toHaveURL(/actorType=service_account/);
     const rows = page.getByRole("table", { name: "Audit events" }).locator("tbody tr");
     await expect(rows.first()).toBeVisible();
@@ -59,9 +59,19 @@ test.describe("[LIFECYCLE]", () => {
     expect(new Set(actorCells)).toEqual(new Set(["Service account"]));
 
     await page.getByLabel("Actor type").selectOption("all");
+    await expect(page).toHaveURL(/actorType=all/);
     await page.getByLabel("Action").selectOption("service_account.created");
-    await page.getByRole("button", { name: "Apply" }).click();
     await expect(page).toHaveURL(/action=service_account.created/);
+    // Each event reads as a sentence, its machine name beside it, its metadata behind a disclosure.
+    await expect(rows.first().getByText(/^Created service account /)).toBeVisible();
+    await expect(rows.first().locator("code", { hasText: "service_account.created" })).toBeVisible();
+    await expect(rows.first().locator("pre")).toBeHidden();
+    await rows.first().getByText("Metadata").click();
+    await expect(rows.first().locator("pre")).toContainText('"scope"');
+    await page.getByLabel("Search").fill("auditor-");
+    await page.getByRole("button", { name: "Apply" }).click();
+    await expect(page).toHaveURL(/q=auditor-/);
+    await expect(rows.first()).toContainText("auditor-");
     const older = page.getByRole("link", { name: "Older events" });
     if (await older.isVisible()) {
       const firstPage = await rows.first().textContent();
@@ -72,7 +82,7 @@ test.describe("[LIFECYCLE]", () => {
     }
 
     const download = page.waitForEvent("download");
-    await page.getByRole("link", { name: "CSV" }).click();
+    await page.getByRole("link", { name: "Export CSV" }).click();
     const file = await (await download).path();
     const lines = fs.readFileSync(file, "utf8").trim().split("\r\n");
     expect(lines[0]).toBe("time,actorType,actor,action,targetType,target,metadata,ip,userAgent");
@@ -80,7 +90,7 @@ test.describe("[LIFECYCLE]", () => {
     expect(lines.slice(1).every((line) => line.includes(",service_account.created,"))).toBe(true);
 
     const jsonl = page.waitForEvent("download");
-    await page.getByRole("link", { name: "JSON Lines" }).click();
+    await page.getByRole("link", { name: "Export JSON Lines" }).click();
     const events = fs
       .readFileSync(await (await jsonl).path(), "utf8")
       .trim()

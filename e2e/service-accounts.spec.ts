@@ -65,8 +65,28 @@ test.describe("[SERVICE_ACCOUNTS]", () => {
     await page.getByRole("link", { name }).click();
     await expect(page.getByText(`${name}@acme.sa.deputy.local`)).toBeVisible();
     await expect(page.getByRole("cell", { name: `dpt_…${key.slice(-4)}`, exact: true })).toBeVisible();
-    await expect(page.getByRole("cell", { name: "api_key.created" })).toBeVisible();
+    // Recent activity reads as sentences, the action's machine name beneath.
+    await expect(page.getByText(`Created API key github-actions (dpt_…${key.slice(-4)})`)).toBeVisible();
+    await expect(page.locator("code", { hasText: "api_key.created" })).toBeVisible();
     expect(await page.content()).not.toContain(key);
+  });
+
+  test("[SERVICE_ACCOUNTS] a new account is shown first, whatever page its name sorts onto", async ({ page }) => {
+    await signIn(page, "org-admin@acme.test");
+    await page.goto("/org/acme/service-accounts");
+    const rows = page.getByRole("table", { name: "Service accounts" }).locator("tbody tr");
+    await expect(rows.first()).toBeVisible();
+    // "zz-" sorts after every seeded account: without the pin it would be last, or on a later page.
+    const name = `zz-last-${unique()}`;
+    const dialog = await createAccount(page, { name, defaultTeam: "ml-team" });
+    await dialog.getByRole("button", { name: "Not now" }).click();
+    await expect(dialog).toBeHidden();
+    await expect(page.getByRole("status").filter({ hasText: `Service account ${name} was created` })).toBeVisible();
+    await expect(rows.first()).toContainText(name);
+    await expect(rows.first()).toContainText("New");
+    // Leaving the page ends it: the list is in name order again.
+    await page.reload();
+    await expect(rows.first()).not.toContainText(name);
   });
 
   test("[SERVICE_ACCOUNTS][KEY] closing the reveal asks first", async ({ page }) => {

@@ -7,6 +7,7 @@ import { ConfirmDialog } from "@/components/ui/confirm-dialog";
 import { EmptyRow, Table, Td } from "@/components/ui/table";
 import { useActionMutation } from "@/lib/hooks/use-action-mutation";
 import { signOutEverywhereAction } from "@/lib/users/actions";
+import { Time } from "@/components/ui/time";
 
 type Session = {
   id: string;
@@ -18,7 +19,6 @@ type Session = {
   current: boolean;
 };
 
-const utc = (iso: string) => iso.replace("T", " ").slice(0, 16) + " UTC";
 
 /** One's own sessions, with Sign out everywhere (which ends this one too, so it leaves for /login). */
 export function SessionsPanel({ sessions }: { sessions: Session[] }) {
@@ -62,8 +62,8 @@ export function SessionsPanel({ sessions }: { sessions: Session[] }) {
               )}
             </Td>
             <Td>{s.ip ?? "Unknown"}</Td>
-            <Td className="whitespace-nowrap px-4 py-2 text-slate-700">{utc(s.createdAt)}</Td>
-            <Td className="whitespace-nowrap px-4 py-2 text-slate-700">{utc(s.lastSeenAt)}</Td>
+            <Td className="whitespace-nowrap px-4 py-2 text-slate-700"><Time value={s.createdAt} /></Td>
+            <Td className="whitespace-nowrap px-4 py-2 text-slate-700"><Time value={s.lastSeenAt} relative /></Td>
             <Td>{s.method === "sso" ? "Single sign-on" : "Password"}</Td>
           </tr>
         ))}

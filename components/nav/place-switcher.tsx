@@ -36,9 +36,18 @@ export function PlaceSwitcher({ places }: { places: Place[] }) {
   return (
     <DropdownMenu>
       {/* The accessible name holds the visible text (WCAG 2.5.3): what it does, then where you are. */}
-      <DropdownMenuTrigger className="rounded-md px-2 py-1 text-sm text-slate-700 ring-1 ring-slate-200 hover:bg-slate-50">
-        {current && <span className="sr-only">Switch organization or team, current: </span>}
-        {current || "Switch organization or team"} <span aria-hidden="true">▾</span>
+      <DropdownMenuTrigger className="flex min-w-0 items-center gap-1 rounded-md px-2 py-1 text-sm whitespace-nowrap text-slate-700 ring-1 ring-slate-200 hover:bg-slate-50">
+        {current ? (
+          <>
+            <span className="sr-only">Switch organization or team, current: </span>
+            <span className="truncate">{current}</span>
+          </>
+        ) : (
+          <span className="truncate">
+            Switch<span className="sr-only sm:not-sr-only"> organization or team</span>
+          </span>
+        )}
+        <span aria-hidden="true">▾</span>
       </DropdownMenuTrigger>
       <DropdownMenuContent align="start">
         {places.map((org, i) => (

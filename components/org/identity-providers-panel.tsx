@@ -11,6 +11,7 @@ import { EmptyRow, Table, Td } from "@/components/ui/table";
 import { formValues } from "@/components/ui/form-values";
 import { useActionMutation } from "@/lib/hooks/use-action-mutation";
 import { addIdentityProviderAction, removeIdentityProviderAction } from "@/lib/federation/actions";
+import { Time } from "@/components/ui/time";
 
 type ProviderRow = {
   id: string;
@@ -62,7 +63,7 @@ export function IdentityProvidersPanel({
             </Td>
             <Td>
               {p.keyCount} {p.keyCount === 1 ? "key" : "keys"}, fetched{" "}
-              <time dateTime={p.refreshedAt}>{p.refreshedAt.slice(0, 16).replace("T", " ")} UTC</time>
+              <Time value={p.refreshedAt} />
               <div className="text-xs text-slate-600">from {p.jwksUri}</div>
             </Td>
             <Td>

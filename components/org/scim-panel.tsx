@@ -7,10 +7,10 @@ import { ConfirmDialog } from "@/components/ui/confirm-dialog";
 import { Dialog, DialogClose, DialogContent } from "@/components/ui/dialog";
 import { useActionMutation } from "@/lib/hooks/use-action-mutation";
 import { generateScimTokenAction, revokeScimTokenAction } from "@/lib/scim/actions";
+import { formatTimestamp } from "@/lib/format/time";
 
 type Status = { hint: string; createdAt: string; lastUsedAt: string | null } | null;
 
-const utc = (iso: string) => iso.replace("T", " ").slice(0, 16) + " UTC";
 
 /** Org Dashboard → Settings → SCIM provisioning (rule 35): the token once, and Revoke. */
 export function ScimPanel({
@@ -45,7 +45,7 @@ export function ScimPanel({
       {generate.error && <Alert>{generate.error.message}</Alert>}
       <p className="text-sm" data-testid="scim-status">
         {status
-          ? `A token is in use (${status.hint}), generated ${utc(status.createdAt)}${status.lastUsedAt ? `, last used ${utc(status.lastUsedAt)}` : ", not used yet"}.`
+          ? `A token is in use (${status.hint}), generated ${formatTimestamp(status.createdAt)}${status.lastUsedAt ? `, last used ${formatTimestamp(status.lastUsedAt)}` : ", not used yet"}.`
           : "No SCIM token: provisioning is off."}
       </p>
       <div className="flex flex-wrap gap-2">

@@ -14,6 +14,7 @@ import {
   setWebhookStatusAction,
 } from "@/lib/webhooks/actions";
 import type { WebhookRow } from "./webhooks-panel";
+import { Time } from "@/components/ui/time";
 
 type DeliveryRow = {
   id: string;
@@ -97,7 +98,7 @@ export function WebhookEndpoint({
               <code className="text-xs">{d.type}</code>
             </Td>
             <Td>
-              <time dateTime={d.createdAt}>{d.createdAt.slice(0, 19).replace("T", " ")} UTC</time>
+              <Time value={d.createdAt} />
             </Td>
             <Td>{STATUS_WORDS[d.status]}</Td>
             <Td>{d.attempts}</Td>

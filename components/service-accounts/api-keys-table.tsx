@@ -6,9 +6,11 @@ import { Button } from "@/components/ui/button";
 import { EmptyRow, Table, Td } from "@/components/ui/table";
 import type { KeyStatus } from "@/lib/keys/state";
 import { useRevokeApiKey } from "./hooks";
-import { expiresSoonDays, formatDate, relativeTime, timeUntil } from "./labels";
+import { timeUntil } from "@/lib/format/time";
+import { expiresSoonDays } from "./labels";
 import { RestrictKeyDialog } from "./restrict-key-dialog";
 import { RotateKeyDialog } from "./rotate-key-dialog";
+import { Time } from "@/components/ui/time";
 
 type KeyRow = {
   id: string;
@@ -73,10 +75,14 @@ export function ApiKeysTable({
               <span title={k.projects?.join(", ")}>{k.restrictions}</span>
             </Td>
             <Td>{k.createdBy}</Td>
-            <Td>{formatDate(k.createdAt)}</Td>
-            <Td>{formatDate(k.expiresAt)}</Td>
+            <Td className="whitespace-nowrap px-4 py-2 align-middle text-slate-800">
+              <Time value={k.createdAt} />
+            </Td>
+            <Td className="whitespace-nowrap px-4 py-2 align-middle text-slate-800">
+              <Time value={k.expiresAt} />
+            </Td>
             <Td>
-              {relativeTime(k.lastUsedAt)}
+              <Time value={k.lastUsedAt} relative />
               {k.lastUsedIp && <span className="block text-xs text-slate-500">from {k.lastUsedIp}</span>}
             </Td>
             <Td>{statusText(k)}</Td>

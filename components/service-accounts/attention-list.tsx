@@ -6,7 +6,8 @@ import { Button } from "@/components/ui/button";
 import { useActionMutation } from "@/lib/hooks/use-action-mutation";
 import { setServiceAccountStatusAction } from "@/lib/service-accounts/actions";
 import type { AttentionList as AttentionData } from "@/lib/service-accounts/attention";
-import { expiresSoonDays, relativeTime, timeUntil } from "./labels";
+import { relativeTime, timeUntil } from "@/lib/format/time";
+import { expiresSoonDays } from "./labels";
 import { RestrictKeyDialog } from "./restrict-key-dialog";
 import { RotateKeyDialog } from "./rotate-key-dialog";
 

@@ -8,6 +8,7 @@ import { TextAreaField } from "@/components/ui/field";
 import { formValues } from "@/components/ui/form-values";
 import { useActionMutation } from "@/lib/hooks/use-action-mutation";
 import { acknowledgeLeaksAction, reportLeakedKeysAction } from "@/lib/keys/actions";
+import { Time } from "@/components/ui/time";
 
 const STATUS_TEXT = {
   revoked: "Revoked now and marked leaked",
@@ -102,7 +103,7 @@ export function LeakBanner({
         {leaks.map((l) => (
           <li key={l.masked}>
             {l.name} (<code>{l.masked}</code>),{" "}
-            {new Date(l.leakedAt).toISOString().slice(0, 16).replace("T", " ")} UTC
+            <Time value={l.leakedAt} />
             {l.foundAt ? ` — ${l.foundAt}` : ""}
           </li>
         ))}

@@ -21,17 +21,20 @@ export function NewServiceAccountDialog({
   teams,
   maxKeyLifetimeDays,
   issuers,
+  onCreated,
 }: {
   place: TPlace;
   teams: { slug: string; name: string }[];
   maxKeyLifetimeDays?: number | null;
   issuers: { issuer: string; name: string }[];
+  /** Told the new account, so the list can show it first (issue 21). */
+  onCreated?: (account: { id: string; name: string }) => void;
 }) {
   const [open, setOpen] = useState(false);
   const [name, setName] = useState("");
   const [authMethod, setAuthMethod] = useState<"API_KEY" | "FEDERATED">("API_KEY");
   const [keyFor, setKeyFor] = useState<{ id: string; name: string } | null>(null);
-  const create = useCreateServiceAccount(place);
+  const create = useCreateServiceAccount(place, onCreated);
   const errors = create.error?.fieldErrors ?? {};
   const isOrg = "orgSlug" in place;
   const hint = vagueNameHint(name);

@@ -10,7 +10,8 @@ import { DetailActions } from "./detail-actions";
 import { FederationPanel } from "./federation-panel";
 import { LeakBanner } from "./leaks";
 import { UsageChart } from "./usage-chart";
-import { AUTH_METHOD_LABEL, ROLE_LABEL, SCOPE_LABEL, STATUS_LABEL, formatDate } from "./labels";
+import { AUTH_METHOD_LABEL, ROLE_LABEL, SCOPE_LABEL, STATUS_LABEL } from "./labels";
+import { Time } from "@/components/ui/time";
 
 /** `/<team>/service-accounts/<account>` and `/org/<org>/service-accounts/<account>`. */
 export async function ServiceAccountDetail({
@@ -82,7 +83,9 @@ export async function ServiceAccountDetail({
         </Fact>
         <Fact label="Contact">{account.contact ?? "—"}</Fact>
         <Fact label="Created by">{account.createdBy}</Fact>
-        <Fact label="Created">{formatDate(account.createdAt)}</Fact>
+        <Fact label="Created">
+          <Time value={account.createdAt} />
+        </Fact>
       </dl>
 
       {account.authMethod === "API_KEY" ? (

@@ -8,10 +8,11 @@ import { EmptyRow, Table, Td } from "@/components/ui/table";
 import type { TPlace } from "@/lib/service-accounts";
 import type { TListFilters } from "@/lib/service-accounts/schemas";
 import { useServiceAccounts, type ServiceAccountsPage } from "./hooks";
-import { AUTH_METHOD_LABEL, ROLE_LABEL, SCOPE_LABEL, STATUS_LABEL, relativeTime } from "./labels";
+import { AUTH_METHOD_LABEL, ROLE_LABEL, SCOPE_LABEL, STATUS_LABEL } from "./labels";
 import { NewServiceAccountDialog } from "./new-service-account-dialog";
 import { ReportLeakedKeysDialog } from "./leaks";
 import { ServiceAccountActionsMenu } from "./service-account-actions-menu";
+import { Time } from "@/components/ui/time";
 
 const SELECT =
   "rounded-md border-0 py-1.5 pl-2 pr-8 text-sm ring-1 ring-inset ring-slate-300 focus:ring-2 focus:ring-indigo-600";
@@ -33,7 +34,7 @@ export function ServiceAccountsView({
   issuers: { issuer: string; name: string }[];
 }) {
   const isOrg = "orgSlug" in place;
-  const [filters, setFilters] = useState<Required<TListFilters>>({
+  const [filters, setFilters] = useState<Required<Omit<TListFilters, "pin">>>({
     q: "",
     scope: "all",
     status: "all",
@@ -47,7 +48,14 @@ export function ServiceAccountsView({
     filters.status === "all" &&
     filters.authMethod === "all" &&
     !filters.unused;
-  const query = useServiceAccounts(place, filters, isDefault && filters.page === 1 ? initialPage : undefined);
+  // The account just created here heads the list until the next navigation, whatever page its
+  // name sorts onto (issue 21); this state is the page's, so leaving the page ends it.
+  const [created, setCreated] = useState<{ id: string; name: string } | null>(null);
+  const query = useServiceAccounts(
+    place,
+    created ? { ...filters, pin: created.id } : filters,
+    isDefault && filters.page === 1 && !created ? initialPage : undefined,
+  );
   const data = query.data;
   const update = (patch: Partial<TListFilters>) => setFilters((f) => ({ ...f, page: 1, ...patch }));
   const pages = data ? Math.max(1, Math.ceil(data.total / data.pageSize)) : 1;
@@ -76,6 +84,7 @@ export function ServiceAccountsView({
               teams={teams}
               maxKeyLifetimeDays={maxKeyLifetimeDays}
               issuers={issuers}
+              onCreated={setCreated}
             />
           </div>
         )}
@@ -136,6 +145,14 @@ export function ServiceAccountsView({
       </div>
 
       {query.error && <Alert>{query.error.message}</Alert>}
+      <p role="status" className={created ? "text-sm text-slate-700" : "sr-only"}>
+        {created && (
+          <>
+            Service account <strong className="font-medium">{created.name}</strong> was created and is
+            shown first{filters.page === 1 ? "" : " on page 1"}.
+          </>
+        )}
+      </p>
       <Table caption="Service accounts" head={columns}>
         {data && data.items.length === 0 && (
           <EmptyRow colSpan={columns.length}>
@@ -145,11 +162,16 @@ export function ServiceAccountsView({
           </EmptyRow>
         )}
         {data?.items.map((row) => (
-          <tr key={row.id}>
+          <tr key={row.id} data-highlighted={row.pinned ? "" : undefined}>
             <Td>
               <Link href={row.href} className="font-medium text-indigo-700 hover:underline">
                 {row.name}
               </Link>
+              {row.pinned && (
+                <span className="ml-2 rounded bg-indigo-600 px-1.5 py-0.5 text-xs font-medium text-white">
+                  New
+                </span>
+              )}
               {row.description && <span className="block text-xs text-slate-500">{row.description}</span>}
             </Td>
             {isOrg && <Td>{SCOPE_LABEL[row.scope]}</Td>}
@@ -168,7 +190,9 @@ export function ServiceAccountsView({
               </span>
             </Td>
             <Td>{row.authMethod === "API_KEY" ? row.activeKeys : "—"}</Td>
-            <Td>{relativeTime(row.lastUsedAt)}</Td>
+            <Td>
+              <Time value={row.lastUsedAt} relative />
+            </Td>
             <Td className="px-4 py-2 text-right">
               {row.canManage ? (
                 <ServiceAccountActionsMenu account={row} maxKeyLifetimeDays={maxKeyLifetimeDays} />

@@ -1,11 +1,13 @@
 import type { ReactNode } from "react";
+import { Time } from "./time";
 
 export function Table({ caption, head, children }: { caption: string; head: string[]; children: ReactNode }) {
   return (
     <div className="overflow-x-auto rounded-lg ring-1 ring-slate-200">
-      <table className="min-w-full divide-y divide-slate-200 bg-white text-sm">
+      {/* data-table (globals.css): the first column stays in view when the frame scrolls sideways. */}
+      <table className="data-table min-w-full divide-y divide-slate-200 bg-white text-sm">
         <caption className="sr-only">{caption}</caption>
-        <thead className="bg-slate-50">
+        <thead>
           <tr>
             {head.map((h, i) => (
               <th key={i} scope="col" className="px-4 py-2 text-left font-semibold text-slate-700">
@@ -36,9 +38,9 @@ export const Td = ({ children, className }: { children: ReactNode; className?: s
   <td className={className ?? "px-4 py-2 align-middle text-slate-800"}>{children}</td>
 );
 
-/** A UTC timestamp cell: "2026-11-25 09:14:25". */
+/** A moment's cell: "2026-11-25 09:14 UTC", the seconds in its title. */
 export const TimestampTd = ({ value }: { value: Date }) => (
-  <Td className="whitespace-nowrap px-4 py-2 font-mono text-xs text-slate-600">
-    {value.toISOString().replace("T", " ").slice(0, 19)}
+  <Td className="whitespace-nowrap px-4 py-2 text-xs text-slate-600">
+    <Time value={value} />
   </Td>
 );

@@ -66,10 +66,3 @@ export async function recordAudit(tx: Tx, event: AuditEventInput): Promise<void>
     });
   }
 }
-
-/** An event's details as one line for a table cell; nothing for an empty object. */
-export function formatAuditMetadata(metadata: unknown): string {
-  if (metadata === null || metadata === undefined) return "";
-  if (typeof metadata === "object" && Object.keys(metadata).length === 0) return "";
-  return JSON.stringify(metadata);
-}

@@ -28,6 +28,20 @@ function registeredIssuers(orgId: string) {
   });
 }
 
+const ROW_SELECT = {
+        id: true,
+        name: true,
+        description: true,
+        scope: true,
+        authMethod: true,
+        role: true,
+        status: true,
+        createdAt: true,
+        orgId: true,
+        team: { select: { id: true, slug: true, name: true, orgId: true } },
+        lastUsedAt: true,
+} as const;
+
 /** A page of live service accounts, searchable and filterable, with their last use. */
 export async function listServiceAccounts(
   caller: PersonPrincipal,
@@ -43,28 +57,23 @@ export async function listServiceAccounts(
     place.team ? { ...filters, scope: "team", teamId: place.team.id } : filters,
     now,
   );
-  const [total, rows] = await Promise.all([
+  // The pinned account (only if these filters would list it) heads page 1 and leaves its
+  // sorted place there, so a new account is in view whatever page its name sorts onto.
+  const pinned =
+    filters.pin && filters.page === 1
+      ? await db.serviceAccount.findFirst({ where: { AND: [where, { id: filters.pin }] }, select: ROW_SELECT })
+      : null;
+  const [total, sorted] = await Promise.all([
     db.serviceAccount.count({ where }),
     db.serviceAccount.findMany({
-      where,
+      where: pinned ? { AND: [where, { id: { not: pinned.id } }] } : where,
       orderBy: { name: "asc" },
       skip: (filters.page - 1) * PAGE_SIZE,
-      take: PAGE_SIZE,
-      select: {
-        id: true,
-        name: true,
-        description: true,
-        scope: true,
-        authMethod: true,
-        role: true,
-        status: true,
-        createdAt: true,
-        orgId: true,
-        team: { select: { id: true, slug: true, name: true, orgId: true } },
-        lastUsedAt: true,
-      },
+      take: pinned ? PAGE_SIZE - 1 : PAGE_SIZE,
+      select: ROW_SELECT,
     }),
   ]);
+  const rows = pinned ? [pinned, ...sorted] : sorted;
   // Live keys per account of this page only (170 ms at a million keys as a relation _count).
   const liveKeysOf = await liveKeyCounts(
     rows.map((row) => row.id),
@@ -86,6 +95,7 @@ export async function listServiceAccounts(
     // On the Org Dashboard team-scoped accounts are an inventory: they are managed in their team.
     canManage: (place.kind === "team" || row.scope === "ORG") && canManageServiceAccount(place.actor, row),
     href: accountHref(row, place.org.slug),
+    pinned: row.id === pinned?.id,
   }));
   return { items, total, page: filters.page, pageSize: PAGE_SIZE };
 }

@@ -196,6 +196,8 @@ export const ZListFilters = z.object({
   authMethod: z.enum(["all", "api_key", "federated"]).default("all"),
   unused: z.boolean().default(false),
   page: z.number().int().min(1).max(100_000).default(1),
+  /** An account to show first on page 1 whatever the order (the one just created, issue 21). */
+  pin: z.string().max(64).optional(),
 });
 export type TListFilters = z.input<typeof ZListFilters>;
 

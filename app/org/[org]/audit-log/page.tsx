@@ -1,5 +1,7 @@
+import Form from "next/form";
 import { AuditEventsTable } from "@/components/audit/audit-events-table";
 import { Alert } from "@/components/ui/alert";
+import { AutoSubmitSelect } from "@/components/ui/auto-submit-select";
 import { AUDIT_ACTIONS } from "@/lib/audit/actions";
 import { auditQueryOf, auditSearch, type AuditFilterParams } from "@/lib/audit/filters";
 import { auditLinks } from "@/lib/audit/links";
@@ -64,47 +66,46 @@ export default async function OrgAuditLogPage({
           </p>
         </div>
         <div className="flex gap-2 text-sm">
-          <span className="self-center font-medium">Export</span>
           <a
             className="rounded-md px-3 py-1.5 ring-1 ring-slate-300 hover:bg-slate-50"
             href={exportHref("csv")}
             download
           >
-            CSV
+            Export CSV
           </a>
           <a
             className="rounded-md px-3 py-1.5 ring-1 ring-slate-300 hover:bg-slate-50"
             href={exportHref("jsonl")}
             download
           >
-            JSON Lines
+            Export JSON Lines
           </a>
         </div>
       </div>
-      <form
-        method="get"
+      {/* next/form: a GET form that navigates without a full reload, and still works without JS. */}
+      <Form
         action={base}
         className="flex flex-wrap items-end gap-3 rounded-lg bg-white p-3 ring-1 ring-slate-200"
       >
         <label className="space-y-1 text-sm">
           <span className="block font-medium">Actor type</span>
-          <select name="actorType" defaultValue={filters.actorType ?? "all"} className={FIELD}>
+          <AutoSubmitSelect name="actorType" defaultValue={filters.actorType ?? "all"} className={FIELD}>
             <option value="all">All</option>
             <option value="user">People</option>
             <option value="service_account">Service accounts</option>
             <option value="system">System</option>
-          </select>
+          </AutoSubmitSelect>
         </label>
         <label className="space-y-1 text-sm">
           <span className="block font-medium">Action</span>
-          <select name="action" defaultValue={filters.action ?? ""} className={FIELD}>
+          <AutoSubmitSelect name="action" defaultValue={filters.action ?? ""} className={FIELD}>
             <option value="">All actions</option>
             {AUDIT_ACTIONS.map((action) => (
               <option key={action} value={action}>
                 {action}
               </option>
             ))}
-          </select>
+          </AutoSubmitSelect>
         </label>
         <label className="space-y-1 text-sm">
           <span className="block font-medium">From</span>
@@ -133,7 +134,7 @@ export default async function OrgAuditLogPage({
         <a href={base} className="py-2 text-sm text-indigo-700 hover:underline">
           Clear
         </a>
-      </form>
+      </Form>
       {problem && <Alert>{problem}</Alert>}
       <AuditEventsTable
         events={page.events}
