@@ -14,7 +14,10 @@ const SHOTS = process.env.DEPUTY_SCREENSHOTS;
 async function screenshot(page: Page, name: string) {
   if (!SHOTS) return;
   fs.mkdirSync(SHOTS, { recursive: true });
-  await page.screenshot({ path: path.join(SHOTS, `${name}-${page.viewportSize()!.width}.png`), fullPage: true });
+  await page.screenshot({
+    path: path.join(SHOTS, `${name}-${page.viewportSize()!.width}.png`),
+    fullPage: true,
+  });
 }
 
 /** The elements wider than the window, for a failure that says what to fix. */
@@ -33,7 +36,10 @@ async function sidewaysScroll(page: Page) {
         return true;
       })
       .slice(0, 5)
-      .map((el) => `${el.tagName.toLowerCase()}.${[...el.classList].join(".")} right=${Math.round(el.getBoundingClientRect().right)}`);
+      .map(
+        (el) =>
+          `${el.tagName.toLowerCase()}.${[...el.classList].join(".")} right=${Math.round(el.getBoundingClientRect().right)}`,
+      );
     return { scrollWidth: document.documentElement.scrollWidth, width, culprits };
   });
 }
@@ -61,7 +67,9 @@ async function visit(page: Page, route: string) {
 test.describe("[NARROW]", () => {
   test.use({ viewport: PHONE });
 
-  test("[NARROW] no page scrolls sideways at 390 px, the top bar is one line, axe passes", async ({ page }) => {
+  test("[NARROW] no page scrolls sideways at 390 px, the top bar is one line, axe passes", async ({
+    page,
+  }) => {
     test.setTimeout(180_000);
     await page.goto("/login");
     await checkNarrow(page, "/login");

@@ -71,7 +71,9 @@ test.describe("[SERVICE_ACCOUNTS]", () => {
     expect(await page.content()).not.toContain(key);
   });
 
-  test("[SERVICE_ACCOUNTS] a new account is shown first, whatever page its name sorts onto", async ({ page }) => {
+  test("[SERVICE_ACCOUNTS] a new account is shown first, whatever page its name sorts onto", async ({
+    page,
+  }) => {
     await signIn(page, "org-admin@acme.test");
     await page.goto("/org/acme/service-accounts");
     const rows = page.getByRole("table", { name: "Service accounts" }).locator("tbody tr");
@@ -81,7 +83,9 @@ test.describe("[SERVICE_ACCOUNTS]", () => {
     const dialog = await createAccount(page, { name, defaultTeam: "ml-team" });
     await dialog.getByRole("button", { name: "Not now" }).click();
     await expect(dialog).toBeHidden();
-    await expect(page.getByRole("status").filter({ hasText: `Service account ${name} was created` })).toBeVisible();
+    await expect(
+      page.getByRole("status").filter({ hasText: `Service account ${name} was created` }),
+    ).toBeVisible();
     await expect(rows.first()).toContainText(name);
     await expect(rows.first()).toContainText("New");
     // Leaving the page ends it: the list is in name order again.

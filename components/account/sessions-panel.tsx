@@ -19,7 +19,6 @@ type Session = {
   current: boolean;
 };
 
-
 /** One's own sessions, with Sign out everywhere (which ends this one too, so it leaves for /login). */
 export function SessionsPanel({ sessions }: { sessions: Session[] }) {
   const [confirming, setConfirming] = useState(false);
@@ -62,8 +61,12 @@ export function SessionsPanel({ sessions }: { sessions: Session[] }) {
               )}
             </Td>
             <Td>{s.ip ?? "Unknown"}</Td>
-            <Td className="whitespace-nowrap px-4 py-2 text-slate-700"><Time value={s.createdAt} /></Td>
-            <Td className="whitespace-nowrap px-4 py-2 text-slate-700"><Time value={s.lastSeenAt} relative /></Td>
+            <Td className="whitespace-nowrap px-4 py-2 text-slate-700">
+              <Time value={s.createdAt} />
+            </Td>
+            <Td className="whitespace-nowrap px-4 py-2 text-slate-700">
+              <Time value={s.lastSeenAt} relative />
+            </Td>
             <Td>{s.method === "sso" ? "Single sign-on" : "Password"}</Td>
           </tr>
         ))}

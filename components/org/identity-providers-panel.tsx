@@ -62,8 +62,7 @@ export function IdentityProvidersPanel({
               <code className="text-xs text-slate-600">{p.issuer}</code>
             </Td>
             <Td>
-              {p.keyCount} {p.keyCount === 1 ? "key" : "keys"}, fetched{" "}
-              <Time value={p.refreshedAt} />
+              {p.keyCount} {p.keyCount === 1 ? "key" : "keys"}, fetched <Time value={p.refreshedAt} />
               <div className="text-xs text-slate-600">from {p.jwksUri}</div>
             </Td>
             <Td>

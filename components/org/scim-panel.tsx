@@ -11,7 +11,6 @@ import { formatTimestamp } from "@/lib/format/time";
 
 type Status = { hint: string; createdAt: string; lastUsedAt: string | null } | null;
 
-
 /** Org Dashboard → Settings → SCIM provisioning (rule 35): the token once, and Revoke. */
 export function ScimPanel({
   orgSlug,

@@ -81,7 +81,10 @@ export const useRestrictApiKey = (accountId: string, onSuccess?: () => void) =>
     { invalidate, onSuccess },
   );
 
-export const useCreateServiceAccount = (place: TPlace, onSuccess?: (account: { id: string; name: string }) => void) =>
+export const useCreateServiceAccount = (
+  place: TPlace,
+  onSuccess?: (account: { id: string; name: string }) => void,
+) =>
   useActionMutation((input: Record<string, string>) => createServiceAccountAction(place, input), {
     invalidate,
     onSuccess,

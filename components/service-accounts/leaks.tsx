@@ -102,8 +102,7 @@ export function LeakBanner({
       <ul className="list-disc pl-5">
         {leaks.map((l) => (
           <li key={l.masked}>
-            {l.name} (<code>{l.masked}</code>),{" "}
-            <Time value={l.leakedAt} />
+            {l.name} (<code>{l.masked}</code>), <Time value={l.leakedAt} />
             {l.foundAt ? ` — ${l.foundAt}` : ""}
           </li>
         ))}

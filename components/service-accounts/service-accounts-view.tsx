@@ -148,8 +148,8 @@ export function ServiceAccountsView({
       <p role="status" className={created ? "text-sm text-slate-700" : "sr-only"}>
         {created && (
           <>
-            Service account <strong className="font-medium">{created.name}</strong> was created and is
-            shown first{filters.page === 1 ? "" : " on page 1"}.
+            Service account <strong className="font-medium">{created.name}</strong> was created and is shown
+            first{filters.page === 1 ? "" : " on page 1"}.
           </>
         )}
       </p>

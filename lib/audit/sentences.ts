@@ -30,9 +30,14 @@ const plural = (n: unknown, one: string, many: string) =>
   `${typeof n === "number" ? n : 0} ${n === 1 ? one : many}`;
 /** ", through SCIM" when a door other than the console made the change. */
 const via = (m: Meta): string =>
-  m.via === "scim" ? ", through SCIM" : m.via === "sso" ? ", through single sign-on" : m.via === "api" ? ", through the API" : "";
-const key = (m: Meta): SentencePiece[] =>
-  [strong(m.keyName, "(unnamed)"), " (", code(m.key), ")"];
+  m.via === "scim"
+    ? ", through SCIM"
+    : m.via === "sso"
+      ? ", through single sign-on"
+      : m.via === "api"
+        ? ", through the API"
+        : "";
+const key = (m: Meta): SentencePiece[] => [strong(m.keyName, "(unnamed)"), " (", code(m.key), ")"];
 const fromTo = (m: Meta, format: (v: unknown) => string = (v) => text(v) ?? "—"): SentencePiece[] =>
   "from" in m || "to" in m ? [" from ", { strong: format(m.from) }, " to ", { strong: format(m.to) }] : [];
 /** "name and description" of a `changes` map ({field: {from, to}}). */
@@ -41,6 +46,11 @@ const changedFields = (changes: unknown): string => {
   if (fields.length === 0) return "settings";
   const words = fields.map((f) => f.replace(/([a-z])([A-Z])/g, "$1 $2").toLowerCase());
   return words.length === 1 ? words[0]! : `${words.slice(0, -1).join(", ")} and ${words.at(-1)}`;
+};
+/** " (a, b)" of the parts that are known, or nothing. */
+const parenthesised = (parts: string[]): string => {
+  const known = parts.filter(Boolean);
+  return known.length ? ` (${known.join(", ")})` : "";
 };
 const expiry = (m: Meta): string => {
   const d = day(m.expiresAt);
@@ -52,8 +62,7 @@ const SENTENCES: Record<AuditAction, Describe> = {
     "Short-lived access of ",
     strong(t),
     " was reported leaked",
-    text(m.url) ? " at " : "",
-    ...(text(m.url) ? [code(m.url)] : []),
+    ...(text(m.foundAt) ? [" (", text(m.foundAt)!, ")"] : []),
     " and revoked",
   ],
   "api_key.created": (m) => [
@@ -67,7 +76,7 @@ const SENTENCES: Record<AuditAction, Describe> = {
     "API key ",
     ...key(m),
     " was reported leaked",
-    ...(text(m.url) ? [" at ", code(m.url)] : []),
+    ...(text(m.foundAt) ? [" (", text(m.foundAt)!, ")"] : []),
     " and revoked",
   ],
   "api_key.renamed": (m) => ["Renamed API key ", code(m.key), ...fromTo(m)],
@@ -139,8 +148,10 @@ const SENTENCES: Record<AuditAction, Describe> = {
   "service_account.created": (m, t) => [
     "Created service account ",
     strong(t),
-    m.scope === "ORG" ? " (org-scoped" : text(m.team) ? ` (team ${text(m.team)}` : " (",
-    text(m.role) ? `, ${role(m.role)})` : ")",
+    parenthesised([
+      m.scope === "ORG" ? "org-scoped" : text(m.team) ? `team ${text(m.team)}` : "",
+      role(m.role),
+    ]),
     m.authMethod === "FEDERATED" ? ", trusting its identity provider's tokens" : "",
   ],
   "service_account.deleted": (m, t) => [
