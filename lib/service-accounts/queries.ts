@@ -29,17 +29,17 @@ function registeredIssuers(orgId: string) {
 }
 
 const ROW_SELECT = {
-        id: true,
-        name: true,
-        description: true,
-        scope: true,
-        authMethod: true,
-        role: true,
-        status: true,
-        createdAt: true,
-        orgId: true,
-        team: { select: { id: true, slug: true, name: true, orgId: true } },
-        lastUsedAt: true,
+  id: true,
+  name: true,
+  description: true,
+  scope: true,
+  authMethod: true,
+  role: true,
+  status: true,
+  createdAt: true,
+  orgId: true,
+  team: { select: { id: true, slug: true, name: true, orgId: true } },
+  lastUsedAt: true,
 } as const;
 
 /** A page of live service accounts, searchable and filterable, with their last use. */
@@ -61,7 +61,10 @@ export async function listServiceAccounts(
   // sorted place there, so a new account is in view whatever page its name sorts onto.
   const pinned =
     filters.pin && filters.page === 1
-      ? await db.serviceAccount.findFirst({ where: { AND: [where, { id: filters.pin }] }, select: ROW_SELECT })
+      ? await db.serviceAccount.findFirst({
+          where: { AND: [where, { id: filters.pin }] },
+          select: ROW_SELECT,
+        })
       : null;
   const [total, sorted] = await Promise.all([
     db.serviceAccount.count({ where }),
