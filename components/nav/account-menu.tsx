@@ -14,7 +14,7 @@ import {
 export function AccountMenu({ email }: { email: string }) {
   return (
     <DropdownMenu>
-      <DropdownMenuTrigger className="flex h-8 w-8 items-center justify-center rounded-full bg-slate-200 text-sm font-semibold text-slate-700 hover:bg-slate-300">
+      <DropdownMenuTrigger className="relative flex h-8 w-8 items-center justify-center rounded-full bg-slate-200 text-sm font-semibold text-slate-700 hover:bg-slate-300">
         <span aria-hidden="true">{email.slice(0, 1).toUpperCase()}</span>
         <span className="sr-only">Account menu</span>
       </DropdownMenuTrigger>

@@ -36,7 +36,7 @@ export function PlaceSwitcher({ places }: { places: Place[] }) {
   return (
     <DropdownMenu>
       {/* The accessible name holds the visible text (WCAG 2.5.3): what it does, then where you are. */}
-      <DropdownMenuTrigger className="flex min-w-0 items-center gap-1 rounded-md px-2 py-1 text-sm whitespace-nowrap text-slate-700 ring-1 ring-slate-200 hover:bg-slate-50">
+      <DropdownMenuTrigger className="relative flex min-w-0 items-center gap-1 rounded-md px-2 py-1 text-sm whitespace-nowrap text-slate-700 ring-1 ring-slate-200 hover:bg-slate-50">
         {current ? (
           <>
             <span className="sr-only">Switch organization or team, current: </span>
