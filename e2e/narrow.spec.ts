@@ -173,5 +173,21 @@ test.describe("[NARROW]", () => {
     await page.goto(`/org/acme/service-accounts/${name}`);
     await checkNarrow(page, "account page");
     await screenshot(page, "account-page");
+    if (SHOTS) {
+      // The README's pictures of pages with something on them, at the desktop width too.
+      await page.setViewportSize(DESKTOP);
+      await screenshot(page, "account-page");
+      for (const [route, shot] of [
+        ["/org/acme/service-accounts", "service-accounts-list"],
+        ["/org/acme/audit-log", "audit-log-events"],
+      ] as const) {
+        await page.goto(route);
+        await page.waitForLoadState("networkidle");
+        await screenshot(page, shot);
+        await page.setViewportSize(PHONE);
+        await screenshot(page, shot);
+        await page.setViewportSize(DESKTOP);
+      }
+    }
   });
 });

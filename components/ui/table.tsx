@@ -36,7 +36,9 @@ export function EmptyRow({ colSpan, children }: { colSpan: number; children: Rea
   return (
     <tr>
       <td colSpan={colSpan} className="px-4 py-8 text-center text-slate-500">
-        {children}
+        {/* On a phone the row is as wide as the table, wider than the frame: the words wrap
+            within the frame's width and stay in view when it scrolls. */}
+        <div className="sticky left-4 max-w-[calc(100vw-4rem)] sm:mx-auto">{children}</div>
       </td>
     </tr>
   );
