@@ -396,6 +396,51 @@ describe("listing", () => {
   });
 });
 
+describe("the new account first (pin)", () => {
+  it("heads page 1 only where the filters and the caller's place would list it", async () => {
+    const w = await makeOrg();
+    const other = await makeOrg();
+    for (let i = 0; i < 21; i++) await teamAccount(w, `job-${String(i).padStart(2, "0")}`);
+    const { id } = await teamAccount(w, "zz-last");
+    const place = { teamSlug: w.alpha.slug };
+
+    const pinned = await listServiceAccounts(w.as.alphaAdmin, place, { pin: id });
+    expect(pinned.items).toHaveLength(20);
+    expect(pinned.items.map((r) => [r.name, r.pinned]).slice(0, 2)).toEqual([
+      ["zz-last", true],
+      ["job-00", false],
+    ]);
+    expect(pinned.total).toBe(22);
+    // Not repeated on its sorted page, and page 2 is unchanged by the pin.
+    const page2 = await listServiceAccounts(w.as.alphaAdmin, place, { page: 2, pin: id });
+    expect(page2.items.map((r) => r.name)).toEqual(["job-20", "zz-last"]);
+    expect(page2.items.every((r) => !r.pinned)).toBe(true);
+    // A filter that excludes it wins over the pin.
+    expect(
+      (await listServiceAccounts(w.as.alphaAdmin, place, { pin: id, q: "job-0" })).items.some(
+        (r) => r.name === "zz-last",
+      ),
+    ).toBe(false);
+    // Another org's or another team's account id pins nothing and reveals nothing.
+    const theirs = await createServiceAccountFromForm(
+      other.as.alphaAdmin,
+      { teamSlug: other.alpha.slug },
+      { name: "their-secret-job" },
+    );
+    const betaOne = await createServiceAccountFromForm(
+      w.as.betaAdmin,
+      { teamSlug: w.beta.slug },
+      { name: "beta-job" },
+    );
+    for (const foreign of [theirs.id, betaOne.id, "not-an-id"]) {
+      const list = await listServiceAccounts(w.as.alphaAdmin, place, { pin: foreign });
+      expect(list.items[0]!.name).toBe("job-00");
+      expect(list.items.some((r) => r.pinned)).toBe(false);
+      expect(list.total).toBe(22);
+    }
+  });
+});
+
 describe("secrets", () => {
   it("never puts a secret or a hash in an audit event", async () => {
     const w = await makeOrg();
