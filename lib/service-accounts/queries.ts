@@ -57,26 +57,23 @@ export async function listServiceAccounts(
     place.team ? { ...filters, scope: "team", teamId: place.team.id } : filters,
     now,
   );
-  // The pinned account (only if these filters would list it) heads page 1 and leaves its
-  // sorted place there, so a new account is in view whatever page its name sorts onto.
-  const pinned =
-    filters.pin && filters.page === 1
-      ? await db.serviceAccount.findFirst({
-          where: { AND: [where, { id: filters.pin }] },
-          select: ROW_SELECT,
-        })
-      : null;
-  const [total, sorted] = await Promise.all([
+  // The pinned account (only if these filters would list it) heads page 1 on top of the page's
+  // own rows, so a new account is in view whatever page its name sorts onto and no other row
+  // is pushed off the page (it keeps its sorted place on its own page too).
+  const [total, sorted, pinned] = await Promise.all([
     db.serviceAccount.count({ where }),
     db.serviceAccount.findMany({
-      where: pinned ? { AND: [where, { id: { not: pinned.id } }] } : where,
+      where,
       orderBy: { name: "asc" },
       skip: (filters.page - 1) * PAGE_SIZE,
-      take: pinned ? PAGE_SIZE - 1 : PAGE_SIZE,
+      take: PAGE_SIZE,
       select: ROW_SELECT,
     }),
+    filters.pin && filters.page === 1
+      ? db.serviceAccount.findFirst({ where: { AND: [where, { id: filters.pin }] }, select: ROW_SELECT })
+      : null,
   ]);
-  const rows = pinned ? [pinned, ...sorted] : sorted;
+  const rows = pinned ? [pinned, ...sorted.filter((row) => row.id !== pinned.id)] : sorted;
   // Live keys per account of this page only (170 ms at a million keys as a relation _count).
   const liveKeysOf = await liveKeyCounts(
     rows.map((row) => row.id),

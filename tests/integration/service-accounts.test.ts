@@ -404,17 +404,25 @@ describe("the new account first (pin)", () => {
     const { id } = await teamAccount(w, "zz-last");
     const place = { teamSlug: w.alpha.slug };
 
+    const unpinned = await listServiceAccounts(w.as.alphaAdmin, place, {});
     const pinned = await listServiceAccounts(w.as.alphaAdmin, place, { pin: id });
-    expect(pinned.items).toHaveLength(20);
-    expect(pinned.items.map((r) => [r.name, r.pinned]).slice(0, 2)).toEqual([
+    // The page's own 20 rows, with the new account on top of them: nothing pushed off.
+    expect(pinned.items.map((r) => [r.name, r.pinned])).toEqual([
       ["zz-last", true],
-      ["job-00", false],
+      ...unpinned.items.map((r) => [r.name, false]),
     ]);
+    expect(unpinned.items.at(-1)!.name).toBe("job-19");
     expect(pinned.total).toBe(22);
-    // Not repeated on its sorted page, and page 2 is unchanged by the pin.
+    // Page 2 is unchanged by the pin: the account keeps its sorted place there too.
     const page2 = await listServiceAccounts(w.as.alphaAdmin, place, { page: 2, pin: id });
     expect(page2.items.map((r) => r.name)).toEqual(["job-20", "zz-last"]);
     expect(page2.items.every((r) => !r.pinned)).toBe(true);
+    // Pinning an account that is on page 1 anyway moves it to the top, once.
+    const early = await listServiceAccounts(w.as.alphaAdmin, place, { pin: unpinned.items[5]!.id });
+    expect(early.items.map((r) => r.name)).toEqual([
+      "job-05",
+      ...unpinned.items.map((r) => r.name).filter((n) => n !== "job-05"),
+    ]);
     // A filter that excludes it wins over the pin.
     expect(
       (await listServiceAccounts(w.as.alphaAdmin, place, { pin: id, q: "job-0" })).items.some(
