@@ -17,11 +17,6 @@ export function formatTimestampWithSeconds(value: When): string {
   return `${iso(value).slice(0, 19).replace("T", " ")} UTC`;
 }
 
-/** "2026-12-01": a UTC day (usage by day, the export's file name). */
-export function formatDay(value: When): string {
-  return iso(value).slice(0, 10);
-}
-
 /** "Just now", "12 min ago", "3 h ago", "3 days ago"; "Never" for no date. */
 export function relativeTime(value: When | null, now: number = Date.now()): string {
   if (value === null) return "Never";
