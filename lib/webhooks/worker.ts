@@ -6,7 +6,7 @@
 // shown in Attention. Delivery is at least once: a crash after sending and before recording
 // sends again, with the same webhook-id.
 import { countResult } from "@/lib/ops/metrics";
-import { db } from "@/lib/db";
+import { db, type Tx } from "@/lib/db";
 import { recordAudit } from "@/lib/audit/record";
 import { config } from "@/lib/config/env";
 import { unseal } from "@/lib/security/sealed";
@@ -29,6 +29,22 @@ export type WebhookWorkerOptions = {
   timeoutMs?: number;
   disableAfterFailingMs?: number;
 };
+
+type ClaimedDelivery = {
+  id: string;
+  payload: string;
+  attempts: number;
+  endpoint: { id: string; orgId: string; url: string; sealedSecret: string; failingSince: Date | null };
+};
+
+/** A pending delivery that is due at `now` and that no worker holds. */
+function claimable(now: Date) {
+  return {
+    status: "pending",
+    nextAttemptAt: { lte: now },
+    OR: [{ lockedUntil: null }, { lockedUntil: { lt: now } }],
+  };
+}
 
 function jittered(ms: number): number {
   return Math.round(ms * (0.9 + Math.random() * 0.2));
@@ -111,50 +127,29 @@ export class WebhookWorker {
       const claimed = await this.claim();
       if (claimed.length === 0) return total;
       total += claimed.length;
-      await Promise.all(claimed.map((id) => this.attempt(id)));
+      const results = await Promise.all(claimed.map((delivery) => this.send(delivery)));
+      await this.recordAll(claimed, results).catch((error: unknown) => {
+        // A delivery deleted with its endpoint between the transaction's read and its writes:
+        // once more, and the read leaves it out.
+        const code = (error as { code?: string }).code;
+        if (code === "P2003" || code === "P2025") return this.recordAll(claimed, results);
+        throw error;
+      });
       if (this.stopped) return total;
     }
   }
 
-  private async claim(): Promise<string[]> {
+  /**
+   * Claims up to `concurrency` due deliveries with one conditional update: the claim is the lease,
+   * and the write path pays for one statement per batch, not per delivery (on SQLite every write
+   * waits for the same lock). A delivery another worker claimed first is left to it.
+   */
+  private async claim(): Promise<ClaimedDelivery[]> {
     const now = new Date();
     const due = await db.webhookDelivery.findMany({
-      where: {
-        status: "pending",
-        nextAttemptAt: { lte: now },
-        OR: [{ lockedUntil: null }, { lockedUntil: { lt: now } }],
-        endpoint: { status: "active" },
-      },
+      where: { ...claimable(now), endpoint: { status: "active" } },
       orderBy: { nextAttemptAt: "asc" },
       take: this.options.concurrency,
-      select: { id: true, lockedUntil: true },
-    });
-    const mine: string[] = [];
-    for (const d of due) {
-      // Only one worker's conditional update matches: the claim is the lease.
-      const { count } = await db.webhookDelivery.updateMany({
-        where: { id: d.id, status: "pending", lockedUntil: d.lockedUntil },
-        data: { lockedUntil: new Date(now.getTime() + this.options.leaseMs) },
-      });
-      if (count === 1) mine.push(d.id);
-    }
-    return mine;
-  }
-
-  private async attempt(id: string): Promise<void> {
-    try {
-      await this.attemptOnce(id);
-    } catch (error) {
-      // A delivery deleted mid-attempt (its endpoint was deleted) is not an error worth a log.
-      const code = (error as { code?: string }).code;
-      if (code === "P2003" || code === "P2025") return;
-      throw error;
-    }
-  }
-
-  private async attemptOnce(id: string): Promise<void> {
-    const delivery = await db.webhookDelivery.findUnique({
-      where: { id },
       select: {
         id: true,
         payload: true,
@@ -162,7 +157,24 @@ export class WebhookWorker {
         endpoint: { select: { id: true, orgId: true, url: true, sealedSecret: true, failingSince: true } },
       },
     });
-    if (!delivery) return;
+    if (due.length === 0) return [];
+    const lease = new Date(now.getTime() + this.options.leaseMs);
+    // The rows this statement updated are exactly ours: a row another worker claimed between the
+    // read and this update no longer matches (PostgreSQL re-checks it after that worker commits).
+    const mine = new Set(
+      (
+        await db.webhookDelivery.updateManyAndReturn({
+          where: { id: { in: due.map((d) => d.id) }, ...claimable(now) },
+          data: { lockedUntil: lease },
+          select: { id: true },
+        })
+      ).map((d) => d.id),
+    );
+    return due.filter((d) => mine.has(d.id));
+  }
+
+  /** One attempt; never throws (an unreadable secret is a failed attempt with its reason). */
+  private async send(delivery: ClaimedDelivery): Promise<AttemptResult> {
     let result: AttemptResult;
     try {
       const secret = unseal(SECRET_PURPOSE, delivery.endpoint.sealedSecret);
@@ -186,87 +198,117 @@ export class WebhookWorker {
       };
     }
     countResult("deliveries", result.ok ? "delivered" : "failed");
-    await this.record(delivery, result);
+    return result;
   }
 
-  private async record(
-    delivery: {
-      id: string;
-      attempts: number;
-      endpoint: { id: string; orgId: string; url: string; failingSince: Date | null };
-    },
-    result: AttemptResult,
-  ): Promise<void> {
+  /**
+   * Records a batch's attempts in one transaction: every attempt in the delivery log, the
+   * delivered ones marked in one statement per response status, each failure rescheduled, and
+   * the endpoints' failing state. A delivery deleted with its endpoint meanwhile is skipped.
+   */
+  private async recordAll(claimed: ClaimedDelivery[], results: AttemptResult[]): Promise<void> {
     const now = new Date();
-    const attempts = delivery.attempts + 1;
     const delays = this.options.retryDelaysMs;
     await db.$transaction(async (tx) => {
-      // Deleted with its endpoint while it was being sent: nothing left to record.
-      if (!(await tx.webhookDelivery.findUnique({ where: { id: delivery.id }, select: { id: true } })))
-        return;
-      await tx.webhookAttempt.create({
-        data: {
+      const still = new Set(
+        (
+          await tx.webhookDelivery.findMany({
+            where: { id: { in: claimed.map((d) => d.id) } },
+            select: { id: true },
+          })
+        ).map((d) => d.id),
+      );
+      const done = claimed
+        .map((delivery, i) => ({ delivery, result: results[i]! }))
+        .filter(({ delivery }) => still.has(delivery.id));
+      if (done.length === 0) return;
+      await tx.webhookAttempt.createMany({
+        data: done.map(({ delivery, result }) => ({
           deliveryId: delivery.id,
           at: now,
           responseStatus: result.status,
           responseBody: result.body,
           error: result.error ?? null,
           durationMs: result.durationMs,
-        },
+        })),
       });
-      if (result.ok) {
-        await tx.webhookDelivery.update({
-          where: { id: delivery.id },
+      const deliveredByStatus = new Map<number | null, string[]>();
+      const answered = new Set<string>();
+      for (const { delivery, result } of done) {
+        if (!result.ok) continue;
+        deliveredByStatus.set(result.status, [...(deliveredByStatus.get(result.status) ?? []), delivery.id]);
+        answered.add(delivery.endpoint.id);
+      }
+      for (const [status, ids] of deliveredByStatus) {
+        await tx.webhookDelivery.updateMany({
+          where: { id: { in: ids } },
           data: {
             status: "delivered",
-            attempts,
+            attempts: { increment: 1 },
             deliveredAt: now,
-            lastResponseStatus: result.status,
+            lastResponseStatus: status,
             lockedUntil: null,
           },
         });
-        if (delivery.endpoint.failingSince) {
-          await tx.webhookEndpoint.update({
-            where: { id: delivery.endpoint.id },
-            data: { failingSince: null },
-          });
-        }
-        return;
       }
-      const outOfTries = attempts > delays.length;
-      await tx.webhookDelivery.update({
-        where: { id: delivery.id },
-        data: {
-          status: outOfTries ? "failed" : "pending",
-          attempts,
-          lastResponseStatus: result.status,
-          lockedUntil: null,
-          ...(outOfTries ? {} : { nextAttemptAt: new Date(now.getTime() + jittered(delays[attempts - 1]!)) }),
-        },
-      });
-      const endpoint = await tx.webhookEndpoint.findUnique({
-        where: { id: delivery.endpoint.id },
-        select: { status: true, failingSince: true },
-      });
-      if (!endpoint) return;
-      if (!endpoint.failingSince) {
-        await tx.webhookEndpoint.update({ where: { id: delivery.endpoint.id }, data: { failingSince: now } });
-      } else if (
-        endpoint.status === "active" &&
-        now.getTime() - endpoint.failingSince.getTime() >= this.options.disableAfterFailingMs
-      ) {
-        await tx.webhookEndpoint.update({
-          where: { id: delivery.endpoint.id },
-          data: { status: "disabled", disabledReason: "Every delivery failed for 24 hours." },
-        });
-        await recordAudit(tx, {
-          orgId: delivery.endpoint.orgId,
-          actor: { type: "SYSTEM", identity: "system" },
-          action: "webhook.disabled",
-          target: { type: "webhook", id: delivery.endpoint.id, name: delivery.endpoint.url },
-          metadata: { reason: "failing for 24 hours", since: endpoint.failingSince.toISOString() },
+      // An endpoint that answered one delivery is not failing, whatever else this batch saw.
+      const recovered = done
+        .filter(({ delivery, result }) => result.ok && delivery.endpoint.failingSince)
+        .map(({ delivery }) => delivery.endpoint.id);
+      if (recovered.length > 0) {
+        await tx.webhookEndpoint.updateMany({
+          where: { id: { in: [...new Set(recovered)] } },
+          data: { failingSince: null },
         });
       }
+      const failingEndpoints = new Map<string, ClaimedDelivery["endpoint"]>();
+      for (const { delivery, result } of done) {
+        if (result.ok) continue;
+        const attempts = delivery.attempts + 1;
+        const outOfTries = attempts > delays.length;
+        await tx.webhookDelivery.update({
+          where: { id: delivery.id },
+          data: {
+            status: outOfTries ? "failed" : "pending",
+            attempts,
+            lastResponseStatus: result.status,
+            lockedUntil: null,
+            ...(outOfTries
+              ? {}
+              : { nextAttemptAt: new Date(now.getTime() + jittered(delays[attempts - 1]!)) }),
+          },
+        });
+        if (!answered.has(delivery.endpoint.id))
+          failingEndpoints.set(delivery.endpoint.id, delivery.endpoint);
+      }
+      for (const endpoint of failingEndpoints.values()) await this.noteFailing(tx, endpoint, now);
     });
+  }
+
+  /** An endpoint whose attempts failed: failing since now, or disabled after 24 h of it. */
+  private async noteFailing(tx: Tx, failed: ClaimedDelivery["endpoint"], now: Date): Promise<void> {
+    const endpoint = await tx.webhookEndpoint.findUnique({
+      where: { id: failed.id },
+      select: { status: true, failingSince: true },
+    });
+    if (!endpoint) return;
+    if (!endpoint.failingSince) {
+      await tx.webhookEndpoint.update({ where: { id: failed.id }, data: { failingSince: now } });
+    } else if (
+      endpoint.status === "active" &&
+      now.getTime() - endpoint.failingSince.getTime() >= this.options.disableAfterFailingMs
+    ) {
+      await tx.webhookEndpoint.update({
+        where: { id: failed.id },
+        data: { status: "disabled", disabledReason: "Every delivery failed for 24 hours." },
+      });
+      await recordAudit(tx, {
+        orgId: failed.orgId,
+        actor: { type: "SYSTEM", identity: "system" },
+        action: "webhook.disabled",
+        target: { type: "webhook", id: failed.id, name: failed.url },
+        metadata: { reason: "failing for 24 hours", since: endpoint.failingSince.toISOString() },
+      });
+    }
   }
 }

@@ -7,6 +7,7 @@ process.env.DEPUTY_ALLOW_PRIVATE_WEBHOOKS = "1";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { db } from "@/lib/db";
 import { recordAudit } from "@/lib/audit/record";
+import { enqueueWebhookEvent } from "@/lib/audit/outbox";
 import { createApiKeyFromForm, createServiceAccountFromForm } from "@/lib/service-accounts";
 import { sendAttempt } from "@/lib/webhooks/send";
 import { WebhookWorker } from "@/lib/webhooks/worker";
@@ -175,6 +176,58 @@ describe("rules 28–29: signed webhooks from a transactional outbox", () => {
     expect(resent.status).toBe(202);
     await receiver.waitFor((all) => all.filter((r) => r.id === deliveryId).length >= 3);
     expect(receiver.received.filter((r) => r.id === deliveryId).every((r) => r.verified)).toBe(true);
+    await api.call(`/api/v1/webhooks/${endpoint.id}`, { key: admin, method: "DELETE" });
+  });
+
+  it("sends each delivery once while several workers claim at the same time, and records a batch's mixed answers", async () => {
+    const endpoint = await addEndpoint("/race", ["webhook.test"]);
+    // Every third delivery fails once: a batch holds successes and failures together.
+    const seen = new Map<string, number>();
+    receiver.answerWith((r) => {
+      const n = (seen.get(r.id) ?? 0) + 1;
+      seen.set(r.id, n);
+      return n === 1 && [...seen.keys()].indexOf(r.id) % 3 === 0 ? { status: 503 } : { status: 204 };
+    });
+    const ids = await db.$transaction(async (tx) => {
+      const all: string[] = [];
+      for (let i = 0; i < 48; i++)
+        all.push(
+          ...(await enqueueWebhookEvent(
+            tx,
+            w.org.id,
+            "webhook.test",
+            { i },
+            { onlyEndpointId: endpoint.id },
+          )),
+        );
+      return all;
+    });
+    // Two more workers beside the suite's own, each claiming in batches of 8.
+    const racers = [1, 2].map(
+      () => new WebhookWorker({ pollMs: 10, retryDelaysMs: [50, 50], allowPrivate: true, timeoutMs: 1000 }),
+    );
+    await Promise.all(racers.map((r) => r.runOnce()));
+    racers.forEach((r) => r.start());
+    const rows = async () =>
+      db.webhookDelivery.findMany({ where: { id: { in: ids } }, include: { attemptLog: true } });
+    for (let tries = 0; (await rows()).some((d) => d.status !== "delivered"); tries++) {
+      expect(tries).toBeLessThan(500);
+      await new Promise((r) => setTimeout(r, 20));
+    }
+    await Promise.all(racers.map((r) => r.stop()));
+    for (const row of await rows()) {
+      const failedFirst = row.attemptLog.some((a) => a.responseStatus === 503);
+      // Claimed by one worker at a time: one attempt per delivery, two when the first failed.
+      expect([row.attempts, row.attemptLog.length, seen.get(row.id)]).toEqual(
+        failedFirst ? [2, 2, 2] : [1, 1, 1],
+      );
+      expect(row.lastResponseStatus).toBe(204);
+    }
+    expect([...seen.keys()].filter((id) => ids.includes(id))).toHaveLength(48);
+    expect(receiver.received.filter((r) => ids.includes(r.id)).every((r) => r.verified)).toBe(true);
+    const endpointRow = await db.webhookEndpoint.findUniqueOrThrow({ where: { id: endpoint.id } });
+    expect([endpointRow.status, endpointRow.failingSince]).toEqual(["active", null]);
+    receiver.answerWith(() => ({ status: 204 }));
     await api.call(`/api/v1/webhooks/${endpoint.id}`, { key: admin, method: "DELETE" });
   });
 
