@@ -5,7 +5,8 @@
 //   BENCH_LOADER=wrk npm run bench         wrk (Debian's package) as the load generator: it costs
 //                                          the client far less CPU than autocannon on 2 cores
 //   BENCH_DATABASE_URL=postgresql://… BENCH_ENGINES=sqlite,postgresql npm run bench
-// BENCH_ROUNDS (default 3) floor/Deputy pairs of BENCH_DURATION seconds (default 10) each, 50
+// BENCH_ROUNDS (default 3) floor/Deputy pairs of BENCH_DURATION seconds (default 10) each, each
+// after BENCH_WARMUP seconds (default 2) of the same load that are not measured, 50
 // connections, rotating through 1,000 of 100,000 seeded keys. Then, once each: 100% garbage keys,
 // and valid keys from an address past the failure limit (all 429). Last, how long a key revoked
 // by another process keeps working (measured on a fresh server, before any failure is counted).
@@ -27,6 +28,7 @@ const ROTATING_KEYS = 1_000;
 const CONNECTIONS = 50;
 const DURATION_S = Number(process.env.BENCH_DURATION ?? 10);
 const ROUNDS = Number(process.env.BENCH_ROUNDS ?? 3);
+const WARMUP_S = Number(process.env.BENCH_WARMUP ?? 2);
 const LOADER = process.env.BENCH_LOADER === "wrk" ? "wrk" : "autocannon";
 const DEPUTY = "http://127.0.0.1:3500";
 const FLOOR = "http://127.0.0.1:3501";
@@ -106,11 +108,11 @@ async function stop(child: ChildProcess): Promise<void> {
   await exited;
 }
 
-async function loadWithAutocannon(url: string, tokens: string[]): Promise<Result> {
+async function loadWithAutocannon(url: string, tokens: string[], seconds = DURATION_S): Promise<Result> {
   const result = await autocannon({
     url,
     connections: CONNECTIONS,
-    duration: DURATION_S,
+    duration: seconds,
     requests: tokens.map((token) => ({
       method: "GET" as const,
       headers: { authorization: `Bearer ${token}` },
@@ -134,7 +136,7 @@ async function loadWithAutocannon(url: string, tokens: string[]): Promise<Result
   };
 }
 
-function loadWithWrk(url: string, tokens: string[]): Result {
+function loadWithWrk(url: string, tokens: string[], seconds = DURATION_S): Result {
   const keysFile = path.join(os.tmpdir(), `deputy-bench-keys-${process.pid}.txt`);
   fs.writeFileSync(keysFile, tokens.join("\n"));
   const out = execFileSync(
@@ -142,7 +144,7 @@ function loadWithWrk(url: string, tokens: string[]): Result {
     [
       "-t2",
       `-c${CONNECTIONS}`,
-      `-d${DURATION_S}s`,
+      `-d${seconds}s`,
       "--latency",
       "-s",
       path.join(ROOT, "bench", "rotate-keys.lua"),
@@ -177,6 +179,12 @@ function cpuSeconds(pid: number | undefined): number {
  * cores req/s moves with whatever else the machine does, CPU per request much less.
  */
 async function load(url: string, tokens: string[], server?: ChildProcess): Promise<Result> {
+  // Both servers are measured warm: a production server runs for days, and a fresh one's first
+  // seconds (JIT tiers, the start-up garbage's first major collection) say nothing about them.
+  if (WARMUP_S > 0) {
+    if (LOADER === "wrk") loadWithWrk(url, tokens, WARMUP_S);
+    else await loadWithAutocannon(url, tokens, WARMUP_S);
+  }
   const before = cpuSeconds(server?.pid);
   const result = LOADER === "wrk" ? loadWithWrk(url, tokens) : await loadWithAutocannon(url, tokens);
   return { ...result, cpuUs: ((cpuSeconds(server?.pid) - before) * 1e6) / result.requests };

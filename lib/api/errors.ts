@@ -1,4 +1,6 @@
-import { requestIdOf } from "@/lib/ops/request-log";
+import { REQUEST_ID_HEADER, requestIdOf } from "@/lib/ops/request-log";
+import { config } from "@/lib/config/env";
+import { NON_PAGE_CSP, staticSecurityHeaders } from "@/lib/security/headers";
 import type { ServerResponse } from "node:http";
 
 export type ApiErrorCode =
@@ -43,6 +45,43 @@ export function sendJson(
   sendJsonText(res, status, JSON.stringify(body), headers);
 }
 
+let answerHeaders: { publicUrl: string; lines: string[] } | undefined;
+
+/**
+ * The headers of every API answer (SPEC §8's security headers and the non-page policy, JSON, no
+ * caching), as the flat name/value list `writeHead` takes: built once, not set one by one per
+ * request (mountApi leaves API answers to us).
+ */
+function apiAnswerHeaders(): string[] {
+  const { publicUrl } = config();
+  if (answerHeaders?.publicUrl !== publicUrl) {
+    answerHeaders = {
+      publicUrl,
+      lines: [
+        ...Object.entries(staticSecurityHeaders(publicUrl)).flat(),
+        "content-security-policy",
+        NON_PAGE_CSP,
+        "cache-control",
+        "no-store",
+      ],
+    };
+  }
+  return answerHeaders.lines;
+}
+
+function writeApiHead(
+  res: ServerResponse,
+  status: number,
+  extra: string[],
+  headers: Record<string, string>,
+): void {
+  const lines = apiAnswerHeaders().concat(extra);
+  const requestId = requestIdOf(res);
+  if (requestId) lines.push(REQUEST_ID_HEADER, requestId);
+  for (const name in headers) lines.push(name, headers[name]!);
+  res.writeHead(status, lines);
+}
+
 /** Sends an already serialised JSON answer. */
 export function sendJsonText(
   res: ServerResponse,
@@ -50,13 +89,19 @@ export function sendJsonText(
   payload: string,
   headers: Record<string, string> = {},
 ): void {
-  res.writeHead(status, {
-    "content-type": "application/json; charset=utf-8",
-    "content-length": Buffer.byteLength(payload),
-    "cache-control": "no-store",
-    ...headers,
-  });
+  writeApiHead(
+    res,
+    status,
+    ["content-type", "application/json; charset=utf-8", "content-length", String(Buffer.byteLength(payload))],
+    headers,
+  );
   res.end(payload);
+}
+
+/** An answer without content (204). */
+export function sendEmpty(res: ServerResponse, status: number): void {
+  writeApiHead(res, status, [], {});
+  res.end();
 }
 
 /** `{"error": {"code", "message", "requestId"}}`: the id is the answer's x-request-id (rule 37). */

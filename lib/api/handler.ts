@@ -7,8 +7,8 @@ import { ACCESS_TOKEN_PREFIX, KEY_LENGTH, KEY_PREFIX } from "@/lib/keys/format";
 import { verifyAccessToken } from "@/lib/federation/access-tokens";
 import { LastUsedRecorder } from "@/lib/keys/last-used";
 import { verifyApiKey, type VerifiedKey } from "@/lib/keys/verify";
-import { ApiError, sendError, sendJson, sendJsonText } from "./errors";
-import { createDispatcher, toApiError } from "./router";
+import { ApiError, sendEmpty, sendError, sendJson, sendJsonText } from "./errors";
+import { createDispatcher, toApiError, type DispatchContext } from "./router";
 import { tokenExchangeRoute } from "./federation-routes";
 import { API_ROUTES } from "./routes";
 import { MAX_BODY_BYTES } from "./schemas";
@@ -18,6 +18,7 @@ import { logError } from "@/lib/ops/log";
 import { notePrincipal, requestIdOf } from "@/lib/ops/request-log";
 
 export const API_PREFIX = "/api/v1";
+const SLASH = 0x2f;
 
 export type ApiHandlerOptions = {
   /** Failed credential attempts allowed per client address per minute. */
@@ -118,6 +119,7 @@ export function createApiHandler(options: ApiHandlerOptions = {}) {
           lastUsed.note(caller.key.id, caller.serviceAccount.id, new Date(), kind, project);
       }
     : undefined;
+  const shared: SharedState = { authenticate, limiter, exchangeLimiter, noteUse };
 
   return async function handleApi(req: IncomingMessage, res: ServerResponse): Promise<void> {
     try {
@@ -125,36 +127,21 @@ export function createApiHandler(options: ApiHandlerOptions = {}) {
       const rawUrl = req.url ?? "/";
       const queryAt = rawUrl.indexOf("?");
       const searchParams = new URLSearchParams(queryAt === -1 ? "" : rawUrl.slice(queryAt + 1));
-      for (const [name, value] of searchParams) {
-        if (CREDENTIAL_PARAMS.test(name) || CREDENTIAL_IN_VALUE.test(value)) {
-          throw new ApiError(
-            400,
-            "invalid_request",
-            "Credentials are accepted only in the Authorization header: a key in a URL ends up in logs. Revoke that key.",
-          );
-        }
-      }
+      if (queryAt !== -1) refuseCredentialsInUrl(searchParams);
       const address = clientAddressOf(req);
-      const path = (queryAt === -1 ? rawUrl : rawUrl.slice(0, queryAt)).replace(/\/+$/, "");
-      const failureLimiter = path === tokenExchangeRoute.path ? exchangeLimiter : limiter;
-      const answer = await dispatcher.dispatch(req, path, searchParams, {
-        authenticate: () => authenticate(req, address),
-        readBody: () => readJson(req),
-        readForm: () => readForm(req),
-        readRawBody: () => readBytes(req),
-        failures: {
-          retryAfterSeconds: () => Math.ceil(failureLimiter.retryAfterMs(address) / 1000),
-          record: () => failureLimiter.recordFailure(address),
-          forgive: () => failureLimiter.forgive(address),
-        },
-        decodeSegment,
-        ip: address,
-        noteUse,
-      });
+      const rawPath = queryAt === -1 ? rawUrl : rawUrl.slice(0, queryAt);
+      let end = rawPath.length;
+      while (end > 0 && rawPath.charCodeAt(end - 1) === SLASH) end--;
+      const path = end === rawPath.length ? rawPath : rawPath.slice(0, end);
+      const answer = await dispatcher.dispatch(
+        req,
+        path,
+        searchParams,
+        new ApiCall(req, address, path === tokenExchangeRoute.path, shared),
+      );
       if ("json" in answer) return sendJsonText(res, answer.status, answer.json);
       if ("body" in answer) return sendJson(res, answer.status, answer.body, answer.headers);
-      res.writeHead(answer.status, { "cache-control": "no-store" });
-      res.end();
+      sendEmpty(res, answer.status);
     } catch (error) {
       const known = toApiError(error);
       if (known) return sendError(res, known);
@@ -165,6 +152,64 @@ export function createApiHandler(options: ApiHandlerOptions = {}) {
       );
     }
   };
+}
+
+type SharedState = {
+  authenticate(req: IncomingMessage, address: string): Promise<VerifiedKey>;
+  limiter: ClusterFailureLimiter;
+  exchangeLimiter: ClusterFailureLimiter;
+  noteUse: DispatchContext["noteUse"];
+};
+
+/** One API request's capabilities, for the dispatcher: methods, so a request allocates one object. */
+class ApiCall implements DispatchContext {
+  readonly noteUse: DispatchContext["noteUse"];
+  constructor(
+    private readonly req: IncomingMessage,
+    readonly ip: string,
+    private readonly exchange: boolean,
+    private readonly shared: SharedState,
+  ) {
+    this.noteUse = shared.noteUse;
+  }
+  authenticate(): Promise<VerifiedKey> {
+    return this.shared.authenticate(this.req, this.ip);
+  }
+  readBody(): Promise<unknown> {
+    return readJson(this.req);
+  }
+  readForm(): Promise<Record<string, string>> {
+    return readForm(this.req);
+  }
+  readRawBody(): Promise<Buffer> {
+    return readBytes(this.req);
+  }
+  failures() {
+    // Refused token exchanges count toward a budget of their own.
+    const limiter = this.exchange ? this.shared.exchangeLimiter : this.shared.limiter;
+    const ip = this.ip;
+    return {
+      retryAfterSeconds: () => Math.ceil(limiter.retryAfterMs(ip) / 1000),
+      record: () => limiter.recordFailure(ip),
+      forgive: () => limiter.forgive(ip),
+    };
+  }
+  decodeSegment(segment: string): string {
+    return decodeSegment(segment);
+  }
+}
+
+/** A credential in a URL ends up in logs and proxies: refused, with the advice to revoke it. */
+function refuseCredentialsInUrl(searchParams: URLSearchParams): void {
+  for (const [name, value] of searchParams) {
+    if (CREDENTIAL_PARAMS.test(name) || CREDENTIAL_IN_VALUE.test(value)) {
+      throw new ApiError(
+        400,
+        "invalid_request",
+        "Credentials are accepted only in the Authorization header: a key in a URL ends up in logs. Revoke that key.",
+      );
+    }
+  }
 }
 
 /** Percent-decodes a path segment; what it may contain is the route's params schema's business. */

@@ -141,6 +141,23 @@ function parse<T>(schema: z.ZodType<T> | undefined, value: unknown, what: string
   return parsed.data;
 }
 
+/**
+ * What the dispatcher needs of one request, given by the HTTP handler. A class instance there, so
+ * that a request costs one object, not a closure per capability (the hot path's allocations).
+ */
+export type DispatchContext = {
+  authenticate(): Promise<VerifiedKey>;
+  readBody(): Promise<unknown>;
+  readForm(): Promise<Record<string, string>>;
+  readRawBody(): Promise<Buffer>;
+  /** The failure limiter of this request's path (built on use: only public routes need it). */
+  failures(): RouteRequest<unknown, unknown, unknown>["failures"];
+  decodeSegment(segment: string): string;
+  ip: string;
+  /** Records what an allowed request of a key did (rule 27). */
+  noteUse?: (caller: VerifiedKey, kind: "read" | "write" | "admin", project?: string) => void;
+};
+
 export type Dispatcher = {
   routes: Route[];
   /** Matches and runs a route; throws ApiError (or anything a handler throws). */
@@ -148,19 +165,65 @@ export type Dispatcher = {
     req: IncomingMessage,
     path: string,
     searchParams: URLSearchParams,
-    context: {
-      authenticate: () => Promise<VerifiedKey>;
-      readBody(): Promise<unknown>;
-      readForm: () => Promise<Record<string, string>>;
-      readRawBody: () => Promise<Buffer>;
-      failures: RouteRequest<unknown, unknown, unknown>["failures"];
-      decodeSegment(segment: string): string;
-      ip: string;
-      /** Records what an allowed request of a key did (rule 27). */
-      noteUse?: (caller: VerifiedKey, kind: "read" | "write" | "admin", project?: string) => void;
-    },
+    context: DispatchContext,
   ): Promise<RouteAnswer>;
 };
+
+/**
+ * A matched request as its route's handler sees it. The capabilities only a few public routes
+ * use (reading the raw body or a form, the failure limiter) and the domain's principal are made
+ * when a handler reads them, so that the common request builds none of them; handlers may
+ * destructure them as before.
+ */
+class RouteCall implements RouteRequest<unknown, unknown, unknown> {
+  private madePrincipal: ServiceAccountPrincipal | undefined;
+  constructor(
+    readonly params: unknown,
+    readonly query: unknown,
+    readonly body: unknown,
+    readonly caller: VerifiedKey,
+    readonly source: { ip: string; userAgent: string | null },
+    readonly headers: IncomingMessage["headers"],
+    private readonly context: DispatchContext,
+  ) {}
+
+  get principal(): ServiceAccountPrincipal {
+    const { caller, context } = this;
+    if (!caller) return undefined as never;
+    return (this.madePrincipal ??= {
+      serviceAccount: caller.serviceAccount,
+      restrictions: caller.restrictions,
+      ...(context.noteUse && caller.type !== "access_token"
+        ? { noteUse: noteUseOf(context.noteUse, caller) }
+        : {}),
+      ...(caller.claims ? { workloadClaims: caller.claims } : {}),
+      ...this.source,
+    });
+  }
+  get readRawBody() {
+    return bound(this.context, this.context.readRawBody);
+  }
+  get readForm() {
+    return bound(this.context, this.context.readForm);
+  }
+  get authenticate() {
+    return bound(this.context, this.context.authenticate);
+  }
+  get failures() {
+    return this.context.failures();
+  }
+}
+
+function bound<T>(context: DispatchContext, method: () => T): () => T {
+  return () => method.call(context);
+}
+
+function noteUseOf(
+  noteUse: NonNullable<DispatchContext["noteUse"]>,
+  caller: VerifiedKey,
+): NonNullable<ServiceAccountPrincipal["noteUse"]> {
+  return (kind, project) => noteUse(caller, kind, project);
+}
 
 /** Compiles the table once: each path becomes one anchored pattern. */
 export function createDispatcher(routes: Route[]): Dispatcher {
@@ -238,30 +301,7 @@ export function createDispatcher(routes: Route[]): Dispatcher {
         ? parse(route.body, await context.readBody(), route.bodyName ?? "body")
         : undefined;
       const source = { ip: context.ip, userAgent: req.headers["user-agent"] ?? null };
-      return route.handle({
-        params,
-        query,
-        body,
-        caller,
-        principal: caller && {
-          serviceAccount: caller.serviceAccount,
-          restrictions: caller.restrictions,
-          ...(context.noteUse && caller.type !== "access_token"
-            ? {
-                noteUse: (kind: "read" | "write" | "admin", project?: string) =>
-                  context.noteUse!(caller, kind, project),
-              }
-            : {}),
-          ...(caller.claims ? { workloadClaims: caller.claims } : {}),
-          ...source,
-        },
-        source,
-        readForm: context.readForm,
-        readRawBody: context.readRawBody,
-        headers: req.headers,
-        authenticate: context.authenticate,
-        failures: context.failures,
-      });
+      return route.handle(new RouteCall(params, query, body, caller, source, req.headers, context));
     },
   };
 }

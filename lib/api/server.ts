@@ -78,18 +78,25 @@ export function mountApi(
     .join("");
   server.on("request", (req: IncomingMessage, res: ServerResponse) => {
     const url = req.url ?? "/";
-    for (const [name, value] of securityHeaders) res.setHeader(name, value);
-    if (NON_PAGE_PREFIXES.some((prefix) => url.startsWith(prefix))) {
-      res.setHeader("content-security-policy", NON_PAGE_CSP);
+    const isApi = url === API_PREFIX || url.startsWith(`${API_PREFIX}/`) || url.startsWith(`${API_PREFIX}?`);
+    // The API writes its security headers with the rest of its answer's, in one writeHead
+    // (lib/api/errors.ts); every other answer gets them here.
+    if (!isApi) {
+      for (const [name, value] of securityHeaders) res.setHeader(name, value);
+      if (NON_PAGE_PREFIXES.some((prefix) => url.startsWith(prefix))) {
+        res.setHeader("content-security-policy", NON_PAGE_CSP);
+      }
     }
-    beginRequest(req, res);
+    beginRequest(req, res, isApi);
+    if (isApi) {
+      void api(req, res);
+      return;
+    }
     const probe = url.split("?", 1)[0];
     if (probe === "/healthz" || probe === "/readyz") {
       void answerProbe(probe, res, options.draining?.() ?? false);
     } else if (probe === "/metrics") {
       void answerMetrics(req, res);
-    } else if (url === API_PREFIX || url.startsWith(`${API_PREFIX}/`) || url.startsWith(`${API_PREFIX}?`)) {
-      void api(req, res);
     } else if (
       url === SCIM_BASE_PATH ||
       url.startsWith(`${SCIM_BASE_PATH}/`) ||

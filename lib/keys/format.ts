@@ -79,9 +79,9 @@ export function hashSecret(secret: string): string {
 }
 
 /** Compares a presented secret with a stored hash in constant time. */
-export function secretMatches(secret: string, storedHash: string): boolean {
-  const expected = Buffer.from(storedHash, "hex");
-  const actual = Buffer.from(hashSecret(secret), "hex");
+export function secretMatches(secret: string, storedHash: string | Buffer): boolean {
+  const expected = typeof storedHash === "string" ? Buffer.from(storedHash, "hex") : storedHash;
+  const actual = crypto.createHash("sha256").update(secret, "utf8").digest();
   return expected.length === actual.length && crypto.timingSafeEqual(expected, actual);
 }
 

@@ -31,6 +31,9 @@ export type KeyUse = {
   facts: Set<string>;
   /** Exact addresses among the facts, per day (see EXACT_ADDRESSES_PER_DAY). */
   exactAddresses: Record<string, number>;
+  /** The day and address noted last: a key's next request from there has nothing new to note. */
+  notedDay?: string;
+  notedAddress?: string;
 };
 
 /** The facts of a batched use, parsed. */
@@ -130,6 +133,9 @@ export class LastUsedRecorder {
   }
 
   private noteAddress(use: KeyUse, day: string, address: string): void {
+    if (use.notedAddress === address && use.notedDay === day) return;
+    use.notedDay = day;
+    use.notedAddress = address;
     const host = normalisedHost(address);
     if (!host) return;
     const fact = `${day} address ${host}`;

@@ -24,14 +24,15 @@ export type VerifiedKey = {
 
 /** What is known about a key id: the stored hash, its state, and its account. Never the secret. */
 type KeyRecord = {
-  secretHash: string;
+  /** The stored SHA-256, as bytes: decoded once per lookup, not per request. */
+  secretHash: Buffer;
   revoked: boolean;
   disabled: boolean;
   verified: VerifiedKey;
 };
 
 // Compared against when no key has the presented id, so an unknown key costs the same work.
-const UNKNOWN_KEY_HASH = hashSecret("deputy-unknown-key");
+const UNKNOWN_KEY_HASH = Buffer.from(hashSecret("deputy-unknown-key"), "hex");
 
 // Keys share a few restriction sets (most keys none at all): parse each stored set once, not at
 // every cache miss. The shared objects are frozen, and only read.
@@ -58,7 +59,7 @@ async function loadKeyRecord(keyId: string): Promise<KeyRecord | null> {
   const row = await findKeyRow(keyId);
   if (!row) return null;
   return {
-    secretHash: row.secretHash,
+    secretHash: Buffer.from(row.secretHash, "hex"),
     revoked: row.revokedAt !== null || row.deletedAt !== null,
     disabled: row.status === "DISABLED",
     verified: {

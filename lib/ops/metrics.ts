@@ -2,6 +2,7 @@
 // are bounded by construction — a route's template (never its raw path: no key, id or name in a
 // label), a status, a result code — so a caller cannot grow the series.
 import client from "prom-client";
+import { FastCounter, FastHistogram, type FastCounterChild, type FastHistogramChild } from "./fast-series";
 
 type Metrics = ReturnType<typeof createMetrics>;
 
@@ -9,51 +10,63 @@ function createMetrics() {
   const registry = new client.Registry();
   client.collectDefaultMetrics({ register: registry, prefix: "deputy_" });
   const registers = [registry];
+  /** Registers one of the request path's own series (lib/ops/fast-series.ts). */
+  const fast = <T extends FastCounter | FastHistogram>(series: T): T => {
+    registry.registerMetric(series as unknown as client.Metric);
+    return series;
+  };
   return {
     registry,
-    requests: new client.Counter({
-      name: "deputy_http_requests_total",
-      help: "HTTP requests answered, by route template, method and status.",
-      labelNames: ["route", "method", "status"] as const,
-      registers,
-    }),
-    duration: new client.Histogram({
-      name: "deputy_http_request_duration_seconds",
-      help: "Time to answer an HTTP request, by route template and method.",
-      labelNames: ["route", "method"] as const,
-      buckets: [0.001, 0.0025, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5, 10],
-      registers,
-    }),
-    verifications: new client.Counter({
-      name: "deputy_credential_verifications_total",
-      help: "API credentials checked, by result: ok, or the refusal's error code.",
-      labelNames: ["result"] as const,
-      registers,
-    }),
-    exchanges: new client.Counter({
-      name: "deputy_token_exchanges_total",
-      help: "Token exchanges (RFC 8693), by result: granted, or the OAuth error.",
-      labelNames: ["result"] as const,
-      registers,
-    }),
-    cache: new client.Counter({
-      name: "deputy_credential_cache_lookups_total",
-      help: "Credential cache lookups, by result (hit or miss); the hit ratio is hit / all.",
-      labelNames: ["result"] as const,
-      registers,
-    }),
-    deliveries: new client.Counter({
-      name: "deputy_webhook_deliveries_total",
-      help: "Webhook delivery attempts, by result (delivered or failed).",
-      labelNames: ["result"] as const,
-      registers,
-    }),
-    jobs: new client.Counter({
-      name: "deputy_job_runs_total",
-      help: "Rounds of the background jobs on this instance, by result (ran, skipped: another instance holds the lock, failed).",
-      labelNames: ["result"] as const,
-      registers,
-    }),
+    requests: fast(
+      new FastCounter(
+        "deputy_http_requests_total",
+        "HTTP requests answered, by route template, method and status.",
+        ["route", "method", "status"],
+      ),
+    ),
+    duration: fast(
+      new FastHistogram(
+        "deputy_http_request_duration_seconds",
+        "Time to answer an HTTP request, by route template and method.",
+        ["route", "method"],
+        [0.001, 0.0025, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5, 10],
+      ),
+    ),
+    verifications: fast(
+      new FastCounter(
+        "deputy_credential_verifications_total",
+        "API credentials checked, by result: ok, or the refusal's error code.",
+        ["result"],
+      ),
+    ),
+    exchanges: fast(
+      new FastCounter(
+        "deputy_token_exchanges_total",
+        "Token exchanges (RFC 8693), by result: granted, or the OAuth error.",
+        ["result"],
+      ),
+    ),
+    cache: fast(
+      new FastCounter(
+        "deputy_credential_cache_lookups_total",
+        "Credential cache lookups, by result (hit or miss); the hit ratio is hit / all.",
+        ["result"],
+      ),
+    ),
+    deliveries: fast(
+      new FastCounter(
+        "deputy_webhook_deliveries_total",
+        "Webhook delivery attempts, by result (delivered or failed).",
+        ["result"],
+      ),
+    ),
+    jobs: fast(
+      new FastCounter(
+        "deputy_job_runs_total",
+        "Rounds of the background jobs on this instance, by result (ran, skipped: another instance holds the lock, failed).",
+        ["result"],
+      ),
+    ),
     pool: createPoolGauge(registers),
   };
 }
@@ -92,15 +105,15 @@ export function metrics(): Metrics {
 }
 
 type ResultCounter = "verifications" | "exchanges" | "cache" | "deliveries" | "jobs";
-/** Label-bound children of the by-result counters: the hot path skips prom-client's label hashing. */
-const boundResults = new Map<string, { inc(): void }>();
+/** The by-result counters' series, by "counter result": one map lookup per count. */
+const boundResults = new Map<string, FastCounterChild>();
 
 /** Counts one outcome in a by-result counter (`deputy_credential_verifications_total{result}` …). */
 export function countResult(counter: ResultCounter, result: string): void {
   const key = `${counter} ${result}`;
   let child = boundResults.get(key);
   if (!child) {
-    child = metrics()[counter].labels(result);
+    child = metrics()[counter].child(result);
     boundResults.set(key, child);
   }
   child.inc();
@@ -128,12 +141,8 @@ export function routeLabel(req: object & { url?: string }): string {
 
 const KNOWN_METHODS = new Set(["GET", "HEAD", "POST", "PUT", "PATCH", "DELETE", "OPTIONS"]);
 
-type Bound = {
-  count: client.Counter<"route" | "method" | "status">;
-  time: client.Histogram<"route" | "method">;
-};
-/** Label-bound children by "route method status": the hot path skips prom-client's label hashing. */
-const bound = new Map<string, { count: { inc(): void }; time: { observe(v: number): void } }>();
+/** The series of "route method status": made once, then plain additions. */
+const bound = new Map<string, { count: FastCounterChild; time: FastHistogramChild }>();
 
 /** Counts and times one answered request. */
 export function observeRequest(
@@ -146,8 +155,11 @@ export function observeRequest(
   const key = `${route} ${method} ${status}`;
   let children = bound.get(key);
   if (!children) {
-    const m: Bound = { count: metrics().requests, time: metrics().duration };
-    children = { count: m.count.labels(route, method, String(status)), time: m.time.labels(route, method) };
+    const m = metrics();
+    children = {
+      count: m.requests.child(route, method, String(status)),
+      time: m.duration.child(route, method),
+    };
     bound.set(key, children);
   }
   children.count.inc();

@@ -35,20 +35,24 @@ export function notePrincipal(req: IncomingMessage, principal: string): void {
   (req as IncomingMessage & Noted)[PRINCIPAL] = principal;
 }
 
-/** The id this request was given by `beginRequest` (read from the answer's header). */
+const REQUEST_ID = Symbol("deputy.requestId");
+type WithId = { [REQUEST_ID]?: string };
+
+/** The id this request was given by `beginRequest`. */
 export function requestIdOf(res: ServerResponse): string | undefined {
-  const id = res.getHeader(REQUEST_ID_HEADER);
-  return typeof id === "string" ? id : undefined;
+  return (res as ServerResponse & WithId)[REQUEST_ID];
 }
 
 /**
  * Gives the request its id (answer header, and the request's own header for the console behind
- * us), and counts, times and logs it once it is answered.
+ * us), and counts, times and logs it once it is answered. With `answerSetsId` the answer's writer
+ * puts the id in its headers itself (the API's, which writes all its headers at once).
  */
-export function beginRequest(req: IncomingMessage, res: ServerResponse): string {
+export function beginRequest(req: IncomingMessage, res: ServerResponse, answerSetsId = false): string {
   const id = acceptRequestId(req.headers[REQUEST_ID_HEADER]);
   req.headers[REQUEST_ID_HEADER] = id;
-  res.setHeader(REQUEST_ID_HEADER, id);
+  (res as ServerResponse & WithId)[REQUEST_ID] = id;
+  if (!answerSetsId) res.setHeader(REQUEST_ID_HEADER, id);
   const started = process.hrtime.bigint();
   // "close" comes after "finish", and also when the client went away first: that request is
   // counted and logged too, as 499 (nginx's "client closed request").
