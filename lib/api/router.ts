@@ -201,21 +201,20 @@ class RouteCall implements RouteRequest<unknown, unknown, unknown> {
     });
   }
   get readRawBody() {
-    return bound(this.context, this.context.readRawBody);
+    const { context } = this;
+    return () => context.readRawBody();
   }
   get readForm() {
-    return bound(this.context, this.context.readForm);
+    const { context } = this;
+    return () => context.readForm();
   }
   get authenticate() {
-    return bound(this.context, this.context.authenticate);
+    const { context } = this;
+    return () => context.authenticate();
   }
   get failures() {
     return this.context.failures();
   }
-}
-
-function bound<T>(context: DispatchContext, method: () => T): () => T {
-  return () => method.call(context);
 }
 
 function noteUseOf(
