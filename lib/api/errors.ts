@@ -24,15 +24,26 @@ export type ApiErrorCode =
   | "service_unavailable"
   | "internal_error";
 
-/** An API failure with its HTTP status and a message that says what to fix (SPEC §4). */
+/**
+ * An API failure with its HTTP status and a message that says what to fix (SPEC §4). It is an
+ * answer, not a fault: nothing logs its stack, so none is captured — building one was a tenth of
+ * the cost of refusing a garbage key, the request an attacker can send for free.
+ */
 export class ApiError extends Error {
-  constructor(
-    readonly status: number,
-    readonly code: ApiErrorCode,
-    message: string,
-    readonly headers: Record<string, string> = {},
-  ) {
-    super(message);
+  readonly status: number;
+  readonly code: ApiErrorCode;
+  readonly headers: Record<string, string>;
+  constructor(status: number, code: ApiErrorCode, message: string, headers: Record<string, string> = {}) {
+    const limit = Error.stackTraceLimit;
+    Error.stackTraceLimit = 0;
+    try {
+      super(message);
+    } finally {
+      Error.stackTraceLimit = limit;
+    }
+    this.status = status;
+    this.code = code;
+    this.headers = headers;
   }
 }
 

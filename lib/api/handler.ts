@@ -82,12 +82,7 @@ export function createApiHandler(options: ApiHandlerOptions = {}) {
       throw new ApiError(401, result.code, CREDENTIAL_MESSAGES[result.code]);
     }
     // Before the address check: a refused use of a valid key is worth its line.
-    notePrincipal(
-      req,
-      result.value.type === "access_token"
-        ? `${result.value.serviceAccount.identity} (access token)`
-        : `${result.value.serviceAccount.identity} (key ${result.value.key.id})`,
-    );
+    notePrincipal(req, principalLabel(result.value));
     const { addresses } = result.value.restrictions;
     if (addresses && !addresses.includes(address)) {
       countResult("verifications", "ip_not_allowed");
@@ -210,6 +205,20 @@ function refuseCredentialsInUrl(searchParams: URLSearchParams): void {
       );
     }
   }
+}
+
+// A verified credential is shared while it is cached: its log label is built once, not per request.
+const principalLabels = new WeakMap<VerifiedKey, string>();
+function principalLabel(verified: VerifiedKey): string {
+  let label = principalLabels.get(verified);
+  if (label === undefined) {
+    label =
+      verified.type === "access_token"
+        ? `${verified.serviceAccount.identity} (access token)`
+        : `${verified.serviceAccount.identity} (key ${verified.key.id})`;
+    principalLabels.set(verified, label);
+  }
+  return label;
 }
 
 /** Percent-decodes a path segment; what it may contain is the route's params schema's business. */

@@ -1,3 +1,5 @@
+import { execFileSync } from "node:child_process";
+import path from "node:path";
 import { describe, expect, it } from "vitest";
 import { generateApiKey, hashSecret } from "@/lib/keys/format";
 import { scrubSecrets } from "./log";
@@ -47,5 +49,34 @@ describe("acceptRequestId", () => {
     ]) {
       expect(acceptRequestId(bad as string | undefined)).toMatch(made);
     }
+  });
+});
+
+describe("logRequest", () => {
+  it("writes exactly the line pino would, fields in pino's order, at the status's level", () => {
+    const script = `
+      import { logger, logRequest } from "./lib/ops/log.ts";
+      const line = { reqId: "r-1", method: "GET", route: '/api/v1/"odd"\\\\route\\u2028', status: 200, ms: 1.5, principal: null, ip: "::1" };
+      logRequest(line);
+      logger().info(line, "request");
+      logRequest({ ...line, method: undefined, status: 503, principal: "ci@acme.sa.deputy.local (key k1)" });
+      logger().error({ ...line, method: undefined, status: 503, principal: "ci@acme.sa.deputy.local (key k1)" }, "request");
+    `;
+    const out = execFileSync(process.execPath, ["--import", "tsx", "--input-type=module", "-e", script], {
+      cwd: path.resolve(import.meta.dirname, "../.."),
+      env: { ...process.env, DEPUTY_LOG_LEVEL: "info" },
+      encoding: "utf8",
+    });
+    const lines = out.trim().split("\n");
+    expect(lines).toHaveLength(4);
+    const withoutTime = (text: string) => {
+      const parsed = JSON.parse(text) as Record<string, unknown>;
+      expect(parsed.time).toMatch(/^\d{4}-\d\d-\d\dT\d\d:\d\d:\d\d\.\d{3}Z$/);
+      return text.replace(/"time":"[^"]+"/, "");
+    };
+    expect(withoutTime(lines[0]!)).toBe(withoutTime(lines[1]!));
+    expect(withoutTime(lines[2]!)).toBe(withoutTime(lines[3]!));
+    expect(JSON.parse(lines[2]!)).toMatchObject({ level: "error", status: 503, msg: "request" });
+    expect(JSON.parse(lines[2]!)).not.toHaveProperty("method");
   });
 });

@@ -32,6 +32,8 @@ function isoTimeField(): string {
   return lastField;
 }
 
+let destination: ReturnType<typeof pino.destination> | undefined;
+
 function createLogger(): Logger {
   let level: string = "info";
   try {
@@ -39,6 +41,7 @@ function createLogger(): Logger {
   } catch {
     // Configuration is reported by the start-up check; a log line must not fail because of it.
   }
+  destination = pino.destination({ dest: 1, sync: false });
   return pino(
     {
       level,
@@ -49,7 +52,7 @@ function createLogger(): Logger {
     },
     // Asynchronous writes (the request path never waits for the terminal or a pipe). pino itself
     // writes what is buffered when the process exits, process.exit() included.
-    pino.destination({ dest: 1, sync: false }),
+    destination,
   );
 }
 
@@ -58,6 +61,34 @@ const holder = globalThis as unknown as { deputyLog?: Logger };
 /** This process's logger. */
 export function logger(): Logger {
   return (holder.deputyLog ??= createLogger());
+}
+
+export type RequestLine = {
+  reqId: string;
+  method: string | undefined;
+  route: string;
+  status: number;
+  ms: number;
+  principal: string | null;
+  ip: string;
+};
+
+/**
+ * A request's line, in exactly the shape pino gives the same fields (level, time, pid, the
+ * fields, msg), serialised with one JSON.stringify and written to pino's own destination: pino's
+ * general path (serializers, per-key checks) cost a busy API about a fifth of each request. Its
+ * fields are ours and hold no free text, so there is nothing to scrub.
+ */
+export function logRequest(line: RequestLine): void {
+  const log = logger();
+  const level = line.status >= 500 ? "error" : "info";
+  if (!log.isLevelEnabled(level) || !destination) {
+    log[level](line, "request");
+    return;
+  }
+  destination.write(
+    `{"level":"${level}"${isoTimeField()},"pid":${process.pid},${JSON.stringify(line).slice(1, -1)},"msg":"request"}\n`,
+  );
 }
 
 /** The message and, for an unexpected error, its stack, scrubbed (for a log line's `err`). */

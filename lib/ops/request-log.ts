@@ -5,7 +5,7 @@
 import crypto from "node:crypto";
 import type { IncomingMessage, ServerResponse } from "node:http";
 import { clientAddressOf } from "@/lib/server/client-address";
-import { logger } from "./log";
+import { logRequest } from "./log";
 import { observeRequest, routeLabel } from "./metrics";
 
 export const REQUEST_ID_HEADER = "x-request-id";
@@ -60,7 +60,7 @@ export function beginRequest(req: IncomingMessage, res: ServerResponse, answerSe
     const seconds = Number(process.hrtime.bigint() - started) / 1e9;
     const status = res.writableFinished ? res.statusCode : CLIENT_CLOSED;
     observeRequest(req, status, seconds);
-    const line = {
+    logRequest({
       reqId: id,
       method: req.method,
       route: routeLabel(req),
@@ -68,9 +68,7 @@ export function beginRequest(req: IncomingMessage, res: ServerResponse, answerSe
       ms: Math.round(seconds * 1e4) / 10,
       principal: (req as IncomingMessage & Noted)[PRINCIPAL] ?? null,
       ip: clientAddressOf(req),
-    };
-    if (status >= 500) logger().error(line, "request");
-    else logger().info(line, "request");
+    });
   });
   return id;
 }
