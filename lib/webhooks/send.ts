@@ -93,10 +93,15 @@ export async function sendAttempt(
         response.on("error", () => done());
       },
     );
-    const timer = setTimeout(() => {
-      request.destroy();
-      finish(failed(`No answer within ${timeoutMs / 1000} s.`));
-    }, timeoutMs);
+    // One deadline for the whole attempt, the address lookup included: a batch of attempts then
+    // ends within the worker's lease, however slow a host's DNS is.
+    const timer = setTimeout(
+      () => {
+        request.destroy();
+        finish(failed(`No answer within ${timeoutMs / 1000} s.`));
+      },
+      Math.max(0, timeoutMs - (Date.now() - started)),
+    );
     request.on("error", (error: NodeJS.ErrnoException) =>
       finish(failed(`Could not connect (${error.code ?? error.message}).`)),
     );

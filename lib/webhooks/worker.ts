@@ -128,13 +128,7 @@ export class WebhookWorker {
       if (claimed.length === 0) return total;
       total += claimed.length;
       const results = await Promise.all(claimed.map((delivery) => this.send(delivery)));
-      await this.recordAll(claimed, results).catch((error: unknown) => {
-        // A delivery deleted with its endpoint between the transaction's read and its writes:
-        // once more, and the read leaves it out.
-        const code = (error as { code?: string }).code;
-        if (code === "P2003" || code === "P2025") return this.recordAll(claimed, results);
-        throw error;
-      });
+      await this.recordWithRetries(claimed, results);
       if (this.stopped) return total;
     }
   }
@@ -202,6 +196,24 @@ export class WebhookWorker {
   }
 
   /**
+   * Records a batch, again when the transaction lost a race: a delivery deleted with its endpoint
+   * between the transaction's read and its writes (the read leaves it out the next time), a
+   * write conflict or deadlock (P2034), or a transaction that waited too long for the database
+   * (P2028). Attempts that cannot be recorded are sent again once their lease lapses.
+   */
+  private async recordWithRetries(claimed: ClaimedDelivery[], results: AttemptResult[]): Promise<void> {
+    for (let attempt = 1; ; attempt++) {
+      try {
+        return await this.recordAll(claimed, results);
+      } catch (error) {
+        const code = (error as { code?: string }).code;
+        const retryable = code === "P2003" || code === "P2025" || code === "P2034" || code === "P2028";
+        if (!retryable || attempt >= 3) throw error;
+      }
+    }
+  }
+
+  /**
    * Records a batch's attempts in one transaction: every attempt in the delivery log, the
    * delivered ones marked in one statement per response status, each failure rescheduled, and
    * the endpoints' failing state. A delivery deleted with its endpoint meanwhile is skipped.
@@ -257,7 +269,7 @@ export class WebhookWorker {
         .map(({ delivery }) => delivery.endpoint.id);
       if (recovered.length > 0) {
         await tx.webhookEndpoint.updateMany({
-          where: { id: { in: [...new Set(recovered)] } },
+          where: { id: { in: [...new Set(recovered)].sort() } },
           data: { failingSince: null },
         });
       }
@@ -281,7 +293,9 @@ export class WebhookWorker {
         if (!answered.has(delivery.endpoint.id))
           failingEndpoints.set(delivery.endpoint.id, delivery.endpoint);
       }
-      for (const endpoint of failingEndpoints.values()) await this.noteFailing(tx, endpoint, now);
+      // In id order, as every batch does: two instances' batches never wait on each other's rows.
+      const failing = [...failingEndpoints.values()].sort((a, b) => (a.id < b.id ? -1 : 1));
+      for (const endpoint of failing) await this.noteFailing(tx, endpoint, now);
     });
   }
 
