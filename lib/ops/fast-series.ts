@@ -6,12 +6,13 @@
 type Labels = Record<string, string>;
 type Value = { labels: Labels; value: number; metricName?: string };
 
-export type FastCounterChild = { value: number; inc(): void };
+type Scraped = { name: string; help: string; type: string; aggregator: string; values: Value[] };
 
-export class FastCounter {
-  readonly type = "counter";
+/** What both kinds share: a name, help, label names, and one series per label set, made on first use. */
+abstract class FastSeries<S extends { labels: Labels }> {
+  abstract readonly type: string;
   readonly aggregator = "sum";
-  private readonly children = new Map<string, FastCounterChild & { labels: Labels }>();
+  protected readonly series = new Map<string, S>();
 
   constructor(
     readonly name: string,
@@ -19,55 +20,66 @@ export class FastCounter {
     private readonly labelNames: readonly string[],
   ) {}
 
-  /** The series of these label values (in labelNames' order), made on first use. */
-  child(...values: string[]): FastCounterChild {
+  /** The series of these label values (in labelNames' order), made by `make` the first time. */
+  protected seriesOf(values: string[], make: (labels: Labels) => S): S {
     const key = values.join("\u0000");
-    let child = this.children.get(key);
-    if (!child) {
-      const labels = Object.fromEntries(this.labelNames.map((name, i) => [name, values[i] ?? ""]));
-      child = {
-        labels,
-        value: 0,
-        inc() {
-          this.value += 1;
-        },
-      };
-      this.children.set(key, child);
+    let found = this.series.get(key);
+    if (!found) {
+      found = make(Object.fromEntries(this.labelNames.map((name, i) => [name, values[i] ?? ""])));
+      this.series.set(key, found);
     }
-    return child;
+    return found;
   }
 
-  get(): { name: string; help: string; type: string; aggregator: string; values: Value[] } {
-    const values = [...this.children.values()].map(({ labels, value }) => ({ labels, value }));
+  protected scraped(values: Value[]): Scraped {
     return { name: this.name, help: this.help, type: this.type, aggregator: this.aggregator, values };
+  }
+}
+
+export type FastCounterChild = { value: number; inc(): void };
+
+export class FastCounter extends FastSeries<FastCounterChild & { labels: Labels }> {
+  readonly type = "counter";
+
+  child(...values: string[]): FastCounterChild {
+    return this.seriesOf(values, (labels) => ({
+      labels,
+      value: 0,
+      inc() {
+        this.value += 1;
+      },
+    }));
+  }
+
+  get(): Scraped {
+    return this.scraped([...this.series.values()].map(({ labels, value }) => ({ labels, value })));
   }
 }
 
 export type FastHistogramChild = { observe(value: number): void };
 
-export class FastHistogram {
+type HistogramSeries = { labels: Labels; counts: Float64Array; sum: number };
+
+export class FastHistogram extends FastSeries<HistogramSeries> {
   readonly type = "histogram";
-  readonly aggregator = "sum";
-  private readonly children = new Map<string, { labels: Labels; counts: Float64Array; sum: number }>();
 
   constructor(
-    readonly name: string,
-    readonly help: string,
-    private readonly labelNames: readonly string[],
+    name: string,
+    help: string,
+    labelNames: readonly string[],
     private readonly buckets: readonly number[],
-  ) {}
+  ) {
+    super(name, help, labelNames);
+  }
 
   child(...values: string[]): FastHistogramChild {
-    const key = values.join("\u0000");
-    let series = this.children.get(key);
-    if (!series) {
-      const labels = Object.fromEntries(this.labelNames.map((name, i) => [name, values[i] ?? ""]));
-      // One slot per bucket and a last one for values above every bucket (+Inf).
-      series = { labels, counts: new Float64Array(this.buckets.length + 1), sum: 0 };
-      this.children.set(key, series);
-    }
+    // One slot per bucket and a last one for values above every bucket (+Inf).
+    const target = this.seriesOf(values, (labels) => ({
+      labels,
+      counts: new Float64Array(this.buckets.length + 1),
+      sum: 0,
+    }));
     const { buckets } = this;
-    const target = series;
     return {
       observe(value: number) {
         let i = 0;
@@ -78,9 +90,9 @@ export class FastHistogram {
     };
   }
 
-  get(): { name: string; help: string; type: string; aggregator: string; values: Value[] } {
+  get(): Scraped {
     const values: Value[] = [];
-    for (const { labels, counts, sum } of this.children.values()) {
+    for (const { labels, counts, sum } of this.series.values()) {
       let cumulative = 0;
       this.buckets.forEach((bound, i) => {
         cumulative += counts[i]!;
@@ -99,6 +111,6 @@ export class FastHistogram {
       values.push({ labels, value: sum, metricName: `${this.name}_sum` });
       values.push({ labels, value: cumulative, metricName: `${this.name}_count` });
     }
-    return { name: this.name, help: this.help, type: this.type, aggregator: this.aggregator, values };
+    return this.scraped(values);
   }
 }

@@ -248,7 +248,9 @@ export class WebhookWorker {
       const answered = new Set<string>();
       for (const { delivery, result } of done) {
         if (!result.ok) continue;
-        deliveredByStatus.set(result.status, [...(deliveredByStatus.get(result.status) ?? []), delivery.id]);
+        const ids = deliveredByStatus.get(result.status);
+        if (ids) ids.push(delivery.id);
+        else deliveredByStatus.set(result.status, [delivery.id]);
         answered.add(delivery.endpoint.id);
       }
       for (const [status, ids] of deliveredByStatus) {
