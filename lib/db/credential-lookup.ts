@@ -34,6 +34,11 @@ export type KeyRow = {
 export type CredentialLookup = {
   url: string;
   find(keyId: string): Promise<KeyRow | undefined>;
+  /**
+   * A counter that moves whenever another connection commits to the database (SQLite's
+   * `PRAGMA data_version`), or undefined where there is none (PostgreSQL announces changes).
+   */
+  dataVersion(): number | undefined;
   /** Tells every other Deputy instance on this database to drop its cached credentials. */
   announceChange(): Promise<void>;
   /** Calls `onChange` whenever another instance announces a change; returns a stop function. */
@@ -57,10 +62,14 @@ function sqliteLookup(url: string): CredentialLookup {
   const db = new Database(sqliteFilePath(url), { fileMustExist: true });
   db.pragma("busy_timeout = 5000");
   const statement = db.prepare<[string], KeyRow>(`${SELECT((c) => c)} WHERE k."keyId" = ?`);
+  // This connection only reads, so its data_version moves exactly when another one commits:
+  // this process's own writes (through Prisma's connection) and any other process's.
+  const version = db.prepare<[], number>("PRAGMA data_version").pluck();
   // One SQLite file serves one Deputy process; other writers (scripts) are seen within the TTL.
   return {
     url,
     find: (keyId) => Promise.resolve(statement.get(keyId)),
+    dataVersion: () => version.get(),
     announceChange: () => Promise.resolve(),
     listen: () => () => undefined,
   };
@@ -80,6 +89,7 @@ function postgresLookup(url: string): CredentialLookup {
       const result = await pool.query<KeyRow>({ name: "deputy_find_key", text, values: [keyId] });
       return result.rows[0];
     },
+    dataVersion: () => undefined,
     async announceChange() {
       await pool.query(`NOTIFY ${CREDENTIAL_CHANNEL}`);
     },

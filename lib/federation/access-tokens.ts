@@ -134,9 +134,9 @@ export async function verifyAccessToken(
   if (cached) {
     record = cached.value;
   } else {
-    const generation = cache.generation;
+    const ticket = cache.ticket();
     record = await loadTokenRecord(parsed.keyId);
-    cache.set(cacheKey, record, generation);
+    cache.set(cacheKey, record, ticket);
   }
   const matches = secretMatches(parsed.secret, record?.secretHash ?? UNKNOWN_HASH);
   if (!record || !matches) return { ok: false, code: "invalid_credential" };

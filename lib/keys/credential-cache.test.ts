@@ -6,9 +6,9 @@ describe("CredentialCache", () => {
     let now = 0;
     const cache = new CredentialCache<string>(10, 1_000, () => now);
     cache.set("a", "x");
-    expect(cache.get("a")).toEqual({ value: "x" });
+    expect(cache.get("a")?.value).toBe("x");
     now = 999;
-    expect(cache.get("a")).toEqual({ value: "x" });
+    expect(cache.get("a")?.value).toBe("x");
     now = 1_000;
     expect(cache.get("a")).toBeUndefined();
   });
@@ -17,7 +17,7 @@ describe("CredentialCache", () => {
     const cache = new CredentialCache<string | null>(100, 60_000);
     for (let i = 0; i < 10_000; i++) cache.set(`id-${i}`, null);
     expect(cache.size).toBe(100);
-    expect(cache.get("id-9999")).toEqual({ value: null });
+    expect(cache.get("id-9999")?.value).toBeNull();
     expect(cache.get("id-0")).toBeUndefined();
   });
 
@@ -30,11 +30,54 @@ describe("CredentialCache", () => {
 
   it("drops what a lookup read before a clear, so a revocation is never undone by a slow read", () => {
     const cache = new CredentialCache<string>(10, 60_000);
-    const generation = cache.generation; // a lookup starts, reading the live record…
+    const ticket = cache.ticket(); // a lookup starts, reading the live record…
     cache.clear(); // …the revocation commits and clears the cache…
-    cache.set("a", "live record", generation); // …and the read answers afterwards.
+    cache.set("a", "live record", ticket); // …and the read answers afterwards.
     expect(cache.get("a")).toBeUndefined();
-    cache.set("a", "fresh record", cache.generation);
-    expect(cache.get("a")).toEqual({ value: "fresh record" });
+    cache.set("a", "fresh record", cache.ticket());
+    expect(cache.get("a")?.value).toBe("fresh record");
+  });
+
+  it("renews an entry past its TTL only while the database's change counter has not moved", () => {
+    let now = 0;
+    let version = 7;
+    const cache = new CredentialCache<string>(
+      10,
+      1_000,
+      () => now,
+      () => version,
+    );
+    cache.set("a", "x", cache.ticket());
+    now = 5_000; // long past the TTL, and nothing was committed: still the same record
+    expect(cache.get("a")).toEqual(expect.objectContaining({ value: "x" }));
+    version = 8; // another connection committed (a revocation, a usage batch, anything)…
+    now = 5_999; // …within the renewed TTL the entry still answers…
+    expect(cache.get("a")).toEqual(expect.objectContaining({ value: "x" }));
+    now = 6_000; // …and at its end it goes back to the database.
+    expect(cache.get("a")).toBeUndefined();
+  });
+
+  it("never renews an entry read before a commit it did not see", () => {
+    let now = 0;
+    let version = 1;
+    const cache = new CredentialCache<string>(
+      10,
+      1_000,
+      () => now,
+      () => version,
+    );
+    const ticket = cache.ticket(); // the lookup takes the counter first…
+    version = 2; // …another process commits meanwhile…
+    cache.set("a", "maybe stale", ticket); // …and the read answers.
+    now = 1_000;
+    expect(cache.get("a")).toBeUndefined();
+  });
+
+  it("without a change counter (PostgreSQL), expires at the TTL as before", () => {
+    let now = 0;
+    const cache = new CredentialCache<string>(10, 1_000, () => now);
+    cache.set("a", "x", cache.ticket());
+    now = 1_000;
+    expect(cache.get("a")).toBeUndefined();
   });
 });

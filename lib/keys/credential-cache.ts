@@ -2,13 +2,25 @@ import { credentialLookup } from "@/lib/db/credential-lookup";
 import { logError } from "@/lib/ops/log";
 
 /**
+ * What a lookup takes before it reads the database and hands to `set` with its answer: the
+ * cache's generation (moved on by every clear) and the database's change counter at that moment.
+ */
+export type LookupTicket = { generation: number; version: number | undefined };
+
+/**
  * A short-lived, bounded cache of key records by key id, so a busy job's requests skip the
  * database. It never holds a secret: entries keep the stored hash and the presented secret is
  * hashed and compared on every request. Revoking, disabling or deleting in this process clears
  * it at once; TTL_MS bounds staleness for changes made by another process.
+ *
+ * With a `dataVersion` source (SQLite's `PRAGMA data_version`, which moves whenever another
+ * connection commits), an entry past its TTL is renewed instead of read again when nothing at
+ * all was committed since it was read: the record cannot have changed. Any commit (a revocation
+ * by another process, but also a usage batch or an audit event) sends every entry back to the
+ * database at its TTL, so the bound on staleness is the same.
  */
 export class CredentialCache<V> {
-  private readonly entries = new Map<string, { value: V; expiresAt: number }>();
+  private readonly entries = new Map<string, { value: V; expiresAt: number; version: number | undefined }>();
   private clears = 0;
 
   /**
@@ -25,25 +37,36 @@ export class CredentialCache<V> {
     readonly maxEntries: number,
     readonly ttlMs: number,
     private readonly now: () => number = Date.now,
+    private readonly dataVersion: () => number | undefined = () => undefined,
   ) {}
+
+  /** Taken before a lookup reads the database (see `LookupTicket`). */
+  ticket(): LookupTicket {
+    return { generation: this.clears, version: this.dataVersion() };
+  }
 
   get(keyId: string): { value: V } | undefined {
     const entry = this.entries.get(keyId);
     if (!entry) return undefined;
-    if (entry.expiresAt <= this.now()) {
-      this.entries.delete(keyId);
-      return undefined;
+    const now = this.now();
+    if (entry.expiresAt <= now) {
+      if (entry.version === undefined || entry.version !== this.dataVersion()) {
+        this.entries.delete(keyId);
+        return undefined;
+      }
+      entry.expiresAt = now + this.ttlMs;
     }
-    return { value: entry.value };
+    return entry;
   }
 
-  set(keyId: string, value: V, generation = this.clears): void {
-    if (generation !== this.clears) return;
+  /** Stores a lookup's answer, unless the cache was cleared since its ticket was taken. */
+  set(keyId: string, value: V, ticket: LookupTicket = { generation: this.clears, version: undefined }): void {
+    if (ticket.generation !== this.clears) return;
     if (!this.entries.has(keyId) && this.entries.size >= this.maxEntries) {
       const oldest = this.entries.keys().next().value;
       if (oldest !== undefined) this.entries.delete(oldest);
     }
-    this.entries.set(keyId, { value, expiresAt: this.now() + this.ttlMs });
+    this.entries.set(keyId, { value, expiresAt: this.now() + this.ttlMs, version: ticket.version });
   }
 
   clear(): void {
@@ -88,6 +111,8 @@ export function credentialCache<V>(): CredentialCache<V> {
   globalForCache.deputyCredentialCache ??= new CredentialCache(
     CREDENTIAL_CACHE_MAX_ENTRIES,
     CREDENTIAL_CACHE_TTL_MS,
+    () => Date.now(),
+    () => credentialLookup().dataVersion(),
   );
   threadsChannel();
   return globalForCache.deputyCredentialCache as CredentialCache<V>;

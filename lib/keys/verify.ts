@@ -97,9 +97,9 @@ export async function verifyApiKey(
   if (cached) {
     record = cached.value;
   } else {
-    const generation = cache.generation;
+    const ticket = cache.ticket();
     record = await loadKeyRecord(parsed.keyId);
-    cache.set(parsed.keyId, record, generation);
+    cache.set(parsed.keyId, record, ticket);
   }
   const matches = secretMatches(parsed.secret, record?.secretHash ?? UNKNOWN_KEY_HASH);
   if (!record || !matches) return { ok: false, code: "invalid_credential" };

@@ -1,4 +1,4 @@
-import { describe, expect, it } from "vitest";
+import { describe, expect, it, vi } from "vitest";
 import { db } from "@/lib/db";
 import { AppError } from "@/lib/errors";
 import { countSeatsUsed } from "@/lib/orgs/overview";
@@ -14,6 +14,9 @@ import {
   updateServiceAccountFromForm,
 } from "@/lib/service-accounts";
 import { revokeKey } from "@/lib/keys/lifecycle";
+import { CREDENTIAL_CACHE_TTL_MS } from "@/lib/keys/credential-cache";
+import { renderMetrics } from "@/lib/ops/metrics";
+import { TEST_ENGINE } from "../support/engine";
 import { auditActions, makeOrg, registerIssuer } from "../support/factories";
 import { codeOf } from "../support/app-error";
 
@@ -279,6 +282,37 @@ describe("API keys", () => {
     expect(await codeOf(createApiKeyFromForm(w.as.alphaAdmin, id, { name: "second", expiresIn: "30" }))).toBe(
       "OK",
     );
+  });
+});
+
+describe("the credential cache and changes made by another process", () => {
+  const cacheHits = async () =>
+    Number(
+      /deputy_credential_cache_lookups_total\{result="hit"\} (\d+)/.exec((await renderMetrics()).body)?.[1] ??
+        0,
+    );
+
+  it("keeps serving a key past the TTL only while nothing was committed, and refuses it within the TTL of a revocation it did not make", async () => {
+    const w = await makeOrg();
+    const { id } = await teamAccount(w);
+    const key = await createApiKeyFromForm(w.as.alphaAdmin, id, { name: "ci" });
+    vi.useFakeTimers({ toFake: ["Date"], now: Date.now() });
+    try {
+      expect((await verifyApiKey(key.secret)).ok).toBe(true); // read from the database, cached
+      vi.setSystemTime(Date.now() + 5 * CREDENTIAL_CACHE_TTL_MS);
+      const hits = await cacheHits();
+      expect((await verifyApiKey(key.secret)).ok).toBe(true);
+      // SQLite: no connection committed anything since the read, so the entry is renewed
+      // without reading the database. PostgreSQL has no such counter: read again at the TTL.
+      expect(await cacheHits()).toBe(hits + (TEST_ENGINE === "sqlite" ? 1 : 0));
+
+      // Another process revokes the key straight in the database: no cache is cleared.
+      await db.$executeRawUnsafe(`UPDATE "ApiKey" SET "revokedAt" = "createdAt" WHERE "id" = '${key.id}'`);
+      vi.setSystemTime(Date.now() + CREDENTIAL_CACHE_TTL_MS);
+      expect(await verifyApiKey(key.secret)).toEqual({ ok: false, code: "revoked_credential" });
+    } finally {
+      vi.useRealTimers();
+    }
   });
 });
 
