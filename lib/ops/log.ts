@@ -33,52 +33,81 @@ function isoTimeField(): string {
 }
 
 /**
- * Every line of this thread's log, gathered for the rest of the event loop's turn and written
- * to stdout in one synchronous write (pino's sonic-boom, `sync: true`, pino's own default).
- *
- * Why not pino's asynchronous mode, which Deputy used before: a line then lived until the
- * thread pool had written it, which on a busy two-core machine took long enough for the young
- * generation's collector to copy and promote it — a busy API's log lines were three quarters of
- * everything promoted, and made each minor collection five times as long as the floor's (a
- * sampling heap profile showed it; issue 17). Lines written at the end of their turn die young.
- * Also: a crash loses no line (the last lines before a crash are the ones an operator wants),
- * and lines stay in order. The cost: one write per turn, for all of its lines; and a log reader
- * that stops reading stalls the server, as with any synchronous logger — the pipeline must
- * read stdout (Docker, systemd and Kubernetes do).
+ * Every line of this thread's log, gathered and handed to pino's destination (sonic-boom) as one
+ * string per event-loop turn, and only while sonic-boom is idle. sonic-boom measures the UTF-8
+ * length of its whole pending buffer on every write, so a busy API's lines written one by one,
+ * or handed over while a write was in flight, cost microseconds each (a tenth of a
+ * GET /api/v1/viewer). Handed over in batches to an idle destination, each line is measured
+ * once. Lines keep their order: pino's own lines go through here too.
  */
 class TurnBatchedLines {
   private pending: string[] = [];
   private scheduled = false;
+  /** Handed a batch that sonic-boom has not finished writing (it emits "drain" when it has). */
+  private busy = false;
+  private destination: ReturnType<typeof pino.destination> | undefined;
 
-  constructor(private readonly destination: ReturnType<typeof pino.destination>) {
-    // A process.exit() in the same turn as its last lines.
+  constructor() {
     process.on("exit", () => this.handOver());
+  }
+
+  /** Set right after construction (see createLogger for why not in it). */
+  writeTo(destination: ReturnType<typeof pino.destination>): void {
+    this.destination = destination;
+    destination.on("drain", () => {
+      this.busy = false;
+      if (this.pending.length > 0) this.schedule();
+    });
   }
 
   write(text: string): void {
     this.pending.push(text);
-    if (!this.scheduled) {
-      this.scheduled = true;
-      setImmediate(this.handOverNow);
+    // Past a bound the lines go on without waiting for "drain" (a destination that failed, for
+    // one, never emits it): sonic-boom's own limits then apply.
+    if (!this.busy || this.pending.length >= BATCH_MAX_LINES) this.schedule();
+  }
+
+  private schedule(): void {
+    if (this.scheduled) return;
+    this.scheduled = true;
+    setImmediate(this.handOverNow);
+  }
+
+  private readonly handOverNow = (): void => {
+    this.scheduled = false;
+    if (!this.busy || this.pending.length >= BATCH_MAX_LINES) this.handOver();
+  };
+
+  private handOver(): void {
+    if (this.pending.length === 0 || !this.destination) return;
+    const pending = this.pending;
+    this.pending = [];
+    this.busy = true;
+    // In runs of at most sonic-boom's own write size: a write still in flight when the process
+    // exits is lost (pino's asynchronous mode), and this keeps that to one run, as before.
+    let start = 0;
+    let length = 0;
+    for (let i = 0; i < pending.length; i++) {
+      length += pending[i]!.length;
+      if (length >= HANDOVER_MAX_CHARS || i === pending.length - 1) {
+        this.destination.write(i === start ? pending[i]! : pending.slice(start, i + 1).join(""));
+        start = i + 1;
+        length = 0;
+      }
     }
   }
 
-  private readonly handOverNow = (): void => this.handOver();
-
-  private handOver(): void {
-    this.scheduled = false;
-    if (this.pending.length === 0) return;
-    const text = this.pending.length === 1 ? this.pending[0]! : this.pending.join("");
-    this.pending = [];
-    this.destination.write(text);
-  }
-
-  /** pino's `logger.flush()`. */
+  /** pino's `logger.flush()`: the waiting lines first, then sonic-boom's buffer. */
   flush(callback?: (error?: Error) => void): void {
     this.handOver();
-    callback?.();
+    this.destination?.flush(callback);
   }
 }
+
+/** sonic-boom's default largest write (16 KiB), in characters. */
+const HANDOVER_MAX_CHARS = 16_384;
+/** Lines held while the destination writes, at most (see TurnBatchedLines.write). */
+const BATCH_MAX_LINES = 2_000;
 
 let lines: TurnBatchedLines | undefined;
 
@@ -89,7 +118,10 @@ function createLogger(): Logger {
   } catch {
     // Configuration is reported by the start-up check; a log line must not fail because of it.
   }
-  lines = new TurnBatchedLines(pino.destination({ dest: 1, sync: true }));
+  // The batcher registers its exit handler before pino.destination registers pino's: on exit
+  // the turn's lines reach sonic-boom first, and pino then writes sonic-boom's buffer out.
+  lines = new TurnBatchedLines();
+  lines.writeTo(pino.destination({ dest: 1, sync: false }));
   return pino(
     {
       level,
@@ -98,6 +130,8 @@ function createLogger(): Logger {
       messageKey: "msg",
       formatters: { level: (label) => ({ level: label }) },
     },
+    // Asynchronous writes (the request path never waits for the terminal or a pipe). pino itself
+    // writes what is buffered when the process exits, process.exit() included.
     lines,
   );
 }
