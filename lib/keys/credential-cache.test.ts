@@ -1,6 +1,16 @@
 import { describe, expect, it } from "vitest";
 import { CredentialCache } from "./credential-cache";
 
+/** A cache on a test's own clock and database change counter. */
+function versionedCache(clock: { now: number; version: number }) {
+  return new CredentialCache<string>(
+    10,
+    1_000,
+    () => clock.now,
+    () => clock.version,
+  );
+}
+
 describe("CredentialCache", () => {
   it("expires entries after the TTL", () => {
     let now = 0;
@@ -39,37 +49,25 @@ describe("CredentialCache", () => {
   });
 
   it("renews an entry past its TTL only while the database's change counter has not moved", () => {
-    let now = 0;
-    let version = 7;
-    const cache = new CredentialCache<string>(
-      10,
-      1_000,
-      () => now,
-      () => version,
-    );
+    const clock = { now: 0, version: 7 };
+    const cache = versionedCache(clock);
     cache.set("a", "x", cache.ticket());
-    now = 5_000; // long past the TTL, and nothing was committed: still the same record
+    clock.now = 5_000; // long past the TTL, and nothing was committed: still the same record
     expect(cache.get("a")).toEqual(expect.objectContaining({ value: "x" }));
-    version = 8; // another connection committed (a revocation, a usage batch, anything)…
-    now = 5_999; // …within the renewed TTL the entry still answers…
+    clock.version = 8; // another connection committed (a revocation, a usage batch, anything)…
+    clock.now = 5_999; // …within the renewed TTL the entry still answers…
     expect(cache.get("a")).toEqual(expect.objectContaining({ value: "x" }));
-    now = 6_000; // …and at its end it goes back to the database.
+    clock.now = 6_000; // …and at its end it goes back to the database.
     expect(cache.get("a")).toBeUndefined();
   });
 
   it("never renews an entry read before a commit it did not see", () => {
-    let now = 0;
-    let version = 1;
-    const cache = new CredentialCache<string>(
-      10,
-      1_000,
-      () => now,
-      () => version,
-    );
+    const clock = { now: 0, version: 1 };
+    const cache = versionedCache(clock);
     const ticket = cache.ticket(); // the lookup takes the counter first…
-    version = 2; // …another process commits meanwhile…
+    clock.version = 2; // …another process commits meanwhile…
     cache.set("a", "maybe stale", ticket); // …and the read answers.
-    now = 1_000;
+    clock.now = 1_000;
     expect(cache.get("a")).toBeUndefined();
   });
 

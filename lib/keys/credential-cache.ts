@@ -111,7 +111,7 @@ export function credentialCache<V>(): CredentialCache<V> {
   globalForCache.deputyCredentialCache ??= new CredentialCache(
     CREDENTIAL_CACHE_MAX_ENTRIES,
     CREDENTIAL_CACHE_TTL_MS,
-    () => Date.now(),
+    () => Date.now(), // looked up at each call, so a test's fake clock applies
     () => credentialLookup().dataVersion(),
   );
   threadsChannel();

@@ -62,9 +62,15 @@ class TurnBatchedLines {
 
   write(text: string): void {
     this.pending.push(text);
-    // Past a bound the lines go on without waiting for "drain" (a destination that failed, for
-    // one, never emits it): sonic-boom's own limits then apply.
-    if (!this.busy || this.pending.length >= BATCH_MAX_LINES) this.schedule();
+    if (this.mayHandOver()) this.schedule();
+  }
+
+  /**
+   * While sonic-boom is idle; or, past a bound, without waiting for "drain" (a destination that
+   * failed, for one, never emits it): sonic-boom's own limits then apply.
+   */
+  private mayHandOver(): boolean {
+    return !this.busy || this.pending.length >= BATCH_MAX_LINES;
   }
 
   private schedule(): void {
@@ -75,7 +81,7 @@ class TurnBatchedLines {
 
   private readonly handOverNow = (): void => {
     this.scheduled = false;
-    if (!this.busy || this.pending.length >= BATCH_MAX_LINES) this.handOver();
+    if (this.mayHandOver()) this.handOver();
   };
 
   private handOver(): void {

@@ -307,7 +307,7 @@ describe("the credential cache and changes made by another process", () => {
       expect(await cacheHits()).toBe(hits + (TEST_ENGINE === "sqlite" ? 1 : 0));
 
       // Another process revokes the key straight in the database: no cache is cleared.
-      await db.$executeRawUnsafe(`UPDATE "ApiKey" SET "revokedAt" = "createdAt" WHERE "id" = '${key.id}'`);
+      await db.$executeRaw`UPDATE "ApiKey" SET "revokedAt" = "createdAt" WHERE "id" = ${key.id}`;
       vi.setSystemTime(Date.now() + CREDENTIAL_CACHE_TTL_MS);
       expect(await verifyApiKey(key.secret)).toEqual({ ok: false, code: "revoked_credential" });
     } finally {
