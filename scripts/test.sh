@@ -13,7 +13,10 @@ run_step() {
   local name=$1
   shift
   step "$name"
-  if ! "$@"; then
+  "$@"
+  local status=$?
+  if [ "$status" != 0 ]; then
+    echo "!!! $name failed: exit $status from: $*"
     failed_steps+=("$name")
     return 1
   fi
