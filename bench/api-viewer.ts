@@ -1,15 +1,20 @@
 // Benchmark (not a test): authenticated GET /api/v1/viewer on the production server, side by side
-// with the floor (bench/floor-server.ts) on the same database, alternating floor and Deputy runs
-// so that whatever else the machine does falls on both, and reporting medians.
+// with the floor (bench/floor-server.ts) on the same database. Both servers stay up for the whole
+// run, warm, and the load alternates between them in many short slices; each slice of Deputy is
+// divided by the floor's slice beside it, so the machine's drift from one second to the next
+// falls on both sides of each ratio, and the bench reports the median ratio and its spread.
 //   npm run bench                          SQLite, autocannon
 //   BENCH_LOADER=wrk npm run bench         wrk (Debian's package) as the load generator: it costs
 //                                          the client far less CPU than autocannon on 2 cores
 //   BENCH_DATABASE_URL=postgresql://… BENCH_ENGINES=sqlite,postgresql npm run bench
-// BENCH_ROUNDS (default 3) floor/Deputy pairs of BENCH_DURATION seconds (default 10) each, each
-// after BENCH_WARMUP seconds (default 2) of the same load that are not measured, 50
-// connections, rotating through 1,000 of 100,000 seeded keys. Then, once each: 100% garbage keys,
-// and valid keys from an address past the failure limit (all 429). Last, how long a key revoked
-// by another process keeps working (measured on a fresh server, before any failure is counted).
+// BENCH_PAIRS (default 10) floor/Deputy pairs of BENCH_SLICE seconds (default 3) each, in
+// alternating order, after BENCH_WARMUP seconds (default 5) of the same load on each server that
+// are not measured; 50 connections, rotating through 1,000 of 100,000 seeded keys. The same again
+// with every key restricted (rule 24). Then, once each: 100% garbage keys, and valid keys from an
+// address past the failure limit (all 429). First of all, how long a key revoked by another
+// process keeps working (on a fresh server, before any failure is counted).
+// With taskset and at least 2 cores (BENCH_PIN=0 turns it off), both servers run on core 0 and the
+// load generator on the others: each server has the same one core, and the loader never takes it.
 import { execFileSync, spawn, type ChildProcess } from "node:child_process";
 import crypto from "node:crypto";
 import fs from "node:fs";
@@ -26,12 +31,31 @@ import { freshBenchDatabase, waitForServer } from "./support";
 const KEYS = 100_000;
 const ROTATING_KEYS = 1_000;
 const CONNECTIONS = 50;
-const DURATION_S = Number(process.env.BENCH_DURATION ?? 10);
-const ROUNDS = Number(process.env.BENCH_ROUNDS ?? 3);
-const WARMUP_S = Number(process.env.BENCH_WARMUP ?? 2);
+const SLICE_S = Number(process.env.BENCH_SLICE ?? 3);
+const PAIRS = Number(process.env.BENCH_PAIRS ?? 10);
+const WARMUP_S = Number(process.env.BENCH_WARMUP ?? 5);
 const LOADER = process.env.BENCH_LOADER === "wrk" ? "wrk" : "autocannon";
 const DEPUTY = "http://127.0.0.1:3500";
 const FLOOR = "http://127.0.0.1:3501";
+
+/** Core 0 for the servers, the rest for the load generator (this process and the wrk it spawns). */
+function pinning(): { server: string[]; loaderCores: number } | undefined {
+  const cores = os.availableParallelism();
+  if (process.env.BENCH_PIN === "0" || cores < 2) return undefined;
+  try {
+    execFileSync("taskset", ["-a", "-p", "-c", `1-${cores - 1}`, String(process.pid)], { stdio: "ignore" });
+  } catch {
+    return undefined; // no taskset here
+  }
+  return { server: ["taskset", "-c", "0"], loaderCores: cores - 1 };
+}
+const PIN = pinning();
+
+/** A server process, on the servers' core when pinned (taskset execs it: same pid). */
+function spawnServer(args: string[], env: NodeJS.ProcessEnv = process.env): ChildProcess {
+  const [command, ...rest] = PIN ? [...PIN.server, process.execPath, ...args] : [process.execPath, ...args];
+  return spawn(command!, rest, { cwd: ROOT, env, stdio: ["ignore", "ignore", "inherit"] });
+}
 
 type Result = { rps: number; p50: number; p99: number; statuses: string; requests: number; cpuUs?: number };
 
@@ -87,18 +111,16 @@ async function seed(databaseUrl: string): Promise<string[]> {
 }
 
 function startDeputy(databaseUrl: string, failLimit: string): ChildProcess {
-  return spawn(process.execPath, ["--import", "tsx", "scripts/start.ts"], {
-    cwd: ROOT,
-    env: { ...process.env, PORT: "3500", DATABASE_URL: databaseUrl, DEPUTY_AUTH_FAIL_LIMIT: failLimit },
-    stdio: ["ignore", "ignore", "inherit"],
+  return spawnServer(["--import", "tsx", "scripts/start.ts"], {
+    ...process.env,
+    PORT: "3500",
+    DATABASE_URL: databaseUrl,
+    DEPUTY_AUTH_FAIL_LIMIT: failLimit,
   });
 }
 
 function startFloor(databaseUrl: string): ChildProcess {
-  return spawn(process.execPath, ["--import", "tsx", "bench/floor-server.ts", databaseUrl, "3501"], {
-    cwd: ROOT,
-    stdio: ["ignore", "ignore", "inherit"],
-  });
+  return spawnServer(["--import", "tsx", "bench/floor-server.ts", databaseUrl, "3501"]);
 }
 
 async function stop(child: ChildProcess): Promise<void> {
@@ -108,7 +130,7 @@ async function stop(child: ChildProcess): Promise<void> {
   await exited;
 }
 
-async function loadWithAutocannon(url: string, tokens: string[], seconds = DURATION_S): Promise<Result> {
+async function loadWithAutocannon(url: string, tokens: string[], seconds = SLICE_S): Promise<Result> {
   const result = await autocannon({
     url,
     connections: CONNECTIONS,
@@ -136,13 +158,13 @@ async function loadWithAutocannon(url: string, tokens: string[], seconds = DURAT
   };
 }
 
-function loadWithWrk(url: string, tokens: string[], seconds = DURATION_S): Result {
+function loadWithWrk(url: string, tokens: string[], seconds = SLICE_S): Result {
   const keysFile = path.join(os.tmpdir(), `deputy-bench-keys-${process.pid}.txt`);
   fs.writeFileSync(keysFile, tokens.join("\n"));
   const out = execFileSync(
     "wrk",
     [
-      "-t2",
+      `-t${PIN ? Math.min(2, PIN.loaderCores) : 2}`,
       `-c${CONNECTIONS}`,
       `-d${seconds}s`,
       "--latency",
@@ -175,19 +197,61 @@ function cpuSeconds(pid: number | undefined): number {
 }
 
 /**
- * Loads `url` and measures, beside req/s, the server's CPU time per request: on two shared
- * cores req/s moves with whatever else the machine does, CPU per request much less.
+ * Loads `url` for one slice and measures, beside req/s, the server's CPU time per request: on two
+ * shared cores req/s moves with whatever else the machine does, CPU per request much less.
  */
-async function load(url: string, tokens: string[], server?: ChildProcess): Promise<Result> {
-  // Both servers are measured warm: a production server runs for days, and a fresh one's first
-  // seconds (JIT tiers, the start-up garbage's first major collection) say nothing about them.
-  if (WARMUP_S > 0) {
-    if (LOADER === "wrk") loadWithWrk(url, tokens, WARMUP_S);
-    else await loadWithAutocannon(url, tokens, WARMUP_S);
-  }
+async function load(
+  url: string,
+  tokens: string[],
+  server?: ChildProcess,
+  seconds = SLICE_S,
+): Promise<Result> {
   const before = cpuSeconds(server?.pid);
-  const result = LOADER === "wrk" ? loadWithWrk(url, tokens) : await loadWithAutocannon(url, tokens);
+  const result =
+    LOADER === "wrk" ? loadWithWrk(url, tokens, seconds) : await loadWithAutocannon(url, tokens, seconds);
   return { ...result, cpuUs: ((cpuSeconds(server?.pid) - before) * 1e6) / result.requests };
+}
+
+type Pairs = { floor: Result[]; deputy: Result[]; ratios: number[] };
+
+/**
+ * Both servers measured warm (a production server runs for days; a fresh one's first seconds of
+ * JIT tiers and start-up garbage say nothing about them), then PAIRS pairs of slices, the order
+ * alternating so that neither side always follows the other.
+ */
+async function pairs(
+  floor: ChildProcess,
+  deputy: ChildProcess,
+  tokens: string[],
+  name: string,
+  lines: string[],
+): Promise<Pairs> {
+  const floorUrl = `${FLOOR}/api/v1/viewer`;
+  const deputyUrl = `${DEPUTY}/api/v1/viewer`;
+  if (WARMUP_S > 0) {
+    await load(floorUrl, tokens, floor, WARMUP_S);
+    await load(deputyUrl, tokens, deputy, WARMUP_S);
+  }
+  const out: Pairs = { floor: [], deputy: [], ratios: [] };
+  for (let pair = 1; pair <= PAIRS; pair++) {
+    let f: Result;
+    let d: Result;
+    if (pair % 2 === 1) {
+      f = await load(floorUrl, tokens, floor);
+      d = await load(deputyUrl, tokens, deputy);
+    } else {
+      d = await load(deputyUrl, tokens, deputy);
+      f = await load(floorUrl, tokens, floor);
+    }
+    out.floor.push(f);
+    out.deputy.push(d);
+    out.ratios.push(d.rps / f.rps);
+    lines.push(
+      row(`floor, pair ${pair}`, f),
+      row(`deputy, ${name}, pair ${pair}  (${(d.rps / f.rps).toFixed(2)}×)`, d),
+    );
+  }
+  return out;
 }
 
 function garbage(count: number): string[] {
@@ -240,9 +304,28 @@ async function restrictAllKeys(databaseUrl: string): Promise<void> {
   }
 }
 
-const median = (values: number[]) => [...values].sort((a, b) => a - b)[Math.floor(values.length / 2)]!;
+const sorted = (values: number[]) => [...values].sort((a, b) => a - b);
+const median = (values: number[]) => sorted(values)[Math.floor(values.length / 2)]!;
+/** The middle half of the values: a quarter of them lie below it, a quarter above. */
+const quartiles = (values: number[]) => {
+  const s = sorted(values);
+  return [s[Math.floor((s.length - 1) / 4)]!, s[Math.ceil(((s.length - 1) * 3) / 4)]!] as const;
+};
 const row = (name: string, r: Result) =>
   `${name.padEnd(58)}${r.rps.toFixed(0).padStart(9)}${r.p50.toFixed(1).padStart(8)}${r.p99.toFixed(1).padStart(8)}${(r.cpuUs ?? Number.NaN).toFixed(0).padStart(8)}  ${r.statuses}`;
+const medianOf = (runs: Result[]): Result => ({
+  rps: median(runs.map((r) => r.rps)),
+  p50: median(runs.map((r) => r.p50)),
+  p99: median(runs.map((r) => r.p99)),
+  cpuUs: median(runs.map((r) => r.cpuUs ?? Number.NaN)),
+  requests: 0,
+  statuses: `median of ${runs.length}`,
+});
+const ratioLine = (name: string, p: Pairs) => {
+  const [low, high] = quartiles(p.ratios);
+  const cpu = median(p.floor.map((r) => r.cpuUs!)) / median(p.deputy.map((r) => r.cpuUs!));
+  return `  ${name.padEnd(16)} ${median(p.ratios).toFixed(2)}×  (middle half of the ${p.ratios.length} pairs ${low.toFixed(2)}–${high.toFixed(2)}×, all ${sorted(p.ratios)[0]!.toFixed(2)}–${sorted(p.ratios).at(-1)!.toFixed(2)}×; by CPU per request ${cpu.toFixed(2)}×)`;
+};
 
 const engines = (process.env.BENCH_ENGINES ?? "sqlite").split(",");
 const summary: string[] = [];
@@ -260,51 +343,28 @@ for (const engine of engines) {
   await stop(deputy);
   const valid = tokens.slice(1);
 
-  const floorRuns: Result[] = [];
-  const deputyRuns: Result[] = [];
+  // Deputy first: it will not start on a SQLite file another process holds open.
+  deputy = startDeputy(databaseUrl, "100000");
+  await waitForServer(`${DEPUTY}/api/v1/viewer`, deputy);
+  const floor = startFloor(databaseUrl);
+  await waitForServer(`${FLOOR}/`, floor);
   const lines: string[] = [];
-  for (let round = 1; round <= ROUNDS; round++) {
-    const floor = startFloor(databaseUrl);
-    await waitForServer(`${FLOOR}/`, floor);
-    floorRuns.push(await load(`${FLOOR}/api/v1/viewer`, valid, floor));
-    await stop(floor);
-    lines.push(row(`floor, round ${round}`, floorRuns.at(-1)!));
-    deputy = startDeputy(databaseUrl, "100000");
-    await waitForServer(`${DEPUTY}/api/v1/viewer`, deputy);
-    deputyRuns.push(await load(`${DEPUTY}/api/v1/viewer`, valid, deputy));
-    lines.push(row(`deputy, valid keys, round ${round}`, deputyRuns.at(-1)!));
-    if (round === ROUNDS) {
-      lines.push(
-        row(
-          "deputy, 100% garbage keys",
-          await load(`${DEPUTY}/api/v1/viewer`, garbage(ROTATING_KEYS), deputy),
-        ),
-      );
-    }
-    await stop(deputy);
-  }
-  // Rule 24: the same keys, restricted (read only, one project, two address ranges). The checks
-  // run from the credential cache: no extra database read.
+  const plain = await pairs(floor, deputy, valid, "valid keys", lines);
+  // Rule 24: the same keys, restricted (read only, one project, two address ranges), under the
+  // same two servers. The checks run from the credential cache: no extra database read.
   await restrictAllKeys(databaseUrl);
-  const restrictedRuns: Result[] = [];
-  for (let round = 1; round <= ROUNDS; round++) {
-    // The floor again, on the database as it is now, beside each restricted run.
-    const floor = startFloor(databaseUrl);
-    await waitForServer(`${FLOOR}/`, floor);
-    floorRuns.push(await load(`${FLOOR}/api/v1/viewer`, valid, floor));
-    await stop(floor);
-    lines.push(row(`floor, restricted round ${round}`, floorRuns.at(-1)!));
-    deputy = startDeputy(databaseUrl, "100000");
-    await waitForServer(`${DEPUTY}/api/v1/viewer`, deputy);
-    restrictedRuns.push(await load(`${DEPUTY}/api/v1/viewer`, valid, deputy));
-    lines.push(row(`deputy, restricted keys, round ${round}`, restrictedRuns.at(-1)!));
-    await stop(deputy);
-  }
+  const restricted = await pairs(floor, deputy, valid, "restricted keys", lines);
+  lines.push(
+    row("deputy, 100% garbage keys", await load(`${DEPUTY}/api/v1/viewer`, garbage(ROTATING_KEYS), deputy)),
+  );
+  await stop(floor);
+  await stop(deputy);
 
   deputy = startDeputy(databaseUrl, "30");
   await waitForServer(`${DEPUTY}/api/v1/viewer`, deputy);
   for (let i = 0; i < 31; i++)
     await fetch(`${DEPUTY}/api/v1/viewer`, { headers: { authorization: "Bearer garbage" } });
+  await load(`${DEPUTY}/api/v1/viewer`, valid, deputy, WARMUP_S);
   lines.push(
     row(
       "deputy, valid keys, address past the failure limit (429)",
@@ -313,27 +373,20 @@ for (const engine of engines) {
   );
   await stop(deputy);
 
-  const medianOf = (runs: Result[]): Result => ({
-    rps: median(runs.map((r) => r.rps)),
-    p50: median(runs.map((r) => r.p50)),
-    p99: median(runs.map((r) => r.p99)),
-    cpuUs: median(runs.map((r) => r.cpuUs ?? Number.NaN)),
-    requests: 0,
-    statuses: `median of ${runs.length}`,
-  });
-  const floorMedian = medianOf(floorRuns);
-  const deputyMedian = medianOf(deputyRuns);
-  const restrictedMedian = medianOf(restrictedRuns);
   const header = `${"run".padEnd(58)}${"req/s".padStart(9)}${"p50 ms".padStart(8)}${"p99 ms".padStart(8)}${"CPU µs".padStart(8)}  answers`;
+  const floorMedian = medianOf([...plain.floor, ...restricted.floor]);
   summary.push(
-    `\n[${engine}] GET /api/v1/viewer, ${LOADER}, ${CONNECTIONS} connections, ${DURATION_S} s per run, same machine`,
+    `\n[${engine}] GET /api/v1/viewer, ${LOADER}, ${CONNECTIONS} connections, ${PAIRS} pairs of ${SLICE_S} s slices, ` +
+      (PIN ? "servers pinned to core 0, load on the others" : "not pinned"),
     header,
     ...lines,
     row(`floor (${engine === "postgresql" ? "node:http + pg" : "node:http + better-sqlite3"})`, floorMedian),
-    row("deputy, valid keys", deputyMedian),
-    row("deputy, restricted keys", restrictedMedian),
-    `Deputy / floor (medians): ${(deputyMedian.rps / floorMedian.rps).toFixed(2)}×, restricted keys ${(restrictedMedian.rps / floorMedian.rps).toFixed(2)}×  (goal ≥ ${engine === "postgresql" ? "0.8" : "0.9"}×)`,
-    `Server CPU per request (medians): floor ${floorMedian.cpuUs!.toFixed(0)} µs, Deputy ${deputyMedian.cpuUs!.toFixed(0)} µs (${(floorMedian.cpuUs! / deputyMedian.cpuUs!).toFixed(2)}×), restricted ${restrictedMedian.cpuUs!.toFixed(0)} µs`,
+    row("deputy, valid keys", medianOf(plain.deputy)),
+    row("deputy, restricted keys", medianOf(restricted.deputy)),
+    `Deputy / the floor slice beside it, median of the pairs (goal ≥ ${engine === "postgresql" ? "0.8" : "0.9"}×):`,
+    ratioLine("valid keys", plain),
+    ratioLine("restricted keys", restricted),
+    `p99, medians: floor ${floorMedian.p99.toFixed(1)} ms, Deputy ${medianOf(plain.deputy).p99.toFixed(1)} ms, restricted ${medianOf(restricted.deputy).p99.toFixed(1)} ms (goal within 2× of the floor's)`,
     `A key revoked by another process was refused after ${revokedAfterMs.toFixed(0)} ms${engine === "postgresql" ? " (UPDATE + NOTIFY)" : " (the 1-second cache TTL)"}.`,
   );
 }
