@@ -7,7 +7,7 @@
 //   BENCH_LOADER=wrk npm run bench         wrk (Debian's package) as the load generator: it costs
 //                                          the client far less CPU than autocannon on 2 cores
 //   BENCH_DATABASE_URL=postgresql://… BENCH_ENGINES=sqlite,postgresql npm run bench
-// BENCH_PAIRS (default 10) floor/Deputy pairs of BENCH_SLICE seconds (default 3) each, in
+// BENCH_PAIRS (default 30) floor/Deputy pairs of BENCH_SLICE seconds (default 1) each, in
 // alternating order, after BENCH_WARMUP seconds (default 5) of the same load on each server that
 // are not measured; 50 connections, rotating through 1,000 of 100,000 seeded keys. The same again
 // with every key restricted (rule 24). Then, once each: 100% garbage keys, and valid keys from an
@@ -31,8 +31,8 @@ import { freshBenchDatabase, waitForServer } from "./support";
 const KEYS = 100_000;
 const ROTATING_KEYS = 1_000;
 const CONNECTIONS = 50;
-const SLICE_S = Number(process.env.BENCH_SLICE ?? 3);
-const PAIRS = Number(process.env.BENCH_PAIRS ?? 10);
+const SLICE_S = Number(process.env.BENCH_SLICE ?? 1);
+const PAIRS = Number(process.env.BENCH_PAIRS ?? 30);
 const WARMUP_S = Number(process.env.BENCH_WARMUP ?? 5);
 const LOADER = process.env.BENCH_LOADER === "wrk" ? "wrk" : "autocannon";
 const DEPUTY = "http://127.0.0.1:3500";
@@ -306,10 +306,24 @@ async function restrictAllKeys(databaseUrl: string): Promise<void> {
 
 const sorted = (values: number[]) => [...values].sort((a, b) => a - b);
 const median = (values: number[]) => sorted(values)[Math.floor(values.length / 2)]!;
-/** The middle half of the values: a quarter of them lie below it, a quarter above. */
-const quartiles = (values: number[]) => {
+/**
+ * A distribution-free 95 % confidence interval for the median of `values`: the order statistics
+ * j and n + 1 - j, with j the largest rank such that P(Binomial(n, ½) < j) ≤ 2.5 %.
+ */
+const medianInterval = (values: number[]) => {
   const s = sorted(values);
-  return [s[Math.floor((s.length - 1) / 4)]!, s[Math.ceil(((s.length - 1) * 3) / 4)]!] as const;
+  const n = s.length;
+  let below = 0; // P(Binomial(n, ½) < j), for j = 1, 2, …
+  let choose = 1; // C(n, j - 1)
+  let j = 0;
+  while (j < n / 2) {
+    const next = below + choose / 2 ** n;
+    if (next > 0.025) break;
+    below = next;
+    choose = (choose * (n - j)) / (j + 1);
+    j += 1;
+  }
+  return j === 0 ? ([s[0]!, s[n - 1]!] as const) : ([s[j - 1]!, s[n - j]!] as const);
 };
 const row = (name: string, r: Result) =>
   `${name.padEnd(58)}${r.rps.toFixed(0).padStart(9)}${r.p50.toFixed(1).padStart(8)}${r.p99.toFixed(1).padStart(8)}${(r.cpuUs ?? Number.NaN).toFixed(0).padStart(8)}  ${r.statuses}`;
@@ -322,9 +336,9 @@ const medianOf = (runs: Result[]): Result => ({
   statuses: `median of ${runs.length}`,
 });
 const ratioLine = (name: string, p: Pairs) => {
-  const [low, high] = quartiles(p.ratios);
+  const [low, high] = medianInterval(p.ratios);
   const cpu = median(p.floor.map((r) => r.cpuUs!)) / median(p.deputy.map((r) => r.cpuUs!));
-  return `  ${name.padEnd(16)} ${median(p.ratios).toFixed(2)}×  (middle half of the ${p.ratios.length} pairs ${low.toFixed(2)}–${high.toFixed(2)}×, all ${sorted(p.ratios)[0]!.toFixed(2)}–${sorted(p.ratios).at(-1)!.toFixed(2)}×; by CPU per request ${cpu.toFixed(2)}×)`;
+  return `  ${name.padEnd(16)} ${median(p.ratios).toFixed(2)}×  (95 % interval of the median of ${p.ratios.length} pairs ${low.toFixed(2)}–${high.toFixed(2)}×, all ${sorted(p.ratios)[0]!.toFixed(2)}–${sorted(p.ratios).at(-1)!.toFixed(2)}×; by CPU per request ${cpu.toFixed(2)}×)`;
 };
 
 const engines = (process.env.BENCH_ENGINES ?? "sqlite").split(",");
