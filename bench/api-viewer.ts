@@ -18,6 +18,7 @@
 import { execFileSync, spawn, type ChildProcess } from "node:child_process";
 import crypto from "node:crypto";
 import fs from "node:fs";
+import net from "node:net";
 import os from "node:os";
 import path from "node:path";
 import autocannon from "autocannon";
@@ -35,6 +36,17 @@ const SLICE_S = Number(process.env.BENCH_SLICE ?? 1);
 const PAIRS = Number(process.env.BENCH_PAIRS ?? 30);
 const WARMUP_S = Number(process.env.BENCH_WARMUP ?? 5);
 const LOADER = process.env.BENCH_LOADER === "wrk" ? "wrk" : "autocannon";
+if (LOADER === "wrk") {
+  try {
+    execFileSync("wrk", ["--version"], { stdio: "ignore" });
+  } catch (error) {
+    // wrk --version exits 1 after printing; only a missing binary is a problem.
+    if ((error as NodeJS.ErrnoException).code === "ENOENT") {
+      console.error("BENCH_LOADER=wrk needs wrk on the PATH: apt-get install wrk (Debian's package).");
+      process.exit(2);
+    }
+  }
+}
 const DEPUTY = "http://127.0.0.1:3500";
 const FLOOR = "http://127.0.0.1:3501";
 
@@ -51,10 +63,32 @@ function pinning(): { server: string[]; loaderCores: number } | undefined {
 }
 const PIN = pinning();
 
+// Servers this run started: killed however the run ends, so that a crash cannot leave one
+// answering on the bench's port for the next run to measure by mistake.
+const servers = new Set<ChildProcess>();
+process.on("exit", () => {
+  for (const child of servers) if (child.exitCode === null) child.kill("SIGKILL");
+});
+
+/** Refuses to start when something already listens on a bench port (a server of another run). */
+async function assertPortFree(port: number): Promise<void> {
+  await new Promise<void>((resolve) => {
+    const probe = net.createServer();
+    probe.once("error", () => {
+      console.error(`Port ${port} is in use (a server left by another run?): stop it and run again.`);
+      process.exit(2);
+    });
+    probe.listen(port, () => probe.close(() => resolve()));
+  });
+}
+
 /** A server process, on the servers' core when pinned (taskset execs it: same pid). */
 function spawnServer(args: string[], env: NodeJS.ProcessEnv = process.env): ChildProcess {
   const [command, ...rest] = PIN ? [...PIN.server, process.execPath, ...args] : [process.execPath, ...args];
-  return spawn(command!, rest, { cwd: ROOT, env, stdio: ["ignore", "ignore", "inherit"] });
+  const child = spawn(command!, rest, { cwd: ROOT, env, stdio: ["ignore", "ignore", "inherit"] });
+  servers.add(child);
+  child.once("exit", () => servers.delete(child));
+  return child;
 }
 
 type Result = { rps: number; p50: number; p99: number; statuses: string; requests: number; cpuUs?: number };
@@ -110,8 +144,12 @@ async function seed(databaseUrl: string): Promise<string[]> {
   return tokens;
 }
 
+// BENCH_DEPUTY_NODE_ARGS="--cpu-prof --cpu-prof-dir=/tmp/prof" profiles Deputy's servers (Node
+// refuses --cpu-prof in NODE_OPTIONS); the profile is written when the bench stops the server.
+const DEPUTY_NODE_ARGS = (process.env.BENCH_DEPUTY_NODE_ARGS ?? "").split(" ").filter(Boolean);
+
 function startDeputy(databaseUrl: string, failLimit: string): ChildProcess {
-  return spawnServer(["--import", "tsx", "scripts/start.ts"], {
+  return spawnServer([...DEPUTY_NODE_ARGS, "--import", "tsx", "scripts/start.ts"], {
     ...process.env,
     PORT: "3500",
     DATABASE_URL: databaseUrl,
@@ -343,6 +381,8 @@ const ratioLine = (name: string, p: Pairs) => {
 
 const engines = (process.env.BENCH_ENGINES ?? "sqlite").split(",");
 const summary: string[] = [];
+await assertPortFree(3500);
+await assertPortFree(3501);
 for (const engine of engines) {
   const databaseUrl = await freshBenchDatabase(engine, engine === "postgresql" ? "bench-viewer" : "bench");
   const tokens = await seed(databaseUrl);
