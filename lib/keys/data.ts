@@ -48,6 +48,51 @@ const API_KEY = Prisma.raw(`"ApiKey"`);
 const SERVICE_ACCOUNT = Prisma.raw(`"ServiceAccount"`);
 
 /**
+ * One entry per key (the recorder gives that; a caller may not): the latest time, the address of
+ * the latest use that had one, the days' counts added up, the facts together. The set-based
+ * statements need it — PostgreSQL refuses an ON CONFLICT that would touch one row twice, and
+ * which of two VALUES rows an UPDATE applies to a row is undefined. In id order, so that two
+ * instances' flushes take the rows' locks in one order.
+ */
+function oneEntryPerKey(entries: LastUsedEntry[]): LastUsedEntry[] {
+  const merged = new Map<string, LastUsedEntry>();
+  for (const entry of entries) {
+    const known = merged.get(entry[0]);
+    if (!known) {
+      merged.set(entry[0], entry);
+      continue;
+    }
+    const [id, knownAt, knownUse] = known;
+    const [, at, use] = entry;
+    const [later, earlier] = at > knownAt ? [use, knownUse] : [knownUse, use];
+    const perDay = { ...knownUse?.perDay };
+    for (const [day, n] of Object.entries(use?.perDay ?? {})) perDay[day] = (perDay[day] ?? 0) + n;
+    const both = later ?? earlier;
+    merged.set(id, [
+      id,
+      at > knownAt ? at : knownAt,
+      both && {
+        ...both,
+        ip: later?.ip ?? earlier?.ip ?? null,
+        perDay,
+        facts: new Set([...(knownUse?.facts ?? []), ...(use?.facts ?? [])]),
+      },
+    ]);
+  }
+  return [...merged.values()].sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0));
+}
+
+/** One entry per account, its latest time, in id order (see oneEntryPerKey). */
+function oneEntryPerAccount(accounts: AccountUseEntry[]): AccountUseEntry[] {
+  const latest = new Map<string, Date>();
+  for (const [id, at] of accounts) {
+    const known = latest.get(id);
+    if (!known || known < at) latest.set(id, at);
+  }
+  return [...latest].sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0));
+}
+
+/**
  * Writes a batch of last-used times for keys and their accounts (the account's is what "unused
  * for 90 days" filters on), never moving a time backwards — several instances may flush the same
  * key in any order — and adds the batch's requests per day and facts (rule 27) to what is stored.
@@ -55,12 +100,16 @@ const SERVICE_ACCOUNT = Prisma.raw(`"ServiceAccount"`);
  * Set-based, a statement per ROWS_PER_STATEMENT rows of each kind, in one transaction: the same
  * writes through the ORM, three to five statements per key, took about a second of the event
  * loop for a batch of 1,000 keys on SQLite, and every request waited behind it.
- * VALUES columns are column1, column2, … on both engines.
+ * VALUES columns are column1, column2, … on both engines. A failed batch is rolled back whole and
+ * the recorder retries it at the next flush; only a commit whose outcome is unknown (the
+ * connection lost after COMMIT was sent) can count that batch's requests twice.
  */
 export async function saveLastUsed(
-  entries: LastUsedEntry[],
-  accounts: AccountUseEntry[] = [],
+  batch: LastUsedEntry[],
+  accountBatch: AccountUseEntry[] = [],
 ): Promise<void> {
+  const entries = oneEntryPerKey(batch);
+  const accounts = oneEntryPerAccount(accountBatch);
   const keyRow = ([id, at, use]: LastUsedEntry) =>
     use
       ? Prisma.sql`(${id}, ${timestamp(at)}, ${use.ip?.slice(0, 64) ?? null})`
@@ -82,7 +131,7 @@ export async function saveLastUsed(
     ...inChunks(
       withUse.map(keyRow),
       (chunk) =>
-        db.$executeRaw`UPDATE "ApiKey" SET "lastUsedAt" = v.column2, "lastUsedIp" = v.column3 FROM (VALUES ${Prisma.join(chunk)}) AS v WHERE "ApiKey"."id" = v.column1 AND ${olderThan(API_KEY, Prisma.sql`v.column2`)}`,
+        db.$executeRaw`UPDATE "ApiKey" SET "lastUsedAt" = v.column2, "lastUsedIp" = COALESCE(v.column3, "ApiKey"."lastUsedIp") FROM (VALUES ${Prisma.join(chunk)}) AS v WHERE "ApiKey"."id" = v.column1 AND ${olderThan(API_KEY, Prisma.sql`v.column2`)}`,
     ),
     ...inChunks(
       withoutUse.map(keyRow),

@@ -140,4 +140,59 @@ describe("a flush of many keys", () => {
       await db.apiKeyUseFact.count({ where: { apiKeyId: { in: keys.map((k) => k.id) }, kind: "read" } }),
     ).toBe(450);
   });
+
+  it("takes a batch that names a key or an account twice, and keeps the address a use without one does not know", async () => {
+    const { saveLastUsed } = await import("@/lib/keys/data");
+    const world = await makeOrg();
+    const { id: account } = await createServiceAccountFromForm(
+      world.as.orgAdmin,
+      { teamSlug: world.alpha.slug },
+      { name: "twice-named" },
+    );
+    const key = await createApiKeyFromForm(world.as.orgAdmin, account, { name: "twice" });
+    const other = await createApiKeyFromForm(world.as.orgAdmin, account, { name: "address-kept" });
+    await db.apiKey.update({ where: { id: other.id }, data: { lastUsedIp: "10.1.1.1" } });
+    const day = "2026-11-30";
+    const use = (ip: string | null, requests: number, fact: string) => ({
+      accountId: account,
+      ip,
+      perDay: { [day]: requests },
+      facts: new Set([`${day} ${fact}`]),
+      exactAddresses: {},
+    });
+    const early = new Date(Date.UTC(2026, 10, 30, 9));
+    const late = new Date(Date.UTC(2026, 10, 30, 17));
+    // The later entry first: the order of a batch must not decide which time or address wins.
+    await saveLastUsed(
+      [
+        [key.id, late, use("10.0.0.2", 3, "read alpha/p")],
+        [key.id, early, use("10.0.0.1", 4, "write alpha/p")],
+        // A use noted without an address (a flush between record and note): the stored one stays.
+        [other.id, late, use(null, 1, "read alpha/p")],
+      ],
+      [
+        [account, early],
+        [account, early],
+      ],
+    );
+    expect(
+      await db.apiKey.findMany({
+        where: { id: { in: [key.id, other.id] } },
+        select: { id: true, lastUsedAt: true, lastUsedIp: true },
+        orderBy: { name: "desc" },
+      }),
+    ).toEqual([
+      { id: key.id, lastUsedAt: late, lastUsedIp: "10.0.0.2" },
+      { id: other.id, lastUsedAt: late, lastUsedIp: "10.1.1.1" },
+    ]);
+    expect(
+      await db.apiKeyUsageDay.findUniqueOrThrow({ where: { apiKeyId_day: { apiKeyId: key.id, day } } }),
+    ).toMatchObject({ requests: 7 });
+    expect(
+      (await db.apiKeyUseFact.findMany({ where: { apiKeyId: key.id }, orderBy: { kind: "asc" } })).map(
+        (f) => f.kind,
+      ),
+    ).toEqual(["read", "write"]);
+    expect((await db.serviceAccount.findUniqueOrThrow({ where: { id: account } })).lastUsedAt).toEqual(late);
+  });
 });
