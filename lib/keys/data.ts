@@ -47,6 +47,9 @@ const olderThan = (table: Prisma.Sql, at: Prisma.Sql) =>
 const API_KEY = Prisma.raw(`"ApiKey"`);
 const SERVICE_ACCOUNT = Prisma.raw(`"ServiceAccount"`);
 
+/** Rows by their first column, the id: one order on every instance. */
+const byId = ([a]: [string, ...unknown[]], [b]: [string, ...unknown[]]) => (a < b ? -1 : a > b ? 1 : 0);
+
 /**
  * One entry per key (the recorder gives that; a caller may not): the latest time, the address of
  * the latest use that had one, the days' counts added up, the facts together. The set-based
@@ -62,24 +65,22 @@ function oneEntryPerKey(entries: LastUsedEntry[]): LastUsedEntry[] {
       merged.set(entry[0], entry);
       continue;
     }
-    const [id, knownAt, knownUse] = known;
-    const [, at, use] = entry;
-    const [later, earlier] = at > knownAt ? [use, knownUse] : [knownUse, use];
-    const perDay = { ...knownUse?.perDay };
-    for (const [day, n] of Object.entries(use?.perDay ?? {})) perDay[day] = (perDay[day] ?? 0) + n;
-    const both = later ?? earlier;
+    const [[id, at, later], [, , earlier]] = entry[1] > known[1] ? [entry, known] : [known, entry];
+    const perDay = { ...earlier?.perDay };
+    for (const [day, n] of Object.entries(later?.perDay ?? {})) perDay[day] = (perDay[day] ?? 0) + n;
+    const use = later ?? earlier;
     merged.set(id, [
       id,
-      at > knownAt ? at : knownAt,
-      both && {
-        ...both,
+      at,
+      use && {
+        ...use,
         ip: later?.ip ?? earlier?.ip ?? null,
         perDay,
-        facts: new Set([...(knownUse?.facts ?? []), ...(use?.facts ?? [])]),
+        facts: new Set([...(earlier?.facts ?? []), ...(later?.facts ?? [])]),
       },
     ]);
   }
-  return [...merged.values()].sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0));
+  return [...merged.values()].sort(byId);
 }
 
 /** One entry per account, its latest time, in id order (see oneEntryPerKey). */
@@ -89,7 +90,7 @@ function oneEntryPerAccount(accounts: AccountUseEntry[]): AccountUseEntry[] {
     const known = latest.get(id);
     if (!known || known < at) latest.set(id, at);
   }
-  return [...latest].sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0));
+  return [...latest].sort(byId);
 }
 
 /**
